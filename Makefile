@@ -1,0 +1,85 @@
+# Gruppenbuch: the two commands (`make run`, `make test`) and the steps they are made of.
+# See docs and shared DESIGN "The two commands". Every target is idempotent.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+# Steps depend on each other in order (setup before build, build before e2e); never
+# run them side by side on a 2-core machine.
+.NOTPARALLEL:
+
+# wasm-opt must be binaryen 132 from npm (node_modules/.bin), never Debian's binaryen 108.
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH):$(HOME)/.cargo/bin
+# Read at compile time by leptos (option_env!): the same value for every cargo call,
+# so `cargo leptos`, clippy and `cargo test` do not rebuild each other's artifacts.
+export LEPTOS_OUTPUT_NAME := gruppenbuch
+# Playwright must never download browsers: the tests use Debian's /usr/bin/chromium.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+SSR_FEATURES := gruppenbuch-app/ssr
+TEST_LOG_DIR := $(CURDIR)/target/test-logs
+SUBMAKE := $(MAKE) --no-print-directory
+
+# $(call tee_log,NAME): also write the output to $GB_TEST_LOG_DIR/NAME.log (set by `make test`).
+tee_log = $(if $(GB_TEST_LOG_DIR),2>&1 | tee $(GB_TEST_LOG_DIR)/$(1).log)
+
+.PHONY: help setup build run fmt-check lint test-unit test-integration test-e2e test bench clean-data
+
+help:
+	@echo "make run               install what is missing, build, serve http://127.0.0.1:3000 (demo data in data/)"
+	@echo "make test              setup, fmt-check, lint, build, test-unit, test-integration, test-e2e"
+	@echo "make setup             install missing tools (wasm target, cargo-leptos, wasm-bindgen, apt, npm)"
+	@echo "make build             cargo leptos build --release"
+	@echo "make fmt-check | lint  rustfmt check; clippy -D warnings (ssr and hydrate/wasm32)"
+	@echo "make test-unit         unit tests of app and server (release, ssr)"
+	@echo "make test-integration  tests/ crate on SQLite, then PostgreSQL (TEST_POSTGRES_URL or a throwaway cluster)"
+	@echo "make test-e2e          Playwright in Chromium against the release build"
+	@echo "make bench             download size of the first page (brotli) against the 250 KB budget"
+	@echo "make clean-data        delete data/ (the local demo database)"
+
+setup:
+	scripts/setup.sh
+
+build:
+	cargo leptos build --release
+
+run: setup build
+	scripts/run.sh
+
+fmt-check:
+	cargo fmt --all -- --check
+
+lint:
+	cargo clippy -p gruppenbuch-app -p gruppenbuch-server -p gruppenbuch-tests --all-targets \
+		--features $(SSR_FEATURES) -- -D warnings
+	cargo clippy -p gruppenbuch-app --no-default-features --features hydrate \
+		--target wasm32-unknown-unknown -- -D warnings
+
+# Unit tests (app/src/domain and friends). Release profile with the ssr features: the
+# same artifacts as the server build and the integration tests.
+test-unit:
+	cargo test -p gruppenbuch-app -p gruppenbuch-server --release --features $(SSR_FEATURES) --lib $(call tee_log,unit)
+
+test-integration:
+	scripts/test-integration.sh
+
+test-e2e:
+	scripts/e2e.sh
+
+# Fail fast, in this order; the last line counts what the runners reported.
+test:
+	rm -rf $(TEST_LOG_DIR) && mkdir -p $(TEST_LOG_DIR)
+	$(SUBMAKE) setup
+	$(SUBMAKE) fmt-check
+	$(SUBMAKE) lint
+	$(SUBMAKE) build
+	GB_TEST_LOG_DIR=$(TEST_LOG_DIR) $(SUBMAKE) test-unit
+	GB_TEST_LOG_DIR=$(TEST_LOG_DIR) $(SUBMAKE) test-integration
+	GB_TEST_LOG_DIR=$(TEST_LOG_DIR) $(SUBMAKE) test-e2e
+	@scripts/test-summary.sh $(TEST_LOG_DIR)
+
+bench: build
+	scripts/bench-size.sh
+
+clean-data:
+	rm -rf data

@@ -1,0 +1,97 @@
+//! Server functions: the application's public API, one file per feature. Each is thin:
+//! authenticate → authorize (the policy) → validate → store (with its audit row, in one
+//! transaction) → map errors. Paths are stable (`/api/<feature>/<verb>`) because the
+//! access matrix names them.
+//!
+//! Convention: arguments are named `id` (a record id) and/or `input` (a form struct that
+//! denies unknown fields). The server rejects any other top-level field.
+
+pub mod accounts;
+pub mod audit;
+pub mod groups;
+pub mod session;
+pub mod youths;
+
+/// Server-side plumbing shared by the server functions.
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use crate::auth::CurrentUser;
+    use crate::db::Store;
+    use crate::error::AppError;
+    use leptos::prelude::*;
+    use std::sync::Arc;
+
+    /// Settings the request handlers need.
+    #[derive(Clone, Debug)]
+    pub struct Settings {
+        /// Mark cookies `Secure` (off only for plain-HTTP local development).
+        pub cookie_secure: bool,
+        /// Take the client address from `X-Forwarded-For` (behind a trusted proxy).
+        pub trust_proxy: bool,
+        /// Failed logins per account within the window before it is throttled.
+        pub login_max_per_account: i64,
+        /// Failed logins per client address within the window.
+        pub login_max_per_address: i64,
+        /// The throttling window.
+        pub login_window_ms: i64,
+    }
+
+    impl Default for Settings {
+        fn default() -> Self {
+            Settings {
+                cookie_secure: true,
+                trust_proxy: false,
+                login_max_per_account: 5,
+                login_max_per_address: 30,
+                login_window_ms: 15 * 60 * 1000,
+            }
+        }
+    }
+
+    /// Everything a request handler needs, provided as context to every server function
+    /// and page render.
+    #[derive(Clone, Debug)]
+    pub struct AppState {
+        pub store: Store,
+        pub settings: Arc<Settings>,
+        pub leptos_options: LeptosOptions,
+    }
+
+    impl axum::extract::FromRef<AppState> for LeptosOptions {
+        fn from_ref(state: &AppState) -> Self {
+            state.leptos_options.clone()
+        }
+    }
+
+    pub fn store() -> Result<Store, AppError> {
+        use_context::<AppState>().map(|s| s.store).ok_or(AppError::Internal)
+    }
+
+    /// The authenticated account of this request (resolved by the session middleware).
+    pub fn user() -> Result<CurrentUser, AppError> {
+        let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
+        parts.extensions.get::<CurrentUser>().cloned().ok_or(AppError::Unauthenticated)
+    }
+
+    /// Today's date where the group homes are.
+    pub fn today() -> chrono::NaiveDate {
+        chrono::Utc::now().with_timezone(&chrono_tz::Europe::Berlin).date_naive()
+    }
+
+    /// A record id from the client: anything that is not one of our ids cannot name a
+    /// record, so it is "not found" (never a database error).
+    pub fn record_id(id: &str) -> Result<String, AppError> {
+        let id = id.trim();
+        if crate::domain::is_uuid(id) { Ok(id.to_owned()) } else { Err(AppError::NotFound) }
+    }
+
+    /// Fails with 403 unless the policy allows it.
+    pub fn allow(ok: bool) -> Result<(), AppError> {
+        if ok { Ok(()) } else { Err(AppError::Forbidden) }
+    }
+
+    /// Answers a plain form post (no JavaScript) and a hydrated call alike with a redirect.
+    pub fn redirect(path: &str) {
+        leptos_axum::redirect(path);
+    }
+}

@@ -1,0 +1,139 @@
+//! The access policy: deny by default, need to know. Every server function and every
+//! route asks [`can`] before it touches data; the access-matrix test enumerates every
+//! server function × role × own/foreign scope and compares with `docs/access-matrix.md`.
+//!
+//! Scope is decided from the *stored* record (its group), never from what the client
+//! claims, so a tampered id yields "not found" or "forbidden", not a foreign record.
+
+use super::CurrentUser;
+use crate::domain::Role;
+
+/// What someone wants to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// See the list of group homes (names and contact data only).
+    ListGroups,
+    /// Open a group home with the young people living there.
+    ViewGroup,
+    CreateGroup,
+    EditGroup,
+    /// Read a young person's master data.
+    ViewYouth,
+    CreateYouth,
+    EditYouth,
+    /// Create, change, reset and deactivate accounts.
+    ManageAccounts,
+    /// Link an account to a young person's record (needs sight of case data).
+    LinkYouthAccount,
+    /// Read the audit log.
+    ReadAudit,
+}
+
+/// What it concerns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resource<'a> {
+    /// Institute-wide things: the group list, accounts, the audit log.
+    Institute,
+    /// Anything that belongs to one group home: the group itself, its young people.
+    Group(&'a str),
+}
+
+/// The one decision: may `actor` do `action` on `resource`?
+pub fn can(actor: &CurrentUser, action: Action, resource: Resource<'_>) -> bool {
+    use Action::*;
+    use Role::*;
+    let in_group = |group: &str| actor.group_ids.iter().any(|g| g == group);
+    match (action, resource) {
+        (ListGroups, Resource::Institute) => matches!(actor.role, Leitung | Fachberatung | Fachkraft | Admin),
+        (ViewGroup | ViewYouth, Resource::Group(group)) => match actor.role {
+            Leitung => true,
+            Fachberatung | Fachkraft => in_group(group),
+            Jugendliche | Admin | Datenschutz => false,
+        },
+        (CreateGroup, Resource::Institute) => actor.role == Leitung,
+        (EditGroup | CreateYouth | EditYouth, Resource::Group(_)) => actor.role == Leitung,
+        (ManageAccounts, Resource::Institute) => matches!(actor.role, Leitung | Admin),
+        (LinkYouthAccount, Resource::Institute) => actor.role == Leitung,
+        (ReadAudit, Resource::Institute) => actor.role == Datenschutz,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(role: Role, groups: &[&str]) -> CurrentUser {
+        CurrentUser {
+            id: "u".into(),
+            login: "u".into(),
+            display_name: "U".into(),
+            role,
+            group_ids: groups.iter().map(|g| g.to_string()).collect(),
+            youth_id: None,
+        }
+    }
+
+    #[test]
+    fn staff_see_their_own_group_only() {
+        let staff = user(Role::Fachkraft, &["a"]);
+        assert!(can(&staff, Action::ViewYouth, Resource::Group("a")));
+        assert!(!can(&staff, Action::ViewYouth, Resource::Group("b")));
+        assert!(!can(&staff, Action::EditYouth, Resource::Group("a")));
+    }
+
+    #[test]
+    fn admins_and_data_protection_see_no_case_content() {
+        for role in [Role::Admin, Role::Datenschutz, Role::Jugendliche] {
+            let u = user(role, &["a"]);
+            assert!(!can(&u, Action::ViewGroup, Resource::Group("a")));
+            assert!(!can(&u, Action::ViewYouth, Resource::Group("a")));
+        }
+    }
+
+    #[test]
+    fn only_data_protection_reads_the_audit_log() {
+        for role in Role::ALL {
+            assert_eq!(can(&user(role, &[]), Action::ReadAudit, Resource::Institute), role == Role::Datenschutz);
+        }
+    }
+
+    #[test]
+    fn a_scoped_action_on_the_wrong_resource_kind_is_denied() {
+        let leitung = user(Role::Leitung, &[]);
+        assert!(!can(&leitung, Action::ViewYouth, Resource::Institute));
+        assert!(!can(&leitung, Action::ReadAudit, Resource::Group("a")));
+    }
+}
+
+/// The pages of the app, for the route part of the access matrix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Page {
+    Start,
+    Groups,
+    Group,
+    NewGroup,
+    EditGroup,
+    Youth,
+    NewYouth,
+    EditYouth,
+    Accounts,
+    NewAccount,
+    Account,
+    Audit,
+}
+
+/// May `actor` open this page at all? (Which record a detail page shows is decided again,
+/// with the record's group, by the server function that loads it.)
+pub fn can_open(actor: &CurrentUser, page: Page) -> bool {
+    use Page::*;
+    use Role::*;
+    match page {
+        Start => true,
+        Groups => can(actor, Action::ListGroups, Resource::Institute) && actor.role != Admin,
+        Group | Youth => matches!(actor.role, Leitung | Fachberatung | Fachkraft),
+        NewGroup | EditGroup | NewYouth | EditYouth => actor.role == Leitung,
+        Accounts | NewAccount | Account => can(actor, Action::ManageAccounts, Resource::Institute),
+        Audit => can(actor, Action::ReadAudit, Resource::Institute),
+    }
+}

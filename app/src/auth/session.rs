@@ -1,0 +1,78 @@
+//! Sessions: random tokens in an `HttpOnly`, `SameSite=Strict` cookie; the database holds
+//! only their SHA-256, so sessions are revocable (logout, deactivation, password reset)
+//! and shared by every app instance.
+
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+/// How long a session lives without a request.
+pub const IDLE_MS: i64 = 12 * 60 * 60 * 1000;
+/// How long a session lives at most, however active.
+pub const ABSOLUTE_MS: i64 = 14 * 24 * 60 * 60 * 1000;
+/// `last_seen_at` is refreshed at most this often, to keep reads from becoming writes.
+pub const TOUCH_EVERY_MS: i64 = 5 * 60 * 1000;
+
+/// A fresh random session token (256 bits, URL-safe).
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub fn token_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The `Set-Cookie` value that installs a session.
+pub fn session_cookie(token: &str, secure: bool) -> String {
+    format!(
+        "{}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        super::SESSION_COOKIE,
+        ABSOLUTE_MS / 1000,
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn clear_cookie(secure: bool) -> String {
+    format!(
+        "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}",
+        super::SESSION_COOKIE,
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// Reads the session token from a `Cookie` header.
+pub fn token_from_cookie_header(header: &str) -> Option<&str> {
+    header.split(';').map(str::trim).find_map(|pair| {
+        let (name, value) = pair.split_once('=')?;
+        (name == super::SESSION_COOKIE && !value.is_empty()).then_some(value)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_unique_and_hashes_stable() {
+        let a = new_token();
+        assert_ne!(a, new_token());
+        assert_eq!(token_hash(&a), token_hash(&a));
+        assert_eq!(token_hash(&a).len(), 64);
+    }
+
+    #[test]
+    fn the_session_token_is_found_among_other_cookies() {
+        assert_eq!(token_from_cookie_header("a=1; gb_session=xyz; b=2"), Some("xyz"));
+        assert_eq!(token_from_cookie_header("gb_session="), None);
+    }
+
+    #[test]
+    fn cookies_are_http_only_and_strict() {
+        let c = session_cookie("t", true);
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Strict") && c.contains("Secure"));
+    }
+}

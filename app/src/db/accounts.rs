@@ -1,0 +1,174 @@
+use super::{Conn, new_id, now_ms};
+use crate::domain::Role;
+use crate::domain::account::{Account, ValidAccount};
+use sqlx::FromRow;
+
+#[derive(FromRow)]
+struct AccountRow {
+    id: String,
+    login: String,
+    display_name: String,
+    role: String,
+    active: i64,
+    youth_id: Option<String>,
+}
+
+/// Credentials for a login attempt.
+pub struct Credentials {
+    pub id: String,
+    pub password_hash: String,
+    pub active: bool,
+}
+
+async fn groups_of(conn: &mut Conn, user_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT group_id FROM user_groups WHERE user_id = $1 ORDER BY group_id")
+        .bind(user_id)
+        .fetch_all(conn)
+        .await
+}
+
+impl AccountRow {
+    fn into_domain(self, group_ids: Vec<String>) -> Option<Account> {
+        Some(Account {
+            role: Role::parse(&self.role)?,
+            id: self.id,
+            login: self.login,
+            display_name: self.display_name,
+            active: self.active != 0,
+            group_ids,
+            youth_id: self.youth_id,
+        })
+    }
+}
+
+const SELECT: &str = "SELECT id, login, display_name, role, active, youth_id FROM users";
+
+pub async fn list(conn: &mut Conn) -> Result<Vec<Account>, sqlx::Error> {
+    let rows: Vec<AccountRow> =
+        sqlx::query_as(&format!("{SELECT} ORDER BY display_name")).fetch_all(&mut *conn).await?;
+    let memberships: Vec<(String, String)> =
+        sqlx::query_as("SELECT user_id, group_id FROM user_groups ORDER BY group_id").fetch_all(&mut *conn).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let groups = memberships.iter().filter(|(u, _)| *u == row.id).map(|(_, g)| g.clone()).collect();
+            row.into_domain(groups)
+        })
+        .collect())
+}
+
+pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<Account>, sqlx::Error> {
+    let row: Option<AccountRow> =
+        sqlx::query_as(&format!("{SELECT} WHERE id = $1")).bind(id).fetch_optional(&mut *conn).await?;
+    match row {
+        Some(row) => {
+            let groups = groups_of(conn, &row.id).await?;
+            Ok(row.into_domain(groups))
+        }
+        None => Ok(None),
+    }
+}
+
+pub async fn credentials(conn: &mut Conn, login: &str) -> Result<Option<Credentials>, sqlx::Error> {
+    let row: Option<(String, String, i64)> =
+        sqlx::query_as("SELECT id, password_hash, active FROM users WHERE login = $1")
+            .bind(login)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.map(|(id, password_hash, active)| Credentials { id, password_hash, active: active != 0 }))
+}
+
+pub async fn count(conn: &mut Conn) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(conn).await
+}
+
+/// Whether another account is already linked to this young person.
+pub async fn youth_linked_elsewhere(conn: &mut Conn, youth_id: &str, except: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE youth_id = $1 AND id <> $2")
+        .bind(youth_id)
+        .bind(except)
+        .fetch_one(conn)
+        .await?;
+    Ok(n > 0)
+}
+
+/// Inserts an account with its groups; a duplicate login is a unique violation.
+pub async fn insert(conn: &mut Conn, account: &ValidAccount, password_hash: &str) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO users (id, login, display_name, role, password_hash, active, youth_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $7)",
+    )
+    .bind(&id)
+    .bind(&account.login)
+    .bind(&account.display_name)
+    .bind(account.role.as_str())
+    .bind(password_hash)
+    .bind(account.youth_id.as_deref())
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    set_groups(conn, &id, &account.group_ids).await?;
+    Ok(id)
+}
+
+/// Updates name, login, role, groups and youth link. Ends the account's sessions when its
+/// role or groups change, so nobody keeps access they no longer have.
+pub async fn update(conn: &mut Conn, id: &str, account: &ValidAccount) -> Result<bool, sqlx::Error> {
+    let Some(before) = get(conn, id).await? else {
+        return Ok(false);
+    };
+    sqlx::query(
+        "UPDATE users SET login = $2, display_name = $3, role = $4, youth_id = $5, updated_at = $6 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(&account.login)
+    .bind(&account.display_name)
+    .bind(account.role.as_str())
+    .bind(account.youth_id.as_deref())
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    set_groups(conn, id, &account.group_ids).await?;
+    if before.role != account.role || before.group_ids != account.group_ids {
+        super::sessions::delete_for_user(conn, id).await?;
+    }
+    Ok(true)
+}
+
+async fn set_groups(conn: &mut Conn, user_id: &str, group_ids: &[String]) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM user_groups WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?;
+    for group_id in group_ids {
+        sqlx::query("INSERT INTO user_groups (user_id, group_id) VALUES ($1, $2)")
+            .bind(user_id)
+            .bind(group_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn set_password(conn: &mut Conn, id: &str, password_hash: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(password_hash)
+        .bind(now_ms())
+        .execute(&mut *conn)
+        .await?;
+    super::sessions::delete_for_user(conn, id).await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Activates or deactivates an account; deactivation ends its sessions at once.
+pub async fn set_active(conn: &mut Conn, id: &str, active: bool) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE users SET active = $2, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(i64::from(active))
+        .bind(now_ms())
+        .execute(&mut *conn)
+        .await?;
+    if !active {
+        super::sessions::delete_for_user(conn, id).await?;
+    }
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,110 @@
+//! The demo institute that `make run` starts with: two group homes, six young people,
+//! one account per role (plus a second staff member and Fachberatung for the other
+//! group, so need-to-know can be tried out). Only ever seeded into an empty database.
+
+use super::{Conn, Store, StoreError};
+use crate::domain::Role;
+use crate::domain::account::ValidAccount;
+use crate::domain::group::ValidGroup;
+use crate::domain::youth::ValidYouth;
+use chrono::NaiveDate;
+
+/// The password of every demo account.
+pub const DEMO_PASSWORD: &str = "gruppenbuch";
+
+/// A demo login, for printing.
+pub struct DemoLogin {
+    pub login: &'static str,
+    pub role: Role,
+    pub note: &'static str,
+}
+
+pub const DEMO_LOGINS: [DemoLogin; 8] = [
+    DemoLogin { login: "leitung", role: Role::Leitung, note: "alle Gruppen" },
+    DemoLogin { login: "fachberatung", role: Role::Fachberatung, note: "FWG Sonnenhaus" },
+    DemoLogin { login: "fachberatung2", role: Role::Fachberatung, note: "FWG Lindenhof" },
+    DemoLogin { login: "fachkraft", role: Role::Fachkraft, note: "FWG Sonnenhaus" },
+    DemoLogin { login: "fachkraft2", role: Role::Fachkraft, note: "FWG Lindenhof" },
+    DemoLogin { login: "jugendliche", role: Role::Jugendliche, note: "Mia, FWG Sonnenhaus" },
+    DemoLogin { login: "admin", role: Role::Admin, note: "Konten" },
+    DemoLogin { login: "datenschutz", role: Role::Datenschutz, note: "Zugriffsprotokoll" },
+];
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+}
+
+/// Seeds the demo institute if the database has no accounts yet. Returns whether it did.
+pub async fn seed_if_empty(store: &Store) -> Result<bool, StoreError> {
+    let mut tx = store.begin().await?;
+    if super::accounts::count(&mut tx).await? > 0 {
+        return Ok(false);
+    }
+    seed(&mut tx).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+async fn seed(conn: &mut Conn) -> Result<(), StoreError> {
+    let sonnenhaus = super::groups::insert(
+        conn,
+        &ValidGroup {
+            name: "FWG Sonnenhaus".into(),
+            address: "Am Sonnenhang 12, 99084 Erfurt".into(),
+            phone: "0361 5550 101".into(),
+        },
+    )
+    .await?;
+    let lindenhof = super::groups::insert(
+        conn,
+        &ValidGroup {
+            name: "FWG Lindenhof".into(),
+            address: "Lindenweg 3, 99089 Erfurt".into(),
+            phone: "0361 5550 202".into(),
+        },
+    )
+    .await?;
+    let youths = [
+        (&sonnenhaus, "Mia", "Krause", date(2012, 4, 17), date(2021, 9, 1), "Sorgeberechtigt: Mutter"),
+        (&sonnenhaus, "Leon", "Vogel", date(2010, 11, 3), date(2019, 2, 15), "Vormund: Jugendamt Erfurt"),
+        (&sonnenhaus, "Emma", "Richter", date(2014, 7, 22), date(2023, 5, 10), "Sorgeberechtigt: beide Eltern"),
+        (&lindenhof, "Noah", "Schulz", date(2011, 1, 9), date(2020, 8, 20), "Vormund: Herr Beispiel"),
+        (&lindenhof, "Lina", "Wagner", date(2013, 3, 30), date(2022, 1, 12), "Sorgeberechtigt: Vater"),
+        (&lindenhof, "Finn", "Becker", date(2009, 12, 5), date(2018, 6, 4), "Sorgeberechtigt: Mutter"),
+    ];
+    let mut first_youth = None;
+    for (group, first, last, birth, admission, custody) in youths {
+        let id = super::youths::insert(
+            conn,
+            &ValidYouth {
+                group_id: group.clone(),
+                first_name: first.into(),
+                last_name: last.into(),
+                birth_date: birth,
+                admission_date: admission,
+                caseworker_name: "Frau Sommer, Jugendhilfedienst Erfurt".into(),
+                caseworker_contact: "0361 5550 900".into(),
+                custody: custody.into(),
+            },
+        )
+        .await?;
+        first_youth.get_or_insert(id);
+    }
+    let hash =
+        crate::auth::password::hash(DEMO_PASSWORD).map_err(|_| sqlx::Error::Protocol("hashing failed".into()))?;
+    let accounts = [
+        ("leitung", "Petra Leitner", Role::Leitung, vec![], None),
+        ("fachberatung", "Frank Berater", Role::Fachberatung, vec![sonnenhaus.clone()], None),
+        ("fachberatung2", "Fatma Beraterin", Role::Fachberatung, vec![lindenhof.clone()], None),
+        ("fachkraft", "Sabine Sonnen", Role::Fachkraft, vec![sonnenhaus.clone()], None),
+        ("fachkraft2", "Lars Linden", Role::Fachkraft, vec![lindenhof.clone()], None),
+        ("jugendliche", "Mia", Role::Jugendliche, vec![], first_youth.clone()),
+        ("admin", "Adam Admin", Role::Admin, vec![], None),
+        ("datenschutz", "Dana Schutz", Role::Datenschutz, vec![], None),
+    ];
+    for (login, name, role, group_ids, youth_id) in accounts {
+        let account = ValidAccount { display_name: name.into(), login: login.into(), role, group_ids, youth_id };
+        super::accounts::insert(conn, &account, &hash).await?;
+    }
+    Ok(())
+}

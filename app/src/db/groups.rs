@@ -1,0 +1,79 @@
+use super::{Conn, new_id, now_ms};
+use crate::domain::group::{Group, ValidGroup};
+use sqlx::FromRow;
+
+#[derive(FromRow)]
+struct GroupRow {
+    id: String,
+    name: String,
+    address: String,
+    phone: String,
+    youth_count: i64,
+}
+
+impl GroupRow {
+    fn into_domain(self) -> Group {
+        Group { id: self.id, name: self.name, address: self.address, phone: self.phone, youth_count: self.youth_count }
+    }
+}
+
+const SELECT: &str = "SELECT g.id, g.name, g.address, g.phone, \
+     (SELECT COUNT(*) FROM youths y WHERE y.group_id = g.id) AS youth_count FROM groups g";
+
+/// All groups, by name.
+pub async fn list_all(conn: &mut Conn) -> Result<Vec<Group>, sqlx::Error> {
+    let rows: Vec<GroupRow> = sqlx::query_as(&format!("{SELECT} ORDER BY g.name")).fetch_all(conn).await?;
+    Ok(rows.into_iter().map(GroupRow::into_domain).collect())
+}
+
+/// The groups an account works with.
+pub async fn list_for_user(conn: &mut Conn, user_id: &str) -> Result<Vec<Group>, sqlx::Error> {
+    let rows: Vec<GroupRow> = sqlx::query_as(&format!(
+        "{SELECT} WHERE g.id IN (SELECT group_id FROM user_groups WHERE user_id = $1) ORDER BY g.name"
+    ))
+    .bind(user_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(GroupRow::into_domain).collect())
+}
+
+pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<Group>, sqlx::Error> {
+    let row: Option<GroupRow> =
+        sqlx::query_as(&format!("{SELECT} WHERE g.id = $1")).bind(id).fetch_optional(conn).await?;
+    Ok(row.map(GroupRow::into_domain))
+}
+
+pub async fn exists(conn: &mut Conn, id: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM groups WHERE id = $1").bind(id).fetch_one(conn).await?;
+    Ok(n > 0)
+}
+
+/// Inserts a group and returns its id. A duplicate name is a unique violation.
+pub async fn insert(conn: &mut Conn, group: &ValidGroup) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO groups (id, name, address, phone, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)",
+    )
+    .bind(&id)
+    .bind(&group.name)
+    .bind(&group.address)
+    .bind(&group.phone)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Updates a group; false when it does not exist.
+pub async fn update(conn: &mut Conn, id: &str, group: &ValidGroup) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE groups SET name = $2, address = $3, phone = $4, updated_at = $5 WHERE id = $1")
+        .bind(id)
+        .bind(&group.name)
+        .bind(&group.address)
+        .bind(&group.phone)
+        .bind(now_ms())
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}

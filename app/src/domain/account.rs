@@ -1,0 +1,180 @@
+//! Accounts: who may log in, with which role, for which groups.
+
+use super::role::Role;
+use super::text::Check;
+use crate::error::FieldError;
+use crate::i18n::texts;
+use serde::{Deserialize, Serialize};
+
+pub const DISPLAY_NAME_MAX: usize = 80;
+pub const LOGIN_MIN: usize = 3;
+pub const LOGIN_MAX: usize = 40;
+pub const PASSWORD_MIN: usize = 10;
+/// Argon2 hashes any length, but an unbounded password is a cheap denial of service.
+pub const PASSWORD_MAX: usize = 128;
+
+/// An account as the account list shows it. Never carries the password hash.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: String,
+    pub login: String,
+    pub display_name: String,
+    pub role: Role,
+    pub active: bool,
+    pub group_ids: Vec<String>,
+    pub youth_id: Option<String>,
+}
+
+/// The account form, as typed. Group ids come as a comma-free list of checkboxes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountInput {
+    pub display_name: String,
+    pub login: String,
+    pub role: String,
+    #[serde(default)]
+    pub group_ids: Vec<String>,
+    #[serde(default)]
+    pub youth_id: String,
+    /// Only on creation.
+    #[serde(default)]
+    pub password: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValidAccount {
+    pub display_name: String,
+    pub login: String,
+    pub role: Role,
+    pub group_ids: Vec<String>,
+    pub youth_id: Option<String>,
+}
+
+impl AccountInput {
+    /// Checks the form; `with_password` on creation.
+    pub fn validate(&self, with_password: bool) -> Result<(ValidAccount, String), Vec<FieldError>> {
+        let t = texts();
+        let mut check = Check::default();
+        let display_name = check.required("display_name", &self.display_name, DISPLAY_NAME_MAX);
+        let login = self.login.trim().to_owned();
+        check_login(&mut check, &login);
+        let role = Role::parse(self.role.trim());
+        if role.is_none() {
+            check.fail("role", t.v_role);
+        }
+        let mut group_ids: Vec<String> =
+            self.group_ids.iter().map(|g| g.trim().to_owned()).filter(|g| !g.is_empty()).collect();
+        group_ids.sort();
+        group_ids.dedup();
+        if group_ids.iter().any(|g| !super::is_uuid(g)) {
+            check.fail("group_ids", t.v_unknown_group);
+        }
+        let youth_id = Some(self.youth_id.trim().to_owned()).filter(|y| !y.is_empty());
+        if youth_id.as_deref().is_some_and(|y| !super::is_uuid(y)) {
+            check.fail("youth_id", t.v_unknown_youth);
+        }
+        if let Some(role) = role {
+            if role == Role::Fachkraft && group_ids.is_empty() {
+                check.fail("group_ids", t.v_staff_needs_group);
+            }
+            if !role.has_groups() && !group_ids.is_empty() {
+                check.fail("group_ids", t.v_no_groups_for_role);
+            }
+            if role == Role::Jugendliche && youth_id.is_none() {
+                check.fail("youth_id", t.v_youth_needs_link);
+            }
+            if role != Role::Jugendliche && youth_id.is_some() {
+                check.fail("youth_id", t.v_no_youth_for_role);
+            }
+        }
+        let password =
+            if with_password { check_password(&mut check, "password", &self.password) } else { String::new() };
+        match role {
+            Some(role) => check.finish((ValidAccount { display_name, login, role, group_ids, youth_id }, password)),
+            None => Err(check.errors),
+        }
+    }
+}
+
+fn check_login(check: &mut Check, login: &str) {
+    let t = texts();
+    let len = login.chars().count();
+    if login.is_empty() {
+        check.fail("login", t.v_required);
+    } else if len < LOGIN_MIN {
+        check.fail("login", crate::i18n::fill(t.v_too_short, &[("min", &LOGIN_MIN.to_string())]));
+    } else if len > LOGIN_MAX {
+        check.fail("login", crate::i18n::fill(t.v_too_long, &[("max", &LOGIN_MAX.to_string())]));
+    } else if !login.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c)) {
+        check.fail("login", t.v_login_format);
+    }
+}
+
+/// Checks a new password's length and returns it untrimmed (spaces are characters).
+pub fn check_password(check: &mut Check, field: &str, password: &str) -> String {
+    let t = texts();
+    let len = password.chars().count();
+    if password.is_empty() {
+        check.fail(field, t.v_required);
+    } else if len < PASSWORD_MIN {
+        check.fail(field, crate::i18n::fill(t.v_too_short, &[("min", &PASSWORD_MIN.to_string())]));
+    } else if len > PASSWORD_MAX {
+        check.fail(field, crate::i18n::fill(t.v_too_long, &[("max", &PASSWORD_MAX.to_string())]));
+    }
+    password.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(role: &str, groups: &[&str]) -> AccountInput {
+        AccountInput {
+            display_name: "Kim Beispiel".into(),
+            login: "kim.beispiel".into(),
+            role: role.into(),
+            group_ids: groups.iter().map(|g| g.to_string()).collect(),
+            youth_id: String::new(),
+            password: "ein langes Passwort".into(),
+        }
+    }
+
+    const G: &str = "0191d1c2-0000-7000-8000-000000000001";
+
+    #[test]
+    fn staff_without_a_group_is_rejected() {
+        let errors = input("fachkraft", &[]).validate(true).unwrap_err();
+        assert_eq!(errors[0].field, "group_ids");
+    }
+
+    #[test]
+    fn staff_with_a_group_is_valid() {
+        let (account, _) = input("fachkraft", &[G, G]).validate(true).expect("valid");
+        assert_eq!(account.group_ids, vec![G.to_owned()]);
+    }
+
+    #[test]
+    fn an_admin_with_groups_is_rejected() {
+        assert_eq!(input("admin", &[G]).validate(true).unwrap_err()[0].field, "group_ids");
+    }
+
+    #[test]
+    fn logins_with_capitals_or_spaces_are_rejected() {
+        let mut bad = input("admin", &[]);
+        bad.login = "Kim B".into();
+        assert_eq!(bad.validate(true).unwrap_err()[0].field, "login");
+    }
+
+    #[test]
+    fn a_short_password_is_rejected_on_creation_only() {
+        let mut short = input("admin", &[]);
+        short.password = "kurz".into();
+        assert_eq!(short.validate(true).unwrap_err()[0].field, "password");
+        assert!(short.validate(false).is_ok());
+    }
+
+    #[test]
+    fn an_unknown_role_is_rejected() {
+        assert_eq!(input("root", &[]).validate(true).unwrap_err()[0].field, "role");
+    }
+}

@@ -1,0 +1,82 @@
+//! Familienwohngruppe: a family-style group home.
+
+use super::text::Check;
+use crate::error::FieldError;
+use crate::i18n::texts;
+use serde::{Deserialize, Serialize};
+
+pub const NAME_MAX: usize = 80;
+pub const ADDRESS_MAX: usize = 200;
+pub const PHONE_MAX: usize = 30;
+
+/// A group home as lists show it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Group {
+    pub id: String,
+    pub name: String,
+    pub address: String,
+    pub phone: String,
+    pub youth_count: i64,
+}
+
+/// The group form, as typed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupInput {
+    pub name: String,
+    pub address: String,
+    pub phone: String,
+}
+
+/// A checked group form.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValidGroup {
+    pub name: String,
+    pub address: String,
+    pub phone: String,
+}
+
+impl GroupInput {
+    pub fn validate(&self) -> Result<ValidGroup, Vec<FieldError>> {
+        let mut check = Check::default();
+        let name = check.required("name", &self.name, NAME_MAX);
+        let address = check.required("address", &self.address, ADDRESS_MAX);
+        let phone = check.required("phone", &self.phone, PHONE_MAX);
+        if !phone.is_empty() && !is_phone(&phone) {
+            check.fail("phone", texts().v_phone);
+        }
+        check.finish(ValidGroup { name, address, phone })
+    }
+}
+
+fn is_phone(s: &str) -> bool {
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    digits >= 3 && s.chars().all(|c| c.is_ascii_digit() || " +-/()".contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(name: &str, phone: &str) -> GroupInput {
+        GroupInput { name: name.into(), address: "Lindenweg 3, 99084 Erfurt".into(), phone: phone.into() }
+    }
+
+    #[test]
+    fn a_complete_group_is_valid() {
+        let group = input(" FWG Sonnenhaus ", "+49 361 123-45").validate();
+        assert_eq!(group.map(|g| g.name), Ok("FWG Sonnenhaus".to_owned()));
+    }
+
+    #[test]
+    fn a_phone_with_letters_is_rejected() {
+        let errors = input("FWG", "call me").validate().unwrap_err();
+        assert_eq!(errors[0].field, "phone");
+    }
+
+    #[test]
+    fn an_empty_name_is_rejected() {
+        let errors = input("", "0361 1").validate().unwrap_err();
+        assert_eq!(errors[0].field, "name");
+    }
+}

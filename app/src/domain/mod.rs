@@ -1,0 +1,17 @@
+//! Domain types and their validation. No I/O here: every function is pure and unit-tested
+//! next to its type. Inputs arrive as `*Input` structs from forms (strings, as typed),
+//! and `validate` turns them into checked values or German field errors.
+
+pub mod account;
+pub mod audit;
+pub mod group;
+pub mod role;
+pub mod text;
+pub mod youth;
+
+pub use role::Role;
+
+/// Checks that a string is a UUID as we issue them (hyphenated, lowercase hex).
+pub fn is_uuid(s: &str) -> bool {
+    s.len() == 36 && uuid::Uuid::try_parse(s).is_ok()
+}

@@ -1,0 +1,229 @@
+//! Familienwohngruppen: list, detail with the young people, create and edit (Leitung).
+
+use super::route_id;
+use crate::api::groups::{CreateGroup, UpdateGroup, get_group, list_groups};
+use crate::components::form::{FormStatus, TextField, field_error};
+use crate::components::layout::SessionContext;
+use crate::components::status::{ErrorNote, Loading, PageTitle};
+use crate::domain::Role;
+use crate::domain::group::{self, Group};
+use crate::domain::text::age_on;
+use crate::i18n::{fill, texts};
+use leptos::prelude::*;
+
+#[component]
+pub fn GroupsPage() -> impl IntoView {
+    view! { <crate::components::status::Guard page=crate::auth::policy::Page::Groups><GroupsPageContent /></crate::components::status::Guard> }
+}
+
+#[component]
+fn GroupsPageContent() -> impl IntoView {
+    let t = texts();
+    let session = expect_context::<SessionContext>().0;
+    let groups = Resource::new(|| (), |_| list_groups());
+    let is_leitung = move || session.get().and_then(|r| r.ok()).flatten().is_some_and(|u| u.role == Role::Leitung);
+    view! {
+        <PageTitle text=t.groups_title />
+        <Suspense fallback=Loading>
+            {move || is_leitung().then(|| view! {
+                <div class="toolbar"><a class="btn btn-primary" href="/gruppen/neu">{t.groups_new}</a></div>
+            })}
+            {move || Suspend::new(async move {
+                match groups.await {
+                    Ok(groups) => view! { <GroupCards groups /> }.into_any(),
+                    Err(error) => view! { <ErrorNote error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Cards linking to each group.
+#[component]
+pub fn GroupCards(groups: Vec<Group>) -> impl IntoView {
+    let t = texts();
+    if groups.is_empty() {
+        return view! { <p class="empty">{t.groups_empty}</p> }.into_any();
+    }
+    view! {
+        <ul class="card-list">
+            {groups
+                .into_iter()
+                .map(|g| {
+                    let count = fill(t.group_youth_count, &[("count", &g.youth_count.to_string())]);
+                    view! {
+                        <li class="card">
+                            <h2><a href=format!("/gruppen/{}", g.id)>{g.name}</a></h2>
+                            <p class="muted">{g.address}</p>
+                            <p>{count}</p>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+/// The young people of one group as a tappable list (the staff start page).
+#[component]
+pub fn GroupYouths(group_id: String, heading: String) -> impl IntoView {
+    let t = texts();
+    let detail = Resource::new(move || group_id.clone(), get_group);
+    let label = heading.clone();
+    view! {
+        <section class="stack" aria-label=label>
+            <h2>{heading}</h2>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    match detail.await {
+                        Ok(d) if d.youths.is_empty() => view! { <p class="empty">{t.group_no_youths}</p> }.into_any(),
+                        Ok(d) => view! { <YouthList youths=d.youths /> }.into_any(),
+                        Err(error) => view! { <ErrorNote error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn YouthList(youths: Vec<crate::domain::youth::YouthSummary>) -> impl IntoView {
+    let t = texts();
+    let today = chrono::Utc::now().date_naive();
+    view! {
+        <ul class="list">
+            {youths
+                .into_iter()
+                .map(|y| {
+                    let age = chrono::NaiveDate::parse_from_str(&y.birth_date, "%Y-%m-%d")
+                        .map(|b| fill(t.youth_age, &[("years", &age_on(b, today).to_string())]))
+                        .unwrap_or_default();
+                    view! {
+                        <li class="list-item">
+                            <a href=format!("/jugendliche/{}", y.id)>
+                                <span class="youth-name">{format!("{} {}", y.first_name, y.last_name)}</span>
+                                " "
+                                <span class="muted">{age}</span>
+                            </a>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+pub fn GroupPage() -> impl IntoView {
+    view! { <crate::components::status::Guard page=crate::auth::policy::Page::Group><GroupPageContent /></crate::components::status::Guard> }
+}
+
+#[component]
+fn GroupPageContent() -> impl IntoView {
+    let t = texts();
+    let id = route_id();
+    let detail = Resource::new(move || id.get(), get_group);
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(d) => {
+                        let g = d.group;
+                        view! {
+                            <PageTitle text=g.name.clone() />
+                            <dl class="facts">
+                                <dt>{t.group_address}</dt><dd>{g.address.clone()}</dd>
+                                <dt>{t.group_phone}</dt><dd><a href=format!("tel:{}", g.phone.replace(' ', ""))>{g.phone.clone()}</a></dd>
+                            </dl>
+                            {d.can_edit.then(|| view! {
+                                <div class="toolbar">
+                                    <a class="btn btn-secondary" href=format!("/gruppen/{}/bearbeiten", g.id)>{t.edit}</a>
+                                    <a class="btn btn-primary" href=format!("/jugendliche/neu?gruppe={}", g.id)>{t.youth_new}</a>
+                                </div>
+                            })}
+                            <h2>{t.group_youths}</h2>
+                            {if d.youths.is_empty() {
+                                view! { <p class="empty">{t.group_no_youths}</p> }.into_any()
+                            } else {
+                                view! { <YouthList youths=d.youths /> }.into_any()
+                            }}
+                        }
+                        .into_any()
+                    }
+                    Err(error) => view! { <ErrorNote error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn NewGroupPage() -> impl IntoView {
+    view! { <crate::components::status::Guard page=crate::auth::policy::Page::NewGroup><NewGroupPageContent /></crate::components::status::Guard> }
+}
+
+#[component]
+fn NewGroupPageContent() -> impl IntoView {
+    let t = texts();
+    let action = ServerAction::<CreateGroup>::new();
+    let value = Signal::derive(move || action.value().get());
+    view! {
+        <PageTitle text=t.group_new_title />
+        <ActionForm action=action attr:class="form" attr:novalidate=true>
+            <FormStatus value />
+            <GroupFields value=Group { id: String::new(), name: String::new(), address: String::new(), phone: String::new(), youth_count: 0 } error=move |f| field_error(value, f) />
+            <div class="form-actions">
+                <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>{t.save}</button>
+                <a class="btn btn-link" href="/gruppen">{t.cancel}</a>
+            </div>
+        </ActionForm>
+    }
+}
+
+#[component]
+pub fn EditGroupPage() -> impl IntoView {
+    view! { <crate::components::status::Guard page=crate::auth::policy::Page::EditGroup><EditGroupPageContent /></crate::components::status::Guard> }
+}
+
+#[component]
+fn EditGroupPageContent() -> impl IntoView {
+    let t = texts();
+    let id = route_id();
+    let detail = Resource::new(move || id.get(), get_group);
+    let action = ServerAction::<UpdateGroup>::new();
+    let value = Signal::derive(move || action.value().get());
+    view! {
+        <PageTitle text=t.group_edit_title />
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(d) if d.can_edit => view! {
+                        <ActionForm action=action attr:class="form" attr:novalidate=true>
+                            <FormStatus value />
+                            <input type="hidden" name="id" value=d.group.id.clone() />
+                            <GroupFields value=d.group.clone() error=move |f| field_error(value, f) />
+                            <div class="form-actions">
+                                <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>{t.save}</button>
+                                <a class="btn btn-link" href=format!("/gruppen/{}", d.group.id)>{t.cancel}</a>
+                            </div>
+                        </ActionForm>
+                    }
+                    .into_any(),
+                    Ok(_) => view! { <ErrorNote error=crate::error::AppError::Forbidden /> }.into_any(),
+                    Err(error) => view! { <ErrorNote error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn GroupFields(value: Group, error: impl Fn(&'static str) -> Signal<Option<String>>) -> impl IntoView {
+    let t = texts();
+    view! {
+        <TextField label=t.group_name name="input[name]" id="group-name" value=value.name maxlength=group::NAME_MAX error=error("name") />
+        <TextField label=t.group_address name="input[address]" id="group-address" value=value.address maxlength=group::ADDRESS_MAX autocomplete="street-address" error=error("address") />
+        <TextField label=t.group_phone name="input[phone]" id="group-phone" kind="tel" value=value.phone maxlength=group::PHONE_MAX autocomplete="tel" error=error("phone") />
+    }
+}

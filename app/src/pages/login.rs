@@ -1,0 +1,44 @@
+//! The login page. A plain HTML form posting to `/auth/login`, so it works before (and
+//! without) the WebAssembly; the server answers with a redirect either way.
+
+use crate::components::status::PageTitle;
+use crate::i18n::texts;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let t = texts();
+    let query = use_query_map();
+    let failed = move || query.read().get("fehler").is_some();
+    let logged_out = move || query.read().get("abgemeldet").is_some();
+    let ended = move || query.read().get("sitzung").is_some();
+    let next = move || {
+        query.read().get("weiter").filter(|n| n.starts_with('/') && !n.starts_with("//")).unwrap_or_else(|| "/".into())
+    };
+    view! {
+        <div class="login-page">
+            <div class="login-card card">
+                <PageTitle text=t.login_title />
+                <p class="page-lead">{t.login_lead}</p>
+                {move || failed().then(|| view! { <div class="alert alert-error" role="alert" id="login-error">{t.login_failed}</div> })}
+                {move || logged_out().then(|| view! { <div class="alert alert-success" role="status">{t.login_logged_out}</div> })}
+                {move || ended().then(|| view! { <div class="alert alert-info" role="status">{t.login_session_ended}</div> })}
+                <form class="form" method="post" action="/auth/login">
+                    <input type="hidden" name="next" value=next />
+                    <div class="field">
+                        <label for="login">{t.login_name}</label>
+                        <input id="login" name="login" type="text" required autocomplete="username" autocapitalize="none" spellcheck="false" maxlength="40" />
+                    </div>
+                    <div class="field">
+                        <label for="password">{t.login_password}</label>
+                        <input id="password" name="password" type="password" required autocomplete="current-password" maxlength="128" />
+                    </div>
+                    <div class="form-actions">
+                        <button type="submit" class="btn btn-primary">{t.login_submit}</button>
+                    </div>
+                </form>
+            </div>
+        </div>
+    }
+}

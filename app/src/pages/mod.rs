@@ -1,0 +1,18 @@
+//! One component per route (see `app.rs` for the table).
+
+pub mod accounts;
+pub mod audit;
+pub mod groups;
+pub mod login;
+pub mod not_found;
+pub mod start;
+pub mod youths;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+/// The `:id` segment of the current route.
+pub(crate) fn route_id() -> Memo<String> {
+    let params = use_params_map();
+    Memo::new(move |_| params.read().get("id").unwrap_or_default())
+}

@@ -1,0 +1,108 @@
+//! The start page: what each role sees first.
+
+use crate::api::groups::list_groups;
+use crate::auth::CurrentUser;
+use crate::components::layout::SessionContext;
+use crate::components::status::{ErrorNote, Loading, PageTitle};
+use crate::domain::Role;
+use crate::i18n::{fill, texts};
+use leptos::prelude::*;
+
+#[component]
+pub fn StartPage() -> impl IntoView {
+    let session = expect_context::<SessionContext>().0;
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match session.await {
+                    Ok(Some(user)) => view! { <StartFor user /> }.into_any(),
+                    Ok(None) => view! { <ErrorNote error=crate::error::AppError::Unauthenticated /> }.into_any(),
+                    Err(error) => view! { <ErrorNote error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn StartFor(user: CurrentUser) -> impl IntoView {
+    match user.role {
+        Role::Jugendliche => view! { <YouthStart user /> }.into_any(),
+        Role::Admin => {
+            view! { <RoleStart user lead=texts().start_admin_lead link=("/konten", texts().nav_accounts) /> }.into_any()
+        }
+        Role::Datenschutz => {
+            view! { <RoleStart user lead=texts().start_ds_lead link=("/protokoll", texts().audit_title) /> }.into_any()
+        }
+        Role::Fachkraft | Role::Fachberatung | Role::Leitung => view! { <GroupsStart user /> }.into_any(),
+    }
+}
+
+#[component]
+fn RoleStart(user: CurrentUser, lead: &'static str, link: (&'static str, &'static str)) -> impl IntoView {
+    let t = texts();
+    view! {
+        <PageTitle text=fill(t.start_welcome, &[("name", &user.display_name)]) />
+        <p class="page-lead">{lead}</p>
+        <p><a class="btn btn-primary" href=link.0>{link.1}</a></p>
+    }
+}
+
+/// Staff: "Meine Gruppe" with the young people; Fachberatung: their groups; Leitung: all.
+#[component]
+fn GroupsStart(user: CurrentUser) -> impl IntoView {
+    let t = texts();
+    let (title, lead) = match user.role {
+        Role::Fachkraft => (t.nav_my_group.to_owned(), t.start_staff_lead),
+        Role::Fachberatung => (fill(t.start_welcome, &[("name", &user.display_name)]), t.start_fb_lead),
+        _ => (fill(t.start_welcome, &[("name", &user.display_name)]), t.start_leitung_lead),
+    };
+    let staff = user.role == Role::Fachkraft;
+    let groups = Resource::new(|| (), |_| list_groups());
+    view! {
+        <PageTitle text=title />
+        <p class="page-lead">{lead}</p>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match groups.await {
+                    Ok(groups) if groups.is_empty() => view! { <p class="empty">{t.start_no_groups}</p> }.into_any(),
+                    Ok(groups) if staff => groups
+                        .into_iter()
+                        .map(|g| view! { <crate::pages::groups::GroupYouths group_id=g.id.clone() heading=g.name.clone() /> })
+                        .collect_view()
+                        .into_any(),
+                    Ok(groups) => view! { <crate::pages::groups::GroupCards groups /> }.into_any(),
+                    Err(error) => view! { <ErrorNote error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The young person's start page: simple words, big buttons.
+#[component]
+fn YouthStart(user: CurrentUser) -> impl IntoView {
+    let t = texts();
+    let (note, set_note) = signal(false);
+    view! {
+        <div class="youth-page stack">
+            <PageTitle text=fill(t.start_youth_title, &[("name", &user.display_name)]) />
+            <p class="page-lead">{t.start_youth_lead}</p>
+            <div class="big-choices">
+                <button type="button" class="big-choice" on:click=move |_| set_note.set(true)>
+                    <span class="big-choice-icon" aria-hidden="true">"🙋"</span>
+                    <span>{t.start_youth_participate}</span>
+                </button>
+                <button type="button" class="big-choice" on:click=move |_| set_note.set(true)>
+                    <span class="big-choice-icon" aria-hidden="true">"📣"</span>
+                    <span>{t.start_youth_complain}</span>
+                </button>
+                <button type="button" class="big-choice" on:click=move |_| set_note.set(true)>
+                    <span class="big-choice-icon" aria-hidden="true">"⚖️"</span>
+                    <span>{t.start_youth_rights}</span>
+                </button>
+            </div>
+            <p class="alert alert-info" role="status" class:visually-hidden=move || !note.get()>{t.start_youth_soon}</p>
+        </div>
+    }
+}

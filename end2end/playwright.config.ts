@@ -1,0 +1,60 @@
+import { defineConfig } from '@playwright/test';
+
+// End-to-end tests run against the release build started by scripts/e2e.sh, which
+// exports BASE_URL (a fresh SQLite database with the demo institute, GB_DEMO=1).
+// Without BASE_URL they go to the server of `make run`.
+// The browser is Debian's Chromium; Playwright never downloads one.
+const baseURL = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
+
+const launchOptions = {
+  executablePath: '/usr/bin/chromium',
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+};
+
+export default defineConfig({
+  testDir: './tests',
+  outputDir: './test-results',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1, // 2-core machine; the server and Chromium need the other core
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: 'list',
+  use: {
+    baseURL,
+    headless: true,
+    locale: 'de-DE',
+    timezoneId: 'Europe/Berlin',
+    launchOptions,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+  projects: [
+    {
+      name: 'phone',
+      use: {
+        browserName: 'chromium',
+        viewport: { width: 360, height: 740 },
+        isMobile: true,
+        hasTouch: true,
+        deviceScaleFactor: 2,
+      },
+    },
+    {
+      name: 'desktop',
+      use: {
+        browserName: 'chromium',
+        viewport: { width: 1280, height: 800 },
+      },
+    },
+  ],
+});

@@ -1,0 +1,241 @@
+//! Login and logout as plain form posts, so they work before the WebAssembly loads.
+//!
+//! A wrong password, an unknown login and a deactivated account get the same answer in
+//! the same time (the password hash is always verified). Failed attempts are counted per
+//! account and per client address in the database; past the limit the answer is 429 with
+//! `Retry-After`.
+
+use crate::middleware::plain;
+use axum::Form;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use gruppenbuch_app::api::ssr::AppState;
+use gruppenbuch_app::auth::session::{clear_cookie, new_token, session_cookie, token_from_cookie_header, token_hash};
+use gruppenbuch_app::db::audit::{AuditAction, AuditRecord, record, record_anonymous};
+use gruppenbuch_app::db::{self, now_ms};
+use gruppenbuch_app::i18n::{fill, texts};
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginForm {
+    login: String,
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// Where to go after login: only a path on this site.
+fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.starts_with("/anmelden") {
+        next
+    } else {
+        "/"
+    }
+}
+
+/// The client address: the socket peer, or the first `X-Forwarded-For` entry when the
+/// installation runs behind a trusted proxy.
+pub fn client_address(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> String {
+    if state.settings.trust_proxy {
+        if let Some(forwarded) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
+            if let Some(first) = forwarded.split(',').next().map(str::trim).filter(|s| !s.is_empty()) {
+                return first.to_owned();
+            }
+        }
+    }
+    peer.ip().to_string()
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    form: Result<Form<LoginForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return plain(StatusCode::BAD_REQUEST, "Die Anmeldung war unvollständig. Bitte fülle das Formular aus.");
+    };
+    match attempt(&state, &headers, peer, form).await {
+        Ok(response) => response,
+        Err(error) => {
+            tracing::error!(%error, "login failed with a database error");
+            plain(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Der Dienst ist gerade nicht erreichbar. Bitte versuche es gleich noch einmal.",
+            )
+        }
+    }
+}
+
+async fn attempt(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+    form: LoginForm,
+) -> Result<Response, sqlx::Error> {
+    let settings = &state.settings;
+    let login = form.login.trim().to_lowercase();
+    let next = safe_next(&form.next).to_owned();
+    let now = now_ms();
+    let since = now - settings.login_window_ms;
+    let account_key = format!("acct:{login}");
+    let address_key = format!("ip:{}", client_address(state, headers, peer));
+
+    // Throttle before doing any work for the attempt.
+    {
+        let mut conn = state.store.pool().acquire().await?;
+        let (by_account, oldest_a) = db::throttle::failures_since(&mut conn, &account_key, since).await?;
+        let (by_address, oldest_b) = db::throttle::failures_since(&mut conn, &address_key, since).await?;
+        let oldest = if by_account >= settings.login_max_per_account {
+            oldest_a
+        } else if by_address >= settings.login_max_per_address {
+            oldest_b
+        } else {
+            None
+        };
+        if let Some(oldest) = oldest {
+            let wait_secs = ((oldest + settings.login_window_ms - now) / 1000).max(1);
+            return Ok(throttled(wait_secs as u64));
+        }
+    }
+
+    let plausible = !login.is_empty() && login.len() <= 40 && !form.password.is_empty() && form.password.len() <= 128;
+    let credentials = if plausible {
+        let mut conn = state.store.pool().acquire().await?;
+        db::accounts::credentials(&mut conn, &login).await?
+    } else {
+        None
+    };
+    let stored = credentials.as_ref().map(|c| c.password_hash.clone());
+    let password = form.password;
+    let verified =
+        tokio::task::spawn_blocking(move || gruppenbuch_app::auth::password::verify(&password, stored.as_deref()))
+            .await
+            .unwrap_or(false);
+
+    let mut tx = state.store.begin().await?;
+    match credentials {
+        Some(c) if verified && c.active => {
+            let token = new_token();
+            db::sessions::create(&mut tx, &token_hash(&token), &c.id, now).await?;
+            db::throttle::clear(&mut tx, &account_key, since).await?;
+            let user = db::sessions::resolve(&mut tx, &token_hash(&token), now).await?;
+            if let Some(user) = &user {
+                record(
+                    &mut tx,
+                    user,
+                    AuditRecord { action: AuditAction::Login, record_kind: "session", record_id: None, youth_id: None },
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            let mut res = Redirect::to(&next).into_response();
+            if let Ok(v) = HeaderValue::from_str(&session_cookie(&token, settings.cookie_secure)) {
+                res.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            Ok(res)
+        }
+        known => {
+            db::throttle::record_failure(&mut tx, &account_key, now).await?;
+            db::throttle::record_failure(&mut tx, &address_key, now).await?;
+            // Typed logins of unknown accounts are not logged: people type passwords
+            // into the wrong field.
+            let who = if known.is_some() { login.as_str() } else { "(unbekannt)" };
+            record_anonymous(
+                &mut tx,
+                who,
+                AuditRecord {
+                    action: AuditAction::LoginFailed,
+                    record_kind: "session",
+                    record_id: known.as_ref().map(|c| c.id.as_str()),
+                    youth_id: None,
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            let target = if next == "/" {
+                "/anmelden?fehler=1".to_owned()
+            } else {
+                format!("/anmelden?fehler=1&weiter={}", crate::middleware::encode_query_value(&next))
+            };
+            Ok(Redirect::to(&target).into_response())
+        }
+    }
+}
+
+fn throttled(wait_secs: u64) -> Response {
+    let t = texts();
+    let minutes = wait_secs.div_ceil(60).to_string();
+    let message = fill(t.login_throttled, &[("minutes", &minutes)]);
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"de\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title></head><body><main><h1>{title}</h1><p role=\"alert\">{message}</p><p><a href=\"/anmelden\">{back}</a></p></main></body></html>",
+        title = t.login_title,
+        back = t.login_back,
+    );
+    let mut res = (StatusCode::TOO_MANY_REQUESTS, Html(body)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&wait_secs.to_string()) {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    res
+}
+
+/// Ends the session (in the database, so it is gone on every instance), removes the
+/// cookie and tells the browser to drop its HTTP cache.
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let token = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| token_from_cookie_header(v).map(str::to_owned));
+    if let Some(token) = token {
+        let hash = token_hash(&token);
+        let done: Result<(), sqlx::Error> = async {
+            let mut tx = state.store.begin().await?;
+            if let Some(user) = db::sessions::resolve(&mut tx, &hash, now_ms()).await? {
+                record(
+                    &mut tx,
+                    &user,
+                    AuditRecord {
+                        action: AuditAction::Logout,
+                        record_kind: "session",
+                        record_id: None,
+                        youth_id: None,
+                    },
+                )
+                .await?;
+            }
+            db::sessions::delete(&mut tx, &hash).await?;
+            tx.commit().await
+        }
+        .await;
+        if let Err(error) = done {
+            tracing::error!(%error, "logout failed");
+            return plain(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Der Dienst ist gerade nicht erreichbar. Bitte versuche es gleich noch einmal.",
+            );
+        }
+    }
+    let mut res = Redirect::to("/anmelden?abgemeldet=1").into_response();
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&clear_cookie(state.settings.cookie_secure)) {
+        h.insert(header::SET_COOKIE, v);
+    }
+    h.insert(header::HeaderName::from_static("clear-site-data"), HeaderValue::from_static("\"cache\""));
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_local_paths_are_followed_after_login() {
+        assert_eq!(super::safe_next("/gruppen"), "/gruppen");
+        assert_eq!(super::safe_next("//evil.example"), "/");
+        assert_eq!(super::safe_next("https://evil.example"), "/");
+        assert_eq!(super::safe_next("/anmelden?x"), "/");
+    }
+}

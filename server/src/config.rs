@@ -1,0 +1,45 @@
+//! Configuration from the environment. Every setting, its default and its variable are
+//! listed in `docs/operations.md`.
+
+use gruppenbuch_app::api::ssr::Settings;
+
+/// The server's configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `sqlite://…` (embedded, default) or `postgres://…`.
+    pub database_url: String,
+    /// Seed the demo institute into an empty database and print its logins.
+    pub demo: bool,
+    /// Log as JSON lines (for log collectors) instead of human-readable text.
+    pub log_json: bool,
+    pub settings: Settings,
+}
+
+fn flag(name: &str, default: bool) -> bool {
+    match std::env::var(name) {
+        Ok(v) => matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"),
+        Err(_) => default,
+    }
+}
+
+fn number(name: &str, default: i64) -> i64 {
+    std::env::var(name).ok().and_then(|v| v.trim().parse().ok()).filter(|v| *v > 0).unwrap_or(default)
+}
+
+impl Config {
+    pub fn from_env() -> Config {
+        let defaults = Settings::default();
+        Config {
+            database_url: std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://data/gruppenbuch.db".into()),
+            demo: flag("GB_DEMO", false),
+            log_json: std::env::var("GB_LOG_FORMAT").is_ok_and(|v| v == "json"),
+            settings: Settings {
+                cookie_secure: flag("GB_COOKIE_SECURE", true),
+                trust_proxy: flag("GB_TRUST_PROXY", false),
+                login_max_per_account: number("GB_LOGIN_MAX_PER_ACCOUNT", defaults.login_max_per_account),
+                login_max_per_address: number("GB_LOGIN_MAX_PER_ADDRESS", defaults.login_max_per_address),
+                login_window_ms: number("GB_LOGIN_WINDOW_MINUTES", defaults.login_window_ms / 60_000) * 60_000,
+            },
+        }
+    }
+}

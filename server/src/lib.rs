@@ -1,0 +1,150 @@
+//! The Gruppenbuch server: configuration, start-up (database, migrations, demo data),
+//! the HTTP stack and its middleware. The application itself — pages, server functions,
+//! store, policy — lives in `gruppenbuch-app`; this crate only wires it up.
+
+/// Login and logout form handlers.
+pub mod auth_routes;
+/// Configuration from the environment.
+pub mod config;
+/// Security headers, CSRF defence, sessions, the page gate, error statuses.
+pub mod middleware;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use gruppenbuch_app::api::ssr::AppState;
+use gruppenbuch_app::app::{App, shell};
+use gruppenbuch_app::db::Store;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tower::ServiceBuilder;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+pub use config::Config;
+
+/// Errors that stop start-up.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("configuration: {0}")]
+    Leptos(String),
+    #[error(transparent)]
+    Store(#[from] gruppenbuch_app::db::StoreError),
+    #[error("cannot listen: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Opens the store and applies migrations; a failed migration stops start-up.
+pub async fn open_store(config: &Config) -> Result<Store, StartupError> {
+    let store = Store::connect(&config.database_url).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// Builds the whole HTTP application for a store.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let leptos_options = state.leptos_options.clone();
+    let context_state = state.clone();
+    let context = move || provide_context(context_state.clone());
+
+    // `leptos_routes_with_context` registers every server function at its own path; this
+    // catch-all only answers paths that name no server function (400).
+    let api = Router::new().route("/api/{*fn_name}", post(server_fn_handler).get(server_fn_handler));
+
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
+        .route("/auth/login", post(auth_routes::login))
+        .route("/auth/logout", post(auth_routes::logout))
+        .merge(api)
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        // Innermost, so every handler sees at most 1 MiB; larger bodies get 413.
+        .layer(RequestBodyLimitLayer::new(middleware::BODY_LIMIT))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
+                    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    // The path only: query strings may carry search terms.
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                }))
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
+                .layer(axum::middleware::from_fn(middleware::csrf_guard))
+                .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::resolve_session))
+                .layer(axum::middleware::from_fn(middleware::page_gate))
+                .layer(axum::middleware::from_fn(middleware::server_fn_status))
+                .layer(axum::middleware::from_fn(middleware::server_fn_arguments)),
+        )
+        .with_state(state)
+}
+
+async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
+    handle_server_fns_with_context(move || provide_context(state.clone()), req).await
+}
+
+async fn ready(State(state): State<AppState>) -> impl IntoResponse {
+    if state.store.ping().await {
+        (StatusCode::OK, "ready")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+    }
+}
+
+/// Builds the application state from the configuration and Leptos' settings.
+pub async fn build_state(config: &Config) -> Result<AppState, StartupError> {
+    let leptos = get_configuration(None).map_err(|e| StartupError::Leptos(e.to_string()))?;
+    let store = open_store(config).await?;
+    Ok(AppState { store, settings: Arc::new(config.settings.clone()), leptos_options: leptos.leptos_options })
+}
+
+/// Serves until Ctrl-C or SIGTERM, finishing requests in flight.
+pub async fn serve(state: AppState) -> Result<(), StartupError> {
+    let addr = state.leptos_options.site_addr;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    tracing::info!("listening on http://{local}");
+    println!("Gruppenbuch läuft auf http://{local}");
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// The page routes of the app, in axum's path syntax (for the access-matrix test).
+pub fn route_paths() -> Vec<String> {
+    generate_route_list(App).into_iter().map(|r| r.path().to_owned()).collect()
+}

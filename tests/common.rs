@@ -1,0 +1,234 @@
+//! Test harness: spawn the real application, talk HTTP to it.
+
+use gruppenbuch_app::api::ssr::{AppState, Settings};
+use gruppenbuch_app::db::Store;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// A fresh, empty database URL: a new SQLite file, or a new database on the PostgreSQL
+/// server named by `TEST_DATABASE_URL`.
+pub async fn fresh_database_url() -> String {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres") => {
+            use sqlx::Connection;
+            let name = format!("gb_{}", uuid::Uuid::now_v7().simple());
+            let mut admin = sqlx::PgConnection::connect(&url).await.expect("connect to TEST_DATABASE_URL");
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create test database");
+            let base = url.rsplit_once('/').map(|(b, _)| b).expect("database URL with a path");
+            format!("{base}/{name}")
+        }
+        _ => {
+            let dir = std::env::temp_dir().join(format!("gruppenbuch-test-{}", uuid::Uuid::now_v7().simple()));
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            format!("sqlite://{}/test.db", dir.display())
+        }
+    }
+}
+
+pub async fn fresh_store() -> Store {
+    let store = Store::connect(&fresh_database_url().await).await.expect("open store");
+    store.migrate().await.expect("migrate");
+    store
+}
+
+/// A running application.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub store: Store,
+}
+
+/// Spawns the app on 127.0.0.1:0 with the demo institute seeded.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Settings { cookie_secure: false, ..Settings::default() }).await
+}
+
+pub async fn spawn_app_with(settings: Settings) -> TestApp {
+    let store = fresh_store().await;
+    gruppenbuch_app::db::demo::seed_if_empty(&store).await.expect("seed");
+    let leptos_options = leptos::prelude::get_configuration(None).expect("leptos configuration").leptos_options;
+    let state = AppState { store: store.clone(), settings: Arc::new(settings), leptos_options };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let app = gruppenbuch_server::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    TestApp { addr, store }
+}
+
+/// An HTTP response, decoded.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// A browser-like client: keeps the session cookie, sends our own `Origin`.
+#[derive(Clone)]
+pub struct Client {
+    pub addr: SocketAddr,
+    pub cookie: Option<String>,
+}
+
+impl Client {
+    pub fn new(app: &TestApp) -> Client {
+        Client { addr: app.addr, cookie: None }
+    }
+
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.send("GET", path, &[("accept", "text/html")], None).await
+    }
+
+    /// Calls a server function the way the hydrated app does.
+    pub async fn call(&self, path: &str, form: &str) -> Response {
+        let origin = self.origin();
+        self.send(
+            "POST",
+            path,
+            &[
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("accept", "application/json"),
+                ("origin", &origin),
+                ("sec-fetch-site", "same-origin"),
+            ],
+            Some(form.as_bytes()),
+        )
+        .await
+    }
+
+    /// Posts a plain HTML form.
+    pub async fn post_form(&self, path: &str, form: &str) -> Response {
+        let origin = self.origin();
+        self.send(
+            "POST",
+            path,
+            &[("content-type", "application/x-www-form-urlencoded"), ("origin", &origin), ("accept", "text/html")],
+            Some(form.as_bytes()),
+        )
+        .await
+    }
+
+    /// Logs in with the demo password and keeps the session cookie.
+    pub async fn login(app: &TestApp, login: &str) -> Client {
+        Client::login_with(app, login, gruppenbuch_app::db::demo::DEMO_PASSWORD).await
+    }
+
+    /// Logs in and keeps the session cookie. Panics if the login fails.
+    pub async fn login_with(app: &TestApp, login: &str, password: &str) -> Client {
+        let mut client = Client::new(app);
+        let res = client.post_form("/auth/login", &format!("login={login}&password={}", enc(password))).await;
+        assert_eq!(res.status, 303, "login of {login} failed: {res:?}");
+        let cookie = res.header("set-cookie").expect("session cookie");
+        client.cookie = Some(cookie.split(';').next().unwrap_or_default().to_owned());
+        client
+    }
+
+    pub async fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> Response {
+        let mut stream = tokio::net::TcpStream::connect(self.addr).await.expect("connect");
+        let mut head = format!("{method} {path} HTTP/1.1\r\nhost: {}\r\nconnection: close\r\n", self.addr);
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        if let Some(cookie) = &self.cookie {
+            head.push_str(&format!("cookie: {cookie}\r\n"));
+        }
+        let body = body.unwrap_or_default();
+        if method != "GET" {
+            head.push_str(&format!("content-length: {}\r\n", body.len()));
+        }
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes()).await.expect("write");
+        stream.write_all(body).await.expect("write body");
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).await.expect("read");
+        parse_response(&raw)
+    }
+}
+
+fn parse_response(raw: &[u8]) -> Response {
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("header end");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status: u16 =
+        lines.next().and_then(|l| l.split_whitespace().nth(1)).and_then(|s| s.parse().ok()).expect("status line");
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    let chunked = headers.iter().any(|(n, v)| n == "transfer-encoding" && v.contains("chunked"));
+    if chunked {
+        body = dechunk(&body);
+    }
+    Response { status, headers, body: String::from_utf8_lossy(&body).into_owned() }
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(line_end) = data.windows(2).position(|w| w == b"\r\n") else { break };
+        let size_text = String::from_utf8_lossy(&data[..line_end]);
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("0").trim(), 16).unwrap_or(0);
+        data = &data[line_end + 2..];
+        if size == 0 || data.len() < size {
+            break;
+        }
+        out.extend_from_slice(&data[..size]);
+        data = &data[(size + 2).min(data.len())..];
+    }
+    out
+}
+
+/// Percent-encodes a form value.
+pub fn enc(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Ids of the demo fixtures.
+pub struct Fixtures {
+    pub own_group: String,
+    pub foreign_group: String,
+    pub own_youth: String,
+    pub foreign_youth: String,
+}
+
+pub async fn fixtures(store: &Store) -> Fixtures {
+    let mut conn = store.pool().acquire().await.expect("conn");
+    let group =
+        |name: &'static str| sqlx::query_scalar::<_, String>("SELECT id FROM groups WHERE name = $1").bind(name);
+    let own_group = group("FWG Sonnenhaus").fetch_one(&mut *conn).await.expect("own group");
+    let foreign_group = group("FWG Lindenhof").fetch_one(&mut *conn).await.expect("foreign group");
+    let youth = |first: &'static str| {
+        sqlx::query_scalar::<_, String>("SELECT id FROM youths WHERE first_name = $1").bind(first)
+    };
+    let own_youth = youth("Mia").fetch_one(&mut *conn).await.expect("own youth");
+    let foreign_youth = youth("Noah").fetch_one(&mut *conn).await.expect("foreign youth");
+    Fixtures { own_group, foreign_group, own_youth, foreign_youth }
+}
+
+pub async fn count(store: &Store, table: &str) -> i64 {
+    let mut conn = store.pool().acquire().await.expect("conn");
+    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&mut *conn).await.expect("count")
+}

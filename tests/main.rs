@@ -1,0 +1,10 @@
+//! The integration tests: one binary, a real server on a random port for each test, on a
+//! real SQLite file — or, when `TEST_DATABASE_URL` names a PostgreSQL server, on a fresh
+//! database there. `make test` runs this binary once for each.
+
+mod access_matrix;
+mod auth;
+mod common;
+mod records;
+mod security;
+mod store;

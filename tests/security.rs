@@ -1,0 +1,95 @@
+//! Headers, CSRF, body limits and malformed requests.
+
+use crate::common::{Client, count, spawn_app};
+
+#[tokio::test]
+async fn pages_carry_security_headers_and_a_csp_with_a_fresh_nonce() {
+    let app = spawn_app().await;
+    let client = Client::login(&app, "leitung").await;
+    let page = client.get("/gruppen").await;
+    assert_eq!(page.status, 200);
+    let csp = page.header("content-security-policy").expect("CSP").to_owned();
+    assert!(csp.contains("'wasm-unsafe-eval'") && csp.contains("'nonce-"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"));
+    let nonce = csp.split("'nonce-").nth(1).and_then(|s| s.split('\'').next()).expect("nonce");
+    assert!(page.body.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries the nonce");
+    let again = client.get("/gruppen").await;
+    assert_ne!(again.header("content-security-policy"), Some(csp.as_str()), "a nonce is used once");
+    for (name, value) in [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "same-origin"),
+        ("cache-control", "no-store"),
+    ] {
+        assert_eq!(page.header(name), Some(value), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn data_responses_are_never_cached() {
+    let app = spawn_app().await;
+    let client = Client::login(&app, "leitung").await;
+    let res = client.call("/api/groups/list", "").await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.header("cache-control"), Some("no-store"));
+    assert!(res.header("content-security-policy").is_some());
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused_and_change_nothing() {
+    let app = spawn_app().await;
+    let client = Client::login(&app, "leitung").await;
+    let before = count(&app.store, "groups").await;
+    let form = "input[name]=Fremd&input[address]=Weg%201&input[phone]=0361%201";
+    let attempts: [&[(&str, &str)]; 3] = [
+        &[("sec-fetch-site", "cross-site"), ("origin", "https://evil.example")],
+        &[("origin", "https://evil.example")],
+        &[],
+    ];
+    for extra in attempts {
+        let mut headers = vec![("content-type", "application/x-www-form-urlencoded"), ("accept", "application/json")];
+        headers.extend_from_slice(extra);
+        let res = client.send("POST", "/api/groups/create", &headers, Some(form.as_bytes())).await;
+        assert_eq!(res.status, 403, "{extra:?}");
+    }
+    assert_eq!(count(&app.store, "groups").await, before);
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_with_413() {
+    let app = spawn_app().await;
+    let client = Client::login(&app, "leitung").await;
+    let big = format!("input[name]={}&input[address]=a&input[phone]=1", "x".repeat(1024 * 1024 + 10));
+    let res = client.call("/api/groups/create", &big).await;
+    assert_eq!(res.status, 413);
+}
+
+#[tokio::test]
+async fn unknown_fields_and_malformed_bodies_get_400_and_change_nothing() {
+    let app = spawn_app().await;
+    let client = Client::login(&app, "leitung").await;
+    let before = count(&app.store, "groups").await;
+    for body in [
+        "input[name]=A&input[address]=B&input[phone]=0361%201&input[admin]=1",
+        "input[name]=A&input[address]=B&input[phone]=0361%201&evil=1",
+        "input[name]=A",
+        "%%%&&&===",
+        "input=5",
+    ] {
+        let res = client.call("/api/groups/create", body).await;
+        assert_eq!(res.status, 400, "{body}: {res:?}");
+    }
+    assert_eq!(count(&app.store, "groups").await, before);
+    let res = client.call("/api/youths/get", "id=not-a-uuid").await;
+    assert_eq!(res.status, 404);
+    let res = client.call("/api/audit/list", "input[before]=1_x").await;
+    assert_eq!(res.status, 403, "only Datenschutz reads the audit log");
+}
+
+#[tokio::test]
+async fn health_endpoints_answer_without_a_session() {
+    let app = spawn_app().await;
+    let client = Client::new(&app);
+    assert_eq!(client.get("/healthz").await.status, 200);
+    assert_eq!(client.get("/readyz").await.status, 200);
+}
