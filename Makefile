@@ -42,6 +42,7 @@ setup:
 
 build:
 	cargo leptos build --release
+	scripts/precompress.sh
 
 run: setup build
 	scripts/run.sh

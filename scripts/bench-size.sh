@@ -63,6 +63,6 @@ printf '%-52s %12s %12s\n' "total" "$(kb "$raw_total")" "$(kb "$br_total")"
 if [[ $br_total -le $((BUDGET_KB * 1000)) ]]; then
     echo "bench: within budget: $(kb "$br_total") KB brotli <= ${BUDGET_KB} KB"
 else
-    echo "bench: OVER BUDGET: $(kb "$br_total") KB brotli > ${BUDGET_KB} KB" >&2
+    echo "bench: OVER BUDGET: $(kb "$br_total") KB brotli > ${BUDGET_KB} KB"
     exit 1
 fi

@@ -12,7 +12,8 @@ export PATH="$PATH:$HOME/.cargo/bin"
 CARGO_LEPTOS_VERSION=0.3.10
 WASM_BINDGEN_VERSION=0.2.130
 WASM_OPT_MAJOR=132
-APT_PACKAGES=(chromium brotli fonts-dejavu-core)
+# curl: health check in scripts/e2e.sh
+APT_PACKAGES=(chromium brotli fonts-dejavu-core curl)
 
 log() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: ERROR: %s\n' "$*" >&2; exit 1; }
@@ -69,6 +70,8 @@ for pkg in "${APT_PACKAGES[@]}"; do
     fi
 done
 if ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
+# python3 picks free ports in scripts/e2e.sh and scripts/pg-throwaway.sh
+if ! command -v python3 >/dev/null 2>&1; then missing+=(python3); fi
 if [[ ${#missing[@]} -gt 0 ]]; then
     [[ $(id -u) -eq 0 || ${#SUDO[@]} -gt 0 ]] || die "need root or sudo to install: ${missing[*]}"
     log "installing Debian packages: ${missing[*]}"

@@ -181,3 +181,19 @@ async fn the_audit_log_pages_with_a_cursor_and_rejects_a_tampered_one() {
     assert!(ids(&second).iter().all(|id| !ids(&first).contains(id)), "pages do not overlap");
     assert_eq!(ds.call("/api/audit/list", "input[before]=9_%27%20OR%201%3D1").await.status, 400);
 }
+
+#[tokio::test]
+async fn one_page_view_writes_exactly_one_audit_row() {
+    let app = spawn_app().await;
+    let f = fixtures(&app.store).await;
+    let staff = Client::login(&app, "fachkraft").await;
+    let before = count(&app.store, "audit_log").await;
+    let page = staff.get(&format!("/jugendliche/{}", f.own_youth)).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Mia Krause"));
+    assert_eq!(count(&app.store, "audit_log").await, before + 1, "a page view reads (and logs) once");
+    let ds = Client::login(&app, "datenschutz").await;
+    let before = count(&app.store, "audit_log").await;
+    assert_eq!(ds.get("/protokoll").await.status, 200);
+    assert_eq!(count(&app.store, "audit_log").await, before + 1);
+}

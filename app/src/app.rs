@@ -71,9 +71,9 @@ pub fn App() -> impl IntoView {
 #[cfg(feature = "ssr")]
 fn set_csp_header() {
     use leptos::nonce::use_nonce;
-    if let (Some(nonce), Some(response)) = (use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
-        if let Ok(value) = http::HeaderValue::from_str(&crate::csp::policy(Some(&nonce))) {
-            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
-        }
+    if let (Some(nonce), Some(response)) = (use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+        && let Ok(value) = http::HeaderValue::from_str(&crate::csp::policy(Some(&nonce)))
+    {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
 }

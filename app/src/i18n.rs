@@ -162,6 +162,9 @@ catalogue! {
     audit_more: "Ältere Einträge",
 
     error_title: "Etwas ist schiefgegangen",
+    title_forbidden: "Kein Zugriff",
+    title_not_found: "Nicht gefunden",
+    title_login_needed: "Anmeldung nötig",
     error_unauthenticated: "Bitte melde dich an.",
     error_forbidden: "Kein Zugriff. Diese Seite ist für dein Konto nicht freigegeben.",
     error_not_found: "Nicht gefunden. Vielleicht wurde der Eintrag entfernt oder der Link ist falsch.",

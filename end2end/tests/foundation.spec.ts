@@ -41,7 +41,7 @@ test('Leitung admits a young person, with a German message for a bad date first'
   const lastName = `Test${Date.now()}`;
   await login(page, 'leitung');
   await openMenu(page);
-  await page.getByRole('link', { name: 'Familienwohngruppen' }).click();
+  await page.getByRole('navigation').getByRole('link', { name: 'Familienwohngruppen' }).click();
   await expect(page).toHaveURL(/\/gruppen$/);
   await checkPage(page);
   await page.getByRole('link', { name: 'FWG Sonnenhaus' }).click();
@@ -104,7 +104,7 @@ test('Admin manages accounts without seeing case data', async ({ page }) => {
   const login_ = `e2e.${Date.now()}`;
   await login(page, 'admin');
   await openMenu(page);
-  await page.getByRole('link', { name: 'Konten' }).click();
+  await page.getByRole('navigation').getByRole('link', { name: 'Konten' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Konten' })).toBeVisible();
   await checkPage(page);
   await page.getByRole('link', { name: 'Neues Konto' }).click();
@@ -115,7 +115,7 @@ test('Admin manages accounts without seeing case data', async ({ page }) => {
   await page.getByLabel('Passwort').fill('kurz');
   await page.getByRole('button', { name: 'Speichern' }).click();
   await expect(page.getByText('Eine Fachkraft braucht mindestens eine Familienwohngruppe.')).toBeVisible();
-  await expect(page.getByText('Mindestens 10 Zeichen.')).toBeVisible();
+  await expect(page.locator('#account-password-fehler')).toHaveText('Mindestens 10 Zeichen.');
   await page.getByLabel('FWG Lindenhof').check();
   await page.getByLabel('Passwort').fill('ein-langes-passwort');
   await page.getByRole('button', { name: 'Speichern' }).click();
@@ -131,7 +131,7 @@ test('Admin manages accounts without seeing case data', async ({ page }) => {
 test('Datenschutz reads and filters the audit log', async ({ page }) => {
   await login(page, 'datenschutz');
   await openMenu(page);
-  await page.getByRole('link', { name: 'Protokoll' }).click();
+  await page.getByRole('navigation').getByRole('link', { name: 'Protokoll' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Zugriffsprotokoll' })).toBeVisible();
   await expect(page.locator('#audit-table')).toBeVisible();
   await checkPage(page);

@@ -39,12 +39,11 @@ fn safe_next(next: &str) -> &str {
 /// The client address: the socket peer, or the first `X-Forwarded-For` entry when the
 /// installation runs behind a trusted proxy.
 pub fn client_address(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> String {
-    if state.settings.trust_proxy {
-        if let Some(forwarded) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
-            if let Some(first) = forwarded.split(',').next().map(str::trim).filter(|s| !s.is_empty()) {
-                return first.to_owned();
-            }
-        }
+    if state.settings.trust_proxy
+        && let Some(forwarded) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
+        && let Some(first) = forwarded.split(',').next().map(str::trim).filter(|s| !s.is_empty())
+    {
+        return first.to_owned();
     }
     peer.ip().to_string()
 }

@@ -47,10 +47,10 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     if state.settings.cookie_secure {
         set(h, header::STRICT_TRANSPORT_SECURITY, "max-age=31536000");
     }
-    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        if let Ok(v) = HeaderValue::from_str(&gruppenbuch_app::csp::policy(None)) {
-            h.insert(header::CONTENT_SECURITY_POLICY, v);
-        }
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY)
+        && let Ok(v) = HeaderValue::from_str(&gruppenbuch_app::csp::policy(None))
+    {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
     let cache = if path.starts_with("/pkg/") && res.status().is_success() {
         "public, max-age=31536000, immutable"
@@ -236,10 +236,10 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        if let AppError::TooManyRequests { retry_after_secs } = error {
-            if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
-                parts.headers.insert(header::RETRY_AFTER, v);
-            }
+        if let AppError::TooManyRequests { retry_after_secs } = error
+            && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
+        {
+            parts.headers.insert(header::RETRY_AFTER, v);
         }
     }
     Response::from_parts(parts, Body::from(bytes))

@@ -47,7 +47,11 @@ pub async fn get_group(id: String) -> Result<GroupDetail, AppError> {
     if !can(&user, Action::ViewGroup, Resource::Group(&group.id)) {
         return Err(AppError::NotFound);
     }
-    let youths = crate::db::youths::list_in_group(&mut tx, &group.id).await?;
+    let mut youths = crate::db::youths::list_in_group(&mut tx, &group.id).await?;
+    let today = today();
+    for y in &mut youths {
+        y.age = crate::domain::text::age_from_iso(&y.birth_date, today);
+    }
     record(
         &mut tx,
         &user,

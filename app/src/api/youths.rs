@@ -24,7 +24,8 @@ pub async fn get_youth(id: String) -> Result<YouthDetail, AppError> {
     let id = record_id(&id)?;
     let store = store()?;
     let mut tx = store.begin().await?;
-    let youth = crate::db::youths::get(&mut tx, &id).await?.ok_or(AppError::NotFound)?;
+    let mut youth = crate::db::youths::get(&mut tx, &id).await?.ok_or(AppError::NotFound)?;
+    youth.age = crate::domain::text::age_from_iso(&youth.birth_date, today());
     if !can(&user, Action::ViewYouth, Resource::Group(&youth.group_id)) {
         return Err(AppError::NotFound);
     }

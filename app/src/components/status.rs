@@ -20,7 +20,14 @@ pub fn ErrorNote(error: AppError) -> impl IntoView {
     }
     let t = texts();
     let login = matches!(error, AppError::Unauthenticated);
+    let title = match error {
+        AppError::Forbidden => t.title_forbidden,
+        AppError::NotFound => t.title_not_found,
+        AppError::Unauthenticated => t.title_login_needed,
+        _ => t.error_title,
+    };
     view! {
+        <leptos_meta::Title text=title />
         <div class="alert alert-error" role="alert">
             <p>{error.message()}</p>
             {login.then(|| view! { <p><a href="/anmelden">{t.login_title}</a></p> })}
@@ -57,5 +64,18 @@ pub fn Guard(page: crate::auth::policy::Page, children: ChildrenFn) -> impl Into
                 })
             }}
         </Suspense>
+    }
+}
+
+/// Runs a page's loader only if the policy lets the signed-in account open `page`, so a
+/// denied page requests no data at all (the server functions check again anyway).
+pub async fn when_allowed<T, Fut>(page: crate::auth::policy::Page, load: impl FnOnce() -> Fut) -> Result<T, AppError>
+where
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    match crate::api::session::current_session().await? {
+        Some(user) if crate::auth::policy::can_open(&user, page) => load().await,
+        Some(_) => Err(AppError::Forbidden),
+        None => Err(AppError::Unauthenticated),
     }
 }

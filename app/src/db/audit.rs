@@ -123,6 +123,7 @@ pub async fn list(conn: &mut Conn, filter: &AuditFilter) -> Result<AuditPage, sq
         .take(PAGE as usize)
         .map(|r| AuditEntry {
             id: r.id,
+            at_text: berlin_time(r.at),
             at: r.at,
             actor_login: r.actor_login,
             actor_role: r.actor_role,
@@ -139,4 +140,11 @@ pub async fn list(conn: &mut Conn, filter: &AuditFilter) -> Result<AuditPage, sq
 /// Number of audit rows (for tests and backup checks).
 pub async fn count(conn: &mut Conn) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(conn).await
+}
+
+/// `23.11.2026 14:05:09` in Europe/Berlin.
+fn berlin_time(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.with_timezone(&chrono_tz::Europe::Berlin).format("%d.%m.%Y %H:%M:%S").to_string())
+        .unwrap_or_default()
 }

@@ -3,6 +3,9 @@ use crate::auth::CurrentUser;
 use crate::auth::session::{ABSOLUTE_MS, IDLE_MS, TOUCH_EVERY_MS};
 use crate::domain::Role;
 
+/// id, login, display name, role, active, youth id, last seen, expires.
+type SessionRow = (String, String, String, String, i64, Option<String>, i64, i64);
+
 pub async fn create(conn: &mut Conn, token_hash: &str, user_id: &str, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $3, $4)",
@@ -19,7 +22,7 @@ pub async fn create(conn: &mut Conn, token_hash: &str, user_id: &str, now: i64) 
 /// The account behind a session token, if the session is live and the account active.
 /// Expired sessions are removed on the way.
 pub async fn resolve(conn: &mut Conn, token_hash: &str, now: i64) -> Result<Option<CurrentUser>, sqlx::Error> {
-    let row: Option<(String, String, String, String, i64, Option<String>, i64, i64)> = sqlx::query_as(
+    let row: Option<SessionRow> = sqlx::query_as(
         "SELECT u.id, u.login, u.display_name, u.role, u.active, u.youth_id, s.last_seen_at, s.expires_at \
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
     )

@@ -31,6 +31,7 @@ impl SummaryRow {
             id: self.id,
             first_name: self.first_name,
             last_name: self.last_name,
+            age: 0,
             birth_date: self.birth_date,
             group_id: self.group_id,
         }
@@ -50,6 +51,7 @@ impl YouthRow {
             caseworker_name: self.caseworker_name,
             caseworker_contact: self.caseworker_contact,
             custody: self.custody,
+            age: 0,
         }
     }
 }

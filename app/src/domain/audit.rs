@@ -12,6 +12,8 @@ pub struct AuditEntry {
     pub id: String,
     /// UTC unix milliseconds.
     pub at: i64,
+    /// The time as people in the group homes read it (Europe/Berlin), set by the server.
+    pub at_text: String,
     pub actor_login: String,
     pub actor_role: String,
     pub action: String,
@@ -73,10 +75,10 @@ impl AuditFilterInput {
         let youth_id = id(&mut check, "youth_id", &self.youth_id);
         let from = (!self.from.trim().is_empty()).then(|| check.date("from", &self.from)).flatten();
         let to = (!self.to.trim().is_empty()).then(|| check.date("to", &self.to)).flatten();
-        if let (Some(from), Some(to)) = (from, to) {
-            if to < from {
-                check.fail("to", t.v_period);
-            }
+        if let (Some(from), Some(to)) = (from, to)
+            && to < from
+        {
+            check.fail("to", t.v_period);
         }
         let before = match self.before.trim() {
             "" => None,

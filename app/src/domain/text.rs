@@ -65,16 +65,23 @@ impl Check {
     }
 }
 
-/// German date for screens: 03.11.2026.
+/// German date for screens: `2026-11-03` → `03.11.2026`. Plain string work, so the
+/// browser build needs no date library.
 pub fn format_date(iso: &str) -> String {
-    NaiveDate::parse_from_str(iso, "%Y-%m-%d")
-        .map(|d| d.format("%d.%m.%Y").to_string())
-        .unwrap_or_else(|_| iso.to_owned())
+    match iso.split('-').collect::<Vec<_>>().as_slice() {
+        [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => format!("{d}.{m}.{y}"),
+        _ => iso.to_owned(),
+    }
 }
 
 /// Full years between two dates.
 pub fn age_on(birth: NaiveDate, today: NaiveDate) -> u32 {
     today.years_since(birth).unwrap_or(0)
+}
+
+/// Age in full years of someone born on `birth_iso` (YYYY-MM-DD), 0 if unparsable.
+pub fn age_from_iso(birth_iso: &str, today: NaiveDate) -> u32 {
+    NaiveDate::parse_from_str(birth_iso, "%Y-%m-%d").map(|b| age_on(b, today)).unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -21,6 +21,8 @@ pub struct YouthSummary {
     pub last_name: String,
     pub birth_date: String,
     pub group_id: String,
+    /// Age in full years today (Europe/Berlin), computed on the server.
+    pub age: u32,
 }
 
 /// A young person's master data (Stammdaten).
@@ -36,6 +38,8 @@ pub struct Youth {
     pub caseworker_name: String,
     pub caseworker_contact: String,
     pub custody: String,
+    /// Age in full years today (Europe/Berlin), computed on the server.
+    pub age: u32,
 }
 
 /// The master-data form, as typed.
@@ -91,15 +95,15 @@ impl YouthInput {
             }
         }
         let admission_date = check.date("admission_date", &self.admission_date);
-        if let (Some(birth), Some(admission)) = (birth_date, admission_date) {
-            if admission < birth {
-                check.fail("admission_date", t.v_admission_before_birth);
-            }
+        if let (Some(birth), Some(admission)) = (birth_date, admission_date)
+            && admission < birth
+        {
+            check.fail("admission_date", t.v_admission_before_birth);
         }
-        if let Some(admission) = admission_date {
-            if today.checked_add_months(Months::new(12)).is_some_and(|limit| admission > limit) {
-                check.fail("admission_date", t.v_admission_too_far);
-            }
+        if let Some(admission) = admission_date
+            && today.checked_add_months(Months::new(12)).is_some_and(|limit| admission > limit)
+        {
+            check.fail("admission_date", t.v_admission_too_far);
         }
         let caseworker_name = check.optional("caseworker_name", &self.caseworker_name, CASEWORKER_NAME_MAX);
         let caseworker_contact = check.optional("caseworker_contact", &self.caseworker_contact, CASEWORKER_CONTACT_MAX);

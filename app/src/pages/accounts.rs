@@ -4,9 +4,11 @@ use super::route_id;
 use crate::api::accounts::{CreateAccount, ResetPassword, SetAccountActive, UpdateAccount, get_account, list_accounts};
 use crate::api::groups::list_groups;
 use crate::api::youths::list_youth_choices;
+use crate::auth::policy::Page;
 use crate::components::form::{FormStatus, TextField, field_error};
 use crate::components::layout::SessionContext;
 use crate::components::status::{ErrorNote, Loading, PageTitle};
+use crate::components::status::{Guard, when_allowed};
 use crate::domain::Role;
 use crate::domain::account::{self, Account};
 use crate::domain::group::Group;
@@ -16,15 +18,11 @@ use leptos::prelude::*;
 
 #[component]
 pub fn AccountsPage() -> impl IntoView {
-    view! { <crate::components::status::Guard page=crate::auth::policy::Page::Accounts><AccountsPageContent /></crate::components::status::Guard> }
-}
-
-#[component]
-fn AccountsPageContent() -> impl IntoView {
     let t = texts();
-    let accounts = Resource::new(|| (), |_| list_accounts());
-    let groups = Resource::new(|| (), |_| list_groups());
+    let accounts = Resource::new(|| (), |_| when_allowed(Page::Accounts, list_accounts));
+    let groups = Resource::new(|| (), |_| when_allowed(Page::Accounts, list_groups));
     view! {
+        <Guard page=Page::Accounts>
         <PageTitle text=t.accounts_title />
         <div class="toolbar"><a class="btn btn-primary" href="/konten/neu">{t.accounts_new}</a></div>
         <Suspense fallback=Loading>
@@ -36,6 +34,7 @@ fn AccountsPageContent() -> impl IntoView {
                 }
             })}
         </Suspense>
+        </Guard>
     }
 }
 
@@ -49,7 +48,7 @@ fn AccountTable(accounts: Vec<Account>, groups: Vec<Group>) -> impl IntoView {
             .join(", ")
     };
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label=t.accounts_title>
             <table class="data-table">
                 <thead>
                     <tr>
@@ -96,14 +95,9 @@ fn is_leitung() -> impl Fn() -> bool + Copy {
 
 #[component]
 pub fn NewAccountPage() -> impl IntoView {
-    view! { <crate::components::status::Guard page=crate::auth::policy::Page::NewAccount><NewAccountPageContent /></crate::components::status::Guard> }
-}
-
-#[component]
-fn NewAccountPageContent() -> impl IntoView {
     let t = texts();
     let leitung = is_leitung();
-    let groups = Resource::new(|| (), |_| list_groups());
+    let groups = Resource::new(|| (), |_| when_allowed(Page::NewAccount, list_groups));
     let youths =
         Resource::new(
             leitung,
@@ -112,6 +106,7 @@ fn NewAccountPageContent() -> impl IntoView {
     let action = ServerAction::<CreateAccount>::new();
     let value = Signal::derive(move || action.value().get());
     view! {
+        <Guard page=Page::NewAccount>
         <PageTitle text=t.account_new_title />
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
@@ -143,24 +138,23 @@ fn NewAccountPageContent() -> impl IntoView {
                 }
             })}
         </Suspense>
+        </Guard>
     }
 }
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    view! { <crate::components::status::Guard page=crate::auth::policy::Page::Account><AccountPageContent /></crate::components::status::Guard> }
-}
-
-#[component]
-fn AccountPageContent() -> impl IntoView {
     let t = texts();
     let leitung = is_leitung();
     let id = route_id();
     let update = ServerAction::<UpdateAccount>::new();
     let reset = ServerAction::<ResetPassword>::new();
     let set_active = ServerAction::<SetAccountActive>::new();
-    let account = Resource::new(move || (id.get(), set_active.version().get()), |(id, _)| get_account(id));
-    let groups = Resource::new(|| (), |_| list_groups());
+    let account = Resource::new(
+        move || (id.get(), set_active.version().get()),
+        |(id, _)| when_allowed(Page::Account, move || get_account(id)),
+    );
+    let groups = Resource::new(|| (), |_| when_allowed(Page::Account, list_groups));
     let youths =
         Resource::new(
             leitung,
@@ -170,6 +164,7 @@ fn AccountPageContent() -> impl IntoView {
     let reset_value = Signal::derive(move || reset.value().get());
     let active_value = Signal::derive(move || set_active.value().get());
     view! {
+        <Guard page=Page::Account>
         <PageTitle text=t.account_edit_title />
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
@@ -216,6 +211,7 @@ fn AccountPageContent() -> impl IntoView {
                 }
             })}
         </Suspense>
+        </Guard>
     }
 }
 

@@ -1,26 +1,16 @@
 //! The audit log (Datenschutz): filter by account, young person and period; newest first.
 
 use crate::api::audit::{list_audit, list_audit_actors};
+use crate::auth::policy::Page;
 use crate::components::status::{ErrorNote, Loading, PageTitle};
+use crate::components::status::{Guard, when_allowed};
 use crate::domain::audit::AuditFilterInput;
 use crate::i18n::texts;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-/// Formats UTC milliseconds as German local time.
-fn when(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.format("%d.%m.%Y %H:%M:%S UTC").to_string())
-        .unwrap_or_default()
-}
-
 #[component]
 pub fn AuditPage() -> impl IntoView {
-    view! { <crate::components::status::Guard page=crate::auth::policy::Page::Audit><AuditPageContent /></crate::components::status::Guard> }
-}
-
-#[component]
-fn AuditPageContent() -> impl IntoView {
     let t = texts();
     let query = use_query_map();
     let filter = Memo::new(move |_| {
@@ -33,9 +23,10 @@ fn AuditPageContent() -> impl IntoView {
             before: q.get("vor").unwrap_or_default(),
         }
     });
-    let page = Resource::new(move || filter.get(), list_audit);
-    let actors = Resource::new(|| (), |_| list_audit_actors());
+    let page = Resource::new(move || filter.get(), |f| when_allowed(Page::Audit, move || list_audit(f)));
+    let actors = Resource::new(|| (), |_| when_allowed(Page::Audit, list_audit_actors));
     view! {
+        <Guard page=Page::Audit>
         <PageTitle text=t.audit_title />
         <p class="page-lead">{t.audit_lead}</p>
         <Suspense fallback=Loading>
@@ -78,7 +69,7 @@ fn AuditPageContent() -> impl IntoView {
                                 view! { <p class="empty">{t.audit_empty}</p> }.into_any()
                             } else {
                                 view! {
-                                    <div class="table-wrap">
+                                    <div class="table-wrap" tabindex="0" role="region" aria-label=t.audit_title>
                                         <table class="data-table" id="audit-table">
                                             <thead>
                                                 <tr>
@@ -92,7 +83,7 @@ fn AuditPageContent() -> impl IntoView {
                                             <tbody>
                                                 {page.entries.into_iter().map(|e| view! {
                                                     <tr>
-                                                        <td>{when(e.at)}</td>
+                                                        <td>{e.at_text}</td>
                                                         <td>{e.actor_login}</td>
                                                         <td>{e.actor_role}</td>
                                                         <td>{e.action}</td>
@@ -112,5 +103,6 @@ fn AuditPageContent() -> impl IntoView {
                 }
             })}
         </Suspense>
+        </Guard>
     }
 }

@@ -2,27 +2,24 @@
 
 use super::route_id;
 use crate::api::groups::{CreateGroup, UpdateGroup, get_group, list_groups};
+use crate::auth::policy::Page;
 use crate::components::form::{FormStatus, TextField, field_error};
 use crate::components::layout::SessionContext;
 use crate::components::status::{ErrorNote, Loading, PageTitle};
+use crate::components::status::{Guard, when_allowed};
 use crate::domain::Role;
 use crate::domain::group::{self, Group};
-use crate::domain::text::age_on;
 use crate::i18n::{fill, texts};
 use leptos::prelude::*;
 
 #[component]
 pub fn GroupsPage() -> impl IntoView {
-    view! { <crate::components::status::Guard page=crate::auth::policy::Page::Groups><GroupsPageContent /></crate::components::status::Guard> }
-}
-
-#[component]
-fn GroupsPageContent() -> impl IntoView {
     let t = texts();
     let session = expect_context::<SessionContext>().0;
-    let groups = Resource::new(|| (), |_| list_groups());
+    let groups = Resource::new(|| (), |_| when_allowed(Page::Groups, list_groups));
     let is_leitung = move || session.get().and_then(|r| r.ok()).flatten().is_some_and(|u| u.role == Role::Leitung);
     view! {
+        <Guard page=Page::Groups>
         <PageTitle text=t.groups_title />
         <Suspense fallback=Loading>
             {move || is_leitung().then(|| view! {
@@ -35,6 +32,7 @@ fn GroupsPageContent() -> impl IntoView {
                 }
             })}
         </Suspense>
+        </Guard>
     }
 }
 
@@ -67,22 +65,18 @@ pub fn GroupCards(groups: Vec<Group>) -> impl IntoView {
 
 /// The young people of one group as a tappable list (the staff start page).
 #[component]
-pub fn GroupYouths(group_id: String, heading: String) -> impl IntoView {
+pub fn GroupYouths(detail: crate::api::groups::GroupDetail) -> impl IntoView {
     let t = texts();
-    let detail = Resource::new(move || group_id.clone(), get_group);
+    let heading = detail.group.name.clone();
     let label = heading.clone();
     view! {
         <section class="stack" aria-label=label>
             <h2>{heading}</h2>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match detail.await {
-                        Ok(d) if d.youths.is_empty() => view! { <p class="empty">{t.group_no_youths}</p> }.into_any(),
-                        Ok(d) => view! { <YouthList youths=d.youths /> }.into_any(),
-                        Err(error) => view! { <ErrorNote error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {if detail.youths.is_empty() {
+                view! { <p class="empty">{t.group_no_youths}</p> }.into_any()
+            } else {
+                view! { <YouthList youths=detail.youths /> }.into_any()
+            }}
         </section>
     }
 }
@@ -90,15 +84,12 @@ pub fn GroupYouths(group_id: String, heading: String) -> impl IntoView {
 #[component]
 fn YouthList(youths: Vec<crate::domain::youth::YouthSummary>) -> impl IntoView {
     let t = texts();
-    let today = chrono::Utc::now().date_naive();
     view! {
         <ul class="list">
             {youths
                 .into_iter()
                 .map(|y| {
-                    let age = chrono::NaiveDate::parse_from_str(&y.birth_date, "%Y-%m-%d")
-                        .map(|b| fill(t.youth_age, &[("years", &age_on(b, today).to_string())]))
-                        .unwrap_or_default();
+                    let age = fill(t.youth_age, &[("years", &y.age.to_string())]);
                     view! {
                         <li class="list-item">
                             <a href=format!("/jugendliche/{}", y.id)>
@@ -116,15 +107,11 @@ fn YouthList(youths: Vec<crate::domain::youth::YouthSummary>) -> impl IntoView {
 
 #[component]
 pub fn GroupPage() -> impl IntoView {
-    view! { <crate::components::status::Guard page=crate::auth::policy::Page::Group><GroupPageContent /></crate::components::status::Guard> }
-}
-
-#[component]
-fn GroupPageContent() -> impl IntoView {
     let t = texts();
     let id = route_id();
-    let detail = Resource::new(move || id.get(), get_group);
+    let detail = Resource::new(move || id.get(), |id| when_allowed(Page::Group, move || get_group(id)));
     view! {
+        <Guard page=Page::Group>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match detail.await {
@@ -155,20 +142,17 @@ fn GroupPageContent() -> impl IntoView {
                 }
             })}
         </Suspense>
+        </Guard>
     }
 }
 
 #[component]
 pub fn NewGroupPage() -> impl IntoView {
-    view! { <crate::components::status::Guard page=crate::auth::policy::Page::NewGroup><NewGroupPageContent /></crate::components::status::Guard> }
-}
-
-#[component]
-fn NewGroupPageContent() -> impl IntoView {
     let t = texts();
     let action = ServerAction::<CreateGroup>::new();
     let value = Signal::derive(move || action.value().get());
     view! {
+        <Guard page=Page::NewGroup>
         <PageTitle text=t.group_new_title />
         <ActionForm action=action attr:class="form" attr:novalidate=true>
             <FormStatus value />
@@ -178,22 +162,19 @@ fn NewGroupPageContent() -> impl IntoView {
                 <a class="btn btn-link" href="/gruppen">{t.cancel}</a>
             </div>
         </ActionForm>
+        </Guard>
     }
 }
 
 #[component]
 pub fn EditGroupPage() -> impl IntoView {
-    view! { <crate::components::status::Guard page=crate::auth::policy::Page::EditGroup><EditGroupPageContent /></crate::components::status::Guard> }
-}
-
-#[component]
-fn EditGroupPageContent() -> impl IntoView {
     let t = texts();
     let id = route_id();
-    let detail = Resource::new(move || id.get(), get_group);
+    let detail = Resource::new(move || id.get(), |id| when_allowed(Page::EditGroup, move || get_group(id)));
     let action = ServerAction::<UpdateGroup>::new();
     let value = Signal::derive(move || action.value().get());
     view! {
+        <Guard page=Page::EditGroup>
         <PageTitle text=t.group_edit_title />
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
@@ -215,6 +196,7 @@ fn EditGroupPageContent() -> impl IntoView {
                 }
             })}
         </Suspense>
+        </Guard>
     }
 }
 

@@ -1,6 +1,6 @@
 //! The start page: what each role sees first.
 
-use crate::api::groups::list_groups;
+use crate::api::groups::{get_group, list_groups};
 use crate::auth::CurrentUser;
 use crate::components::layout::SessionContext;
 use crate::components::status::{ErrorNote, Loading, PageTitle};
@@ -8,14 +8,37 @@ use crate::domain::Role;
 use crate::i18n::{fill, texts};
 use leptos::prelude::*;
 
+/// Groups (and, for staff, their young people) for the start page.
+type Overview = (Vec<crate::domain::group::Group>, Vec<crate::api::groups::GroupDetail>);
+
+async fn load_overview() -> Result<Overview, crate::error::AppError> {
+    let Some(user) = crate::api::session::current_session().await? else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    if !matches!(user.role, Role::Fachkraft | Role::Fachberatung | Role::Leitung) {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let groups = list_groups().await?;
+    let mut details = Vec::new();
+    if user.role == Role::Fachkraft {
+        for group in &groups {
+            details.push(get_group(group.id.clone()).await?);
+        }
+    }
+    Ok((groups, details))
+}
+
 #[component]
 pub fn StartPage() -> impl IntoView {
     let session = expect_context::<SessionContext>().0;
+    // Created here, once, not inside the Suspense below: a resource made while a
+    // Suspense resolves would be made (and fetched) again on the second pass.
+    let overview = Resource::new(|| (), |_| load_overview());
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match session.await {
-                    Ok(Some(user)) => view! { <StartFor user /> }.into_any(),
+                    Ok(Some(user)) => view! { <StartFor user overview /> }.into_any(),
                     Ok(None) => view! { <ErrorNote error=crate::error::AppError::Unauthenticated /> }.into_any(),
                     Err(error) => view! { <ErrorNote error /> }.into_any(),
                 }
@@ -25,7 +48,7 @@ pub fn StartPage() -> impl IntoView {
 }
 
 #[component]
-fn StartFor(user: CurrentUser) -> impl IntoView {
+fn StartFor(user: CurrentUser, overview: Resource<Result<Overview, crate::error::AppError>>) -> impl IntoView {
     match user.role {
         Role::Jugendliche => view! { <YouthStart user /> }.into_any(),
         Role::Admin => {
@@ -34,7 +57,7 @@ fn StartFor(user: CurrentUser) -> impl IntoView {
         Role::Datenschutz => {
             view! { <RoleStart user lead=texts().start_ds_lead link=("/protokoll", texts().audit_title) /> }.into_any()
         }
-        Role::Fachkraft | Role::Fachberatung | Role::Leitung => view! { <GroupsStart user /> }.into_any(),
+        Role::Fachkraft | Role::Fachberatung | Role::Leitung => view! { <GroupsStart user overview /> }.into_any(),
     }
 }
 
@@ -50,7 +73,7 @@ fn RoleStart(user: CurrentUser, lead: &'static str, link: (&'static str, &'stati
 
 /// Staff: "Meine Gruppe" with the young people; Fachberatung: their groups; Leitung: all.
 #[component]
-fn GroupsStart(user: CurrentUser) -> impl IntoView {
+fn GroupsStart(user: CurrentUser, overview: Resource<Result<Overview, crate::error::AppError>>) -> impl IntoView {
     let t = texts();
     let (title, lead) = match user.role {
         Role::Fachkraft => (t.nav_my_group.to_owned(), t.start_staff_lead),
@@ -58,20 +81,19 @@ fn GroupsStart(user: CurrentUser) -> impl IntoView {
         _ => (fill(t.start_welcome, &[("name", &user.display_name)]), t.start_leitung_lead),
     };
     let staff = user.role == Role::Fachkraft;
-    let groups = Resource::new(|| (), |_| list_groups());
     view! {
         <PageTitle text=title />
         <p class="page-lead">{lead}</p>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                match groups.await {
-                    Ok(groups) if groups.is_empty() => view! { <p class="empty">{t.start_no_groups}</p> }.into_any(),
-                    Ok(groups) if staff => groups
+                match overview.await {
+                    Ok((groups, _)) if groups.is_empty() => view! { <p class="empty">{t.start_no_groups}</p> }.into_any(),
+                    Ok((_, details)) if staff => details
                         .into_iter()
-                        .map(|g| view! { <crate::pages::groups::GroupYouths group_id=g.id.clone() heading=g.name.clone() /> })
+                        .map(|d| view! { <crate::pages::groups::GroupYouths detail=d /> })
                         .collect_view()
                         .into_any(),
-                    Ok(groups) => view! { <crate::pages::groups::GroupCards groups /> }.into_any(),
+                    Ok((groups, _)) => view! { <crate::pages::groups::GroupCards groups /> }.into_any(),
                     Err(error) => view! { <ErrorNote error /> }.into_any(),
                 }
             })}

@@ -3,10 +3,12 @@
 use super::route_id;
 use crate::api::groups::list_groups;
 use crate::api::youths::{CreateYouth, UpdateYouth, get_youth};
+use crate::auth::policy::Page;
 use crate::components::form::{FormStatus, TextArea, TextField, field_error};
 use crate::components::status::{ErrorNote, Loading, PageTitle};
+use crate::components::status::{Guard, when_allowed};
 use crate::domain::group::Group;
-use crate::domain::text::{age_on, format_date};
+use crate::domain::text::format_date;
 use crate::domain::youth::{self, Youth};
 use crate::error::AppError;
 use crate::i18n::{fill, texts};
@@ -15,23 +17,17 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn YouthPage() -> impl IntoView {
-    view! { <crate::components::status::Guard page=crate::auth::policy::Page::Youth><YouthPageContent /></crate::components::status::Guard> }
-}
-
-#[component]
-fn YouthPageContent() -> impl IntoView {
     let t = texts();
     let id = route_id();
-    let detail = Resource::new(move || id.get(), get_youth);
+    let detail = Resource::new(move || id.get(), |id| when_allowed(Page::Youth, move || get_youth(id)));
     view! {
+        <Guard page=Page::Youth>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match detail.await {
                     Ok(d) => {
                         let y = d.youth;
-                        let age = chrono::NaiveDate::parse_from_str(&y.birth_date, "%Y-%m-%d")
-                            .map(|b| fill(t.youth_age, &[("years", &age_on(b, chrono::Utc::now().date_naive()).to_string())]))
-                            .unwrap_or_default();
+                        let age = fill(t.youth_age, &[("years", &y.age.to_string())]);
                         let or_dash = |s: String| if s.is_empty() { t.none.to_owned() } else { s };
                         view! {
                             <PageTitle text=format!("{} {}", y.first_name, y.last_name) />
@@ -56,27 +52,24 @@ fn YouthPageContent() -> impl IntoView {
                 }
             })}
         </Suspense>
+        </Guard>
     }
 }
 
 #[component]
 pub fn NewYouthPage() -> impl IntoView {
-    view! { <crate::components::status::Guard page=crate::auth::policy::Page::NewYouth><NewYouthPageContent /></crate::components::status::Guard> }
-}
-
-#[component]
-fn NewYouthPageContent() -> impl IntoView {
     let t = texts();
     let query = use_query_map();
-    let preselected = query.read_untracked().get("gruppe").unwrap_or_default();
-    let groups = Resource::new(|| (), |_| list_groups());
+    let preselected = StoredValue::new(query.read_untracked().get("gruppe").unwrap_or_default());
+    let groups = Resource::new(|| (), |_| when_allowed(Page::NewYouth, list_groups));
     let action = ServerAction::<CreateYouth>::new();
     let value = Signal::derive(move || action.value().get());
     view! {
+        <Guard page=Page::NewYouth>
         <PageTitle text=t.youth_new_title />
         <Suspense fallback=Loading>
             {move || {
-                let preselected = preselected.clone();
+                let preselected = preselected.get_value();
                 Suspend::new(async move {
                     match groups.await {
                         Ok(groups) => {
@@ -91,6 +84,7 @@ fn NewYouthPageContent() -> impl IntoView {
                                 caseworker_name: String::new(),
                                 caseworker_contact: String::new(),
                                 custody: String::new(),
+                                age: 0,
                             };
                             view! {
                                 <ActionForm action=action attr:class="form" attr:novalidate=true>
@@ -109,23 +103,20 @@ fn NewYouthPageContent() -> impl IntoView {
                 })
             }}
         </Suspense>
+        </Guard>
     }
 }
 
 #[component]
 pub fn EditYouthPage() -> impl IntoView {
-    view! { <crate::components::status::Guard page=crate::auth::policy::Page::EditYouth><EditYouthPageContent /></crate::components::status::Guard> }
-}
-
-#[component]
-fn EditYouthPageContent() -> impl IntoView {
     let t = texts();
     let id = route_id();
-    let detail = Resource::new(move || id.get(), get_youth);
-    let groups = Resource::new(|| (), |_| list_groups());
+    let detail = Resource::new(move || id.get(), |id| when_allowed(Page::EditYouth, move || get_youth(id)));
+    let groups = Resource::new(|| (), |_| when_allowed(Page::EditYouth, list_groups));
     let action = ServerAction::<UpdateYouth>::new();
     let value = Signal::derive(move || action.value().get());
     view! {
+        <Guard page=Page::EditYouth>
         <PageTitle text=t.youth_edit_title />
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
@@ -150,6 +141,7 @@ fn EditYouthPageContent() -> impl IntoView {
                 }
             })}
         </Suspense>
+        </Guard>
     }
 }
 
