@@ -29,7 +29,7 @@ help:
 	@echo "make run               install what is missing, build, serve http://127.0.0.1:3000 (demo data in data/)"
 	@echo "make test              setup, fmt-check, lint, build, test-unit, test-integration, test-e2e"
 	@echo "make setup             install missing tools (wasm target, cargo-leptos, wasm-bindgen, apt, npm)"
-	@echo "make build             cargo leptos build --release"
+	@echo "make build             cargo leptos build --release --split, then precompress (.br/.gz)"
 	@echo "make fmt-check | lint  rustfmt check; clippy -D warnings (ssr and hydrate/wasm32)"
 	@echo "make test-unit         unit tests of app and server (release, ssr)"
 	@echo "make test-integration  tests/ crate on SQLite, then PostgreSQL (TEST_POSTGRES_URL or a throwaway cluster)"
@@ -41,7 +41,7 @@ setup:
 	scripts/setup.sh
 
 build:
-	cargo leptos build --release
+	cargo leptos build --release --split
 	scripts/precompress.sh
 
 run: setup build

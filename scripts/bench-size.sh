@@ -45,6 +45,14 @@ for ext in wasm js css; do
     fi
     files+=("$f")
 done
+# With route splitting (`--split`), the first page also loads the split loader and its
+# manifest; every page but login and start lives in lazily loaded chunks.
+newest() { ls -t "$@" 2>/dev/null | head -n 1 || true; }
+for pattern in "$PKG/__wasm_split.*.js" "$PKG/__wasm_split_manifest.*.json"; do
+    # shellcheck disable=SC2086  # the pattern is meant to glob
+    f="$(newest $pattern)"
+    [[ -n "$f" ]] && files+=("$f")
+done
 
 kb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1000 }'; }
 
@@ -59,6 +67,20 @@ for f in "${files[@]}"; do
     printf '%-52s %12s %12s\n' "$f" "$(kb "$raw")" "$(kb "$br")"
 done
 printf '%-52s %12s %12s\n' "total" "$(kb "$raw_total")" "$(kb "$br_total")"
+
+lazy_raw=0
+lazy_br=0
+lazy_count=0
+for f in "$PKG"/split_*.wasm "$PKG"/chunk_*.wasm; do
+    [[ -f "$f" ]] || continue
+    lazy_raw=$((lazy_raw + $(wc -c <"$f")))
+    lazy_br=$((lazy_br + $(brotli_size "$f")))
+    lazy_count=$((lazy_count + 1))
+done
+if [[ $lazy_count -gt 0 ]]; then
+    printf '%-52s %12s %12s
+' "lazily loaded route chunks ($lazy_count files, all)" "$(kb "$lazy_raw")" "$(kb "$lazy_br")"
+fi
 
 if [[ $br_total -le $((BUDGET_KB * 1000)) ]]; then
     echo "bench: within budget: $(kb "$br_total") KB brotli <= ${BUDGET_KB} KB"

@@ -5,7 +5,7 @@ use crate::pages;
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, path};
+use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
 
 /// Renders the whole HTML document on the server. The Content-Security-Policy is sent as
 /// a header carrying this response's nonce (see the server's security middleware); the
@@ -48,19 +48,21 @@ pub fn App() -> impl IntoView {
         <Router>
             <Layout>
                 <Routes fallback=pages::not_found::NotFound>
+                    // Login and start are in the main bundle: they are the first page. Every
+                    // other page is a lazily loaded WebAssembly chunk (`cargo leptos --split`).
                     <Route path=path!("/anmelden") view=pages::login::LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/") view=pages::start::StartPage ssr=SsrMode::Async />
-                    <Route path=path!("/gruppen") view=pages::groups::GroupsPage ssr=SsrMode::Async />
-                    <Route path=path!("/gruppen/neu") view=pages::groups::NewGroupPage ssr=SsrMode::Async />
-                    <Route path=path!("/gruppen/:id") view=pages::groups::GroupPage ssr=SsrMode::Async />
-                    <Route path=path!("/gruppen/:id/bearbeiten") view=pages::groups::EditGroupPage ssr=SsrMode::Async />
-                    <Route path=path!("/jugendliche/neu") view=pages::youths::NewYouthPage ssr=SsrMode::Async />
-                    <Route path=path!("/jugendliche/:id") view=pages::youths::YouthPage ssr=SsrMode::Async />
-                    <Route path=path!("/jugendliche/:id/bearbeiten") view=pages::youths::EditYouthPage ssr=SsrMode::Async />
-                    <Route path=path!("/konten") view=pages::accounts::AccountsPage ssr=SsrMode::Async />
-                    <Route path=path!("/konten/neu") view=pages::accounts::NewAccountPage ssr=SsrMode::Async />
-                    <Route path=path!("/konten/:id") view=pages::accounts::AccountPage ssr=SsrMode::Async />
-                    <Route path=path!("/protokoll") view=pages::audit::AuditPage ssr=SsrMode::Async />
+                    <Route path=path!("/gruppen") view={Lazy::<GroupsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/gruppen/neu") view={Lazy::<NewGroupRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/gruppen/:id") view={Lazy::<GroupRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/gruppen/:id/bearbeiten") view={Lazy::<EditGroupRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/jugendliche/neu") view={Lazy::<NewYouthRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/jugendliche/:id") view={Lazy::<YouthRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/jugendliche/:id/bearbeiten") view={Lazy::<EditYouthRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/konten") view={Lazy::<AccountsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/konten/neu") view={Lazy::<NewAccountRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/konten/:id") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/protokoll") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>
@@ -77,3 +79,36 @@ fn set_csp_header() {
         response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
 }
+
+/// Declares a lazily loaded route for a page component: its code is split out of the main
+/// WebAssembly and fetched when the route is first visited (or, for the page the browser
+/// opened, before hydration).
+macro_rules! lazy_page {
+    ($route:ident, $($page:ident)::+) => {
+        #[derive(Debug)]
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$($page)::+ /> }.into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(GroupsRoute, pages::groups::GroupsPage);
+lazy_page!(NewGroupRoute, pages::groups::NewGroupPage);
+lazy_page!(GroupRoute, pages::groups::GroupPage);
+lazy_page!(EditGroupRoute, pages::groups::EditGroupPage);
+lazy_page!(NewYouthRoute, pages::youths::NewYouthPage);
+lazy_page!(YouthRoute, pages::youths::YouthPage);
+lazy_page!(EditYouthRoute, pages::youths::EditYouthPage);
+lazy_page!(AccountsRoute, pages::accounts::AccountsPage);
+lazy_page!(NewAccountRoute, pages::accounts::NewAccountPage);
+lazy_page!(AccountRoute, pages::accounts::AccountPage);
+lazy_page!(AuditRoute, pages::audit::AuditPage);

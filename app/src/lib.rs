@@ -34,5 +34,6 @@ pub mod pages;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Waits for the lazily loaded chunk of the current route, then hydrates.
+    leptos::mount::hydrate_lazy(app::App);
 }

@@ -108,6 +108,7 @@ test('Admin manages accounts without seeing case data', async ({ page }) => {
   await expect(page.getByRole('heading', { level: 1, name: 'Konten' })).toBeVisible();
   await checkPage(page);
   await page.getByRole('link', { name: 'Neues Konto' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Neues Konto' })).toBeVisible();
   await checkPage(page);
   await page.getByLabel('Name', { exact: true }).fill('Erika Probe');
   await page.getByLabel('Benutzername').fill(login_);
