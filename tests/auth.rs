@@ -139,3 +139,52 @@ async fn a_password_reset_ends_the_accounts_sessions_and_the_new_password_works(
     assert_eq!(again.status, 303);
     assert!(again.header("set-cookie").is_some());
 }
+
+#[tokio::test]
+async fn parallel_guesses_cannot_get_past_the_limit() {
+    let app = spawn_app_with(Settings { cookie_secure: false, login_max_per_account: 3, ..Settings::default() }).await;
+    let client = Client::new(&app);
+    let mut guesses = Vec::new();
+    for i in 0..20 {
+        let client = client.clone();
+        guesses.push(tokio::spawn(async move {
+            client.post_form("/auth/login", &format!("login=fachkraft&password=falsch-{i:02}-falsch")).await.status
+        }));
+    }
+    let mut checked = 0;
+    for guess in guesses {
+        if guess.await.expect("guess") != 429 {
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 3, "only as many passwords are checked as the limit allows");
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_proxys_own_entry_counts_not_the_clients_claim() {
+    let app = spawn_app_with(Settings {
+        cookie_secure: false,
+        trust_proxy: true,
+        login_max_per_address: 2,
+        ..Settings::default()
+    })
+    .await;
+    let client = Client::new(&app);
+    let origin = client.origin();
+    for i in 0..3 {
+        let spoofed = format!("10.0.0.{i}, 192.0.2.7");
+        let res = client
+            .send(
+                "POST",
+                "/auth/login",
+                &[
+                    ("content-type", "application/x-www-form-urlencoded"),
+                    ("origin", &origin),
+                    ("x-forwarded-for", &spoofed),
+                ],
+                Some(format!("login=raten{i}&password=falsch-falsch").as_bytes()),
+            )
+            .await;
+        assert_eq!(res.status, if i < 2 { 303 } else { 429 }, "attempt {i}");
+    }
+}

@@ -195,5 +195,35 @@ async fn one_page_view_writes_exactly_one_audit_row() {
     let ds = Client::login(&app, "datenschutz").await;
     let before = count(&app.store, "audit_log").await;
     assert_eq!(ds.get("/protokoll").await.status, 200);
-    assert_eq!(count(&app.store, "audit_log").await, before + 1);
+    // One row for reading the log, one for the account list of its filter.
+    assert_eq!(count(&app.store, "audit_log").await, before + 2);
+}
+
+#[tokio::test]
+async fn admin_does_not_see_young_peoples_accounts() {
+    let app = spawn_app().await;
+    let youth_account: String = {
+        let mut conn = app.store.pool().acquire().await.expect("conn");
+        sqlx::query_scalar("SELECT id FROM users WHERE role = 'jugendliche'").fetch_one(&mut *conn).await.expect("id")
+    };
+    let admin = Client::login(&app, "admin").await;
+    let list = admin.call("/api/accounts/list", "").await;
+    assert_eq!(list.status, 200);
+    assert!(!list.body.contains("\"jugendliche\""), "{}", list.body);
+    assert_eq!(admin.call("/api/accounts/get", &format!("id={youth_account}")).await.status, 404);
+    let leitung = Client::login(&app, "leitung").await;
+    assert!(leitung.call("/api/accounts/list", "").await.body.contains("\"jugendliche\""));
+    assert_eq!(leitung.call("/api/accounts/get", &format!("id={youth_account}")).await.status, 200);
+}
+
+#[tokio::test]
+async fn opening_a_group_logs_a_row_for_each_young_person_shown() {
+    let app = spawn_app().await;
+    let f = fixtures(&app.store).await;
+    let staff = Client::login(&app, "fachkraft").await;
+    assert_eq!(staff.call("/api/groups/get", &format!("id={}", f.own_group)).await.status, 200);
+    let ds = Client::login(&app, "datenschutz").await;
+    let page = ds.call("/api/audit/list", &format!("input[youth_id]={}", f.own_youth)).await.json();
+    let entries = page["entries"].as_array().cloned().unwrap_or_default();
+    assert!(entries.iter().any(|e| e["actor_login"] == "fachkraft" && e["record_kind"] == "group"), "{entries:?}");
 }

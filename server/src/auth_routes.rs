@@ -27,23 +27,30 @@ pub struct LoginForm {
     next: String,
 }
 
-/// Where to go after login: only a path on this site.
+/// Where to go after login: only a path on this site. Browsers drop tabs and line breaks
+/// from URLs (`/\t/evil` becomes `//evil`), so only visible ASCII is accepted.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.starts_with("/anmelden") {
+    if next.starts_with('/')
+        && !next.starts_with("//")
+        && next.chars().all(|c| c.is_ascii_graphic())
+        && !next.contains('\\')
+        && !next.starts_with("/anmelden")
+    {
         next
     } else {
         "/"
     }
 }
 
-/// The client address: the socket peer, or the first `X-Forwarded-For` entry when the
-/// installation runs behind a trusted proxy.
+/// The client address: the socket peer, or — behind a trusted proxy — the last
+/// `X-Forwarded-For` entry, the one that proxy appended (earlier entries are whatever
+/// the client claimed).
 pub fn client_address(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> String {
     if state.settings.trust_proxy
         && let Some(forwarded) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
-        && let Some(first) = forwarded.split(',').next().map(str::trim).filter(|s| !s.is_empty())
+        && let Some(last) = forwarded.rsplit(',').next().map(str::trim).filter(|s| !s.is_empty())
     {
-        return first.to_owned();
+        return last.to_owned();
     }
     peer.ip().to_string()
 }
@@ -83,11 +90,14 @@ async fn attempt(
     let account_key = format!("acct:{login}");
     let address_key = format!("ip:{}", client_address(state, headers, peer));
 
-    // Throttle before doing any work for the attempt.
-    {
-        let mut conn = state.store.pool().acquire().await?;
-        let (by_account, oldest_a) = db::throttle::failures_since(&mut conn, &account_key, since).await?;
-        let (by_address, oldest_b) = db::throttle::failures_since(&mut conn, &address_key, since).await?;
+    // Count and record the attempt in one transaction before any work is done, so
+    // parallel guesses see each other; a successful login removes its rows again.
+    let address_attempt = {
+        let mut tx = state.store.begin().await?;
+        db::throttle::lock(&mut tx, state.store.backend(), &account_key).await?;
+        db::throttle::lock(&mut tx, state.store.backend(), &address_key).await?;
+        let (by_account, oldest_a) = db::throttle::failures_since(&mut tx, &account_key, since).await?;
+        let (by_address, oldest_b) = db::throttle::failures_since(&mut tx, &address_key, since).await?;
         let oldest = if by_account >= settings.login_max_per_account {
             oldest_a
         } else if by_address >= settings.login_max_per_address {
@@ -99,7 +109,11 @@ async fn attempt(
             let wait_secs = ((oldest + settings.login_window_ms - now) / 1000).max(1);
             return Ok(throttled(wait_secs as u64));
         }
-    }
+        db::throttle::record_failure(&mut tx, &account_key, now).await?;
+        let id = db::throttle::record_failure(&mut tx, &address_key, now).await?;
+        tx.commit().await?;
+        id
+    };
 
     let plausible = !login.is_empty() && login.len() <= 40 && !form.password.is_empty() && form.password.len() <= 128;
     let credentials = if plausible {
@@ -121,6 +135,7 @@ async fn attempt(
             let token = new_token();
             db::sessions::create(&mut tx, &token_hash(&token), &c.id, now).await?;
             db::throttle::clear(&mut tx, &account_key, since).await?;
+            db::throttle::forget(&mut tx, &address_attempt).await?;
             let user = db::sessions::resolve(&mut tx, &token_hash(&token), now).await?;
             if let Some(user) = &user {
                 record(
@@ -138,8 +153,6 @@ async fn attempt(
             Ok(res)
         }
         known => {
-            db::throttle::record_failure(&mut tx, &account_key, now).await?;
-            db::throttle::record_failure(&mut tx, &address_key, now).await?;
             // Typed logins of unknown accounts are not logged: people type passwords
             // into the wrong field.
             let who = if known.is_some() { login.as_str() } else { "(unbekannt)" };
@@ -236,5 +249,8 @@ mod tests {
         assert_eq!(super::safe_next("//evil.example"), "/");
         assert_eq!(super::safe_next("https://evil.example"), "/");
         assert_eq!(super::safe_next("/anmelden?x"), "/");
+        assert_eq!(super::safe_next("/\t/evil.example"), "/");
+        assert_eq!(super::safe_next("/\n/evil.example"), "/");
+        assert_eq!(super::safe_next("/\\evil.example"), "/");
     }
 }

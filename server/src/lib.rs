@@ -106,6 +106,9 @@ async fn ready(State(state): State<AppState>) -> impl IntoResponse {
 pub async fn build_state(config: &Config) -> Result<AppState, StartupError> {
     let leptos = get_configuration(None).map_err(|e| StartupError::Leptos(e.to_string()))?;
     let store = open_store(config).await?;
+    // The dummy hash for unknown logins is made now, not on the first unknown login
+    // (which would then take twice as long and tell that the login does not exist).
+    tokio::task::spawn_blocking(|| gruppenbuch_app::auth::password::verify("", None)).await.ok();
     Ok(AppState { store, settings: Arc::new(config.settings.clone()), leptos_options: leptos.leptos_options })
 }
 

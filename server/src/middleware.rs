@@ -162,7 +162,7 @@ pub async fn server_fn_arguments(req: Request, next: Next) -> Response {
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
     if req.method() != Method::POST || !is_form || !req.uri().path().starts_with("/api/") {
         return next.run(req).await;
     }

@@ -29,7 +29,11 @@ pub async fn list_accounts() -> Result<Vec<Account>, AppError> {
     allow(can(&user, Action::ManageAccounts, Resource::Institute))?;
     let store = store()?;
     let mut tx = store.begin().await?;
-    let accounts = crate::db::accounts::list(&mut tx).await?;
+    let mut accounts = crate::db::accounts::list(&mut tx).await?;
+    // Young people's accounts carry the child's name and record link: Leitung only.
+    if !can(&user, Action::LinkYouthAccount, Resource::Institute) {
+        accounts.retain(|a| a.role != crate::domain::Role::Jugendliche);
+    }
     record(
         &mut tx,
         &user,
@@ -51,7 +55,12 @@ pub async fn get_account(id: String) -> Result<Account, AppError> {
     let id = record_id(&id)?;
     let store = store()?;
     let mut tx = store.begin().await?;
-    let account = crate::db::accounts::get(&mut tx, &id).await?.ok_or(AppError::NotFound)?;
+    let account = crate::db::accounts::get(&mut tx, &id)
+        .await?
+        .filter(|a| {
+            a.role != crate::domain::Role::Jugendliche || can(&user, Action::LinkYouthAccount, Resource::Institute)
+        })
+        .ok_or(AppError::NotFound)?;
     record(
         &mut tx,
         &user,

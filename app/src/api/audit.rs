@@ -47,10 +47,14 @@ pub async fn list_audit(input: AuditFilterInput) -> Result<AuditPage, AppError> 
 pub async fn list_audit_actors() -> Result<Vec<AuditActor>, AppError> {
     use super::ssr::*;
     use crate::auth::policy::{Action, Resource, can};
+    use crate::db::audit::{AuditAction, AuditRecord, record};
     let user = user()?;
     allow(can(&user, Action::ReadAudit, Resource::Institute))?;
     let store = store()?;
-    let mut conn = store.pool().acquire().await?;
-    let accounts = crate::db::accounts::list(&mut conn).await?;
+    let mut tx = store.begin().await?;
+    let accounts = crate::db::accounts::list(&mut tx).await?;
+    let rec = AuditRecord { action: AuditAction::List, record_kind: "account", record_id: None, youth_id: None };
+    record(&mut tx, &user, rec).await?;
+    tx.commit().await?;
     Ok(accounts.into_iter().map(|a| AuditActor { id: a.id, login: a.login, display_name: a.display_name }).collect())
 }

@@ -52,12 +52,21 @@ pub async fn get_group(id: String) -> Result<GroupDetail, AppError> {
     for y in &mut youths {
         y.age = crate::domain::text::age_from_iso(&y.birth_date, today);
     }
-    record(
-        &mut tx,
-        &user,
-        AuditRecord { action: AuditAction::List, record_kind: "group", record_id: Some(&group.id), youth_id: None },
-    )
-    .await?;
+    // One row per young person shown, so "who saw X" also finds list views.
+    for y in &youths {
+        let rec = AuditRecord {
+            action: AuditAction::List,
+            record_kind: "group",
+            record_id: Some(&group.id),
+            youth_id: Some(&y.id),
+        };
+        record(&mut tx, &user, rec).await?;
+    }
+    if youths.is_empty() {
+        let rec =
+            AuditRecord { action: AuditAction::List, record_kind: "group", record_id: Some(&group.id), youth_id: None };
+        record(&mut tx, &user, rec).await?;
+    }
     tx.commit().await?;
     let can_edit = can(&user, Action::EditGroup, Resource::Group(&group.id));
     Ok(GroupDetail { group, youths, can_edit })

@@ -113,12 +113,15 @@ pub async fn list_youth_choices() -> Result<Vec<YouthSummary>, AppError> {
     let store = store()?;
     let mut tx = store.begin().await?;
     let youths = crate::db::youths::list_all(&mut tx).await?;
-    record(
-        &mut tx,
-        &user,
-        AuditRecord { action: AuditAction::List, record_kind: "youth", record_id: None, youth_id: None },
-    )
-    .await?;
+    for y in &youths {
+        let rec = AuditRecord {
+            action: AuditAction::List,
+            record_kind: "youth",
+            record_id: Some(&y.id),
+            youth_id: Some(&y.id),
+        };
+        record(&mut tx, &user, rec).await?;
+    }
     tx.commit().await?;
     Ok(youths)
 }

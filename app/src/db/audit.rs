@@ -97,9 +97,16 @@ pub const PAGE: i64 = 100;
 
 /// A page of the audit log, newest first, filtered. Keyset pagination on (at, id).
 pub async fn list(conn: &mut Conn, filter: &AuditFilter) -> Result<AuditPage, sqlx::Error> {
-    let day_ms = |d: chrono::NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(0);
+    // Days as people in the group homes mean them: from midnight in Europe/Berlin.
+    let day_ms = |d: chrono::NaiveDate| {
+        use chrono::TimeZone;
+        d.and_hms_opt(0, 0, 0)
+            .and_then(|t| chrono_tz::Europe::Berlin.from_local_datetime(&t).earliest())
+            .map(|t| t.timestamp_millis())
+            .unwrap_or(0)
+    };
     let from = filter.from.map(day_ms).unwrap_or(0);
-    let to = filter.to.map(|d| day_ms(d) + 24 * 60 * 60 * 1000).unwrap_or(i64::MAX);
+    let to = filter.to.and_then(|d| d.succ_opt()).map(day_ms).unwrap_or(i64::MAX);
     let (before_at, before_id) = filter.before.clone().unwrap_or((i64::MAX, String::new()));
     let rows: Vec<AuditRow> = sqlx::query_as(
         "SELECT id, at, actor_login, actor_role, action, record_kind, record_id, youth_id FROM audit_log \

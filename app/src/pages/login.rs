@@ -14,7 +14,11 @@ pub fn LoginPage() -> impl IntoView {
     let logged_out = move || query.read().get("abgemeldet").is_some();
     let ended = move || query.read().get("sitzung").is_some();
     let next = move || {
-        query.read().get("weiter").filter(|n| n.starts_with('/') && !n.starts_with("//")).unwrap_or_else(|| "/".into())
+        query
+            .read()
+            .get("weiter")
+            .filter(|n| n.starts_with('/') && !n.starts_with("//") && n.chars().all(|c| c.is_ascii_graphic()))
+            .unwrap_or_else(|| "/".into())
     };
     view! {
         <div class="login-page">
