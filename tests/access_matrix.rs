@@ -2,7 +2,7 @@
 //! calls every registered server function and every page as every role, on a record of
 //! the caller's own group and on one of a foreign group, and compares.
 
-use crate::common::{Client, Fixtures, TestApp, enc, fixtures, spawn_app};
+use crate::common::{Client, Fixtures, TestApp, enc, fixtures, new_id, note_form, spawn_app, today, visit_form};
 use std::collections::BTreeSet;
 
 const ROLES: [&str; 6] = ["leitung", "fachberatung", "fachkraft", "jugendliche", "admin", "datenschutz"];
@@ -84,6 +84,25 @@ fn youth_form(group: &str, first: &str, last: &str, birth: &str, admission: &str
 struct Targets {
     fx: Fixtures,
     account: String,
+    /// Account id per role, in ROLES order (sealed outbox items name their author).
+    user_ids: Vec<String>,
+    outbox_key: gruppenbuch_app::db::keys::OutboxKey,
+}
+
+/// A sealed outbox item with a new note for the caller's own young person.
+fn sealed_note(t: &Targets, author_id: &str) -> String {
+    let id = new_id();
+    let note = serde_json::json!({
+        "author_id": author_id,
+        "note": { "id": id, "subject": t.fx.own_youth, "date": today(), "category": "schule", "text": "Matrix" }
+    });
+    let (epk, iv, ct) =
+        gruppenbuch_app::sealing::seal(&t.outbox_key.public_key, &id, "note", note.to_string().as_bytes())
+            .expect("seal");
+    format!(
+        "input[id]={id}&input[kind]=note&input[key_id]={}&input[epk]={epk}&input[iv]={iv}&input[ct]={ct}",
+        t.outbox_key.key_id
+    )
 }
 
 /// The request body for a server function, for the record of the given scope.
@@ -91,6 +110,10 @@ fn body(path: &str, scope: Scope, t: &Targets, n: usize) -> String {
     let (group, youth) = match scope {
         Scope::Own => (&t.fx.own_group, &t.fx.own_youth),
         Scope::Foreign => (&t.fx.foreign_group, &t.fx.foreign_youth),
+    };
+    let (note, visit, goal) = match scope {
+        Scope::Own => (&t.fx.own_note, &t.fx.own_visit, &t.fx.own_goal),
+        Scope::Foreign => (&t.fx.foreign_note, &t.fx.foreign_visit, &t.fx.foreign_goal),
     };
     let group_name = if scope == Scope::Own { "FWG Sonnenhaus" } else { "FWG Lindenhof" };
     match path {
@@ -115,12 +138,40 @@ fn body(path: &str, scope: Scope, t: &Targets, n: usize) -> String {
         "/api/accounts/reset-password" => format!("id={}&input[password]=ein-anderes-passwort", t.account),
         "/api/accounts/set-active" => format!("id={}&input[active]=true", t.account),
         "/api/audit/list" => "input[from]=".to_owned(),
+        // Writing is checked with the caller's own young person (see the matrix notes).
+        "/api/notes/save" => note_form(&new_id(), &t.fx.own_youth, "Matrix"),
+        "/api/visits/save" => visit_form(&new_id(), &t.fx.own_youth),
+        "/api/entries/get" => format!("id={note}"),
+        "/api/notes/correct" => format!("id={note}&{}&input[reason]=Matrix", note_form(note, youth, "korrigiert")),
+        "/api/visits/correct" => format!("id={visit}&{}&input[reason]=Matrix", visit_form(visit, youth)),
+        "/api/entries/timeline" => format!("input[youth_id]={youth}"),
+        "/api/entries/handover" => format!("id={group}"),
+        "/api/goals/list" | "/api/contacts/get" => format!("id={youth}"),
+        "/api/goals/create" => format!("input[youth_id]={youth}&input[title]=Matrix{n}"),
+        "/api/goals/update" => format!("id={goal}&input[title]=Matrix{n}"),
+        "/api/contacts/set" => {
+            format!("id={youth}&input[times]=2&input[period]=monat&input[kind]=besuch&input[supervised]=ja")
+        }
         _ => String::new(),
     }
 }
 
 fn scoped(path: &str) -> bool {
-    path.contains("/groups/get")
+    const ENTRY_PATHS: [&str; 10] = [
+        "/api/entries/get",
+        "/api/notes/correct",
+        "/api/visits/correct",
+        "/api/entries/timeline",
+        "/api/entries/handover",
+        "/api/goals/list",
+        "/api/goals/create",
+        "/api/goals/update",
+        "/api/contacts/get",
+        "/api/contacts/set",
+    ];
+    ENTRY_PATHS.contains(&path)
+        || path.starts_with("/eintraege/:id")
+        || path.contains("/groups/get")
         || path.contains("/groups/update")
         || path.contains("/youths/") && !path.ends_with("/choices")
         || path.starts_with("/gruppen/:id")
@@ -149,10 +200,20 @@ async fn setup() -> (TestApp, Targets, Vec<Client>) {
             .expect("target account")
     };
     let mut clients = Vec::new();
+    let mut user_ids = Vec::new();
+    let mut conn = app.store.pool().acquire().await.expect("conn");
     for role in ROLES {
         clients.push(Client::login(&app, role).await);
+        let id = sqlx::query_scalar::<_, String>("SELECT id FROM users WHERE login = $1")
+            .bind(role)
+            .fetch_one(&mut *conn)
+            .await
+            .expect("role account");
+        user_ids.push(id);
     }
-    (app, Targets { fx, account }, clients)
+    let outbox_key = gruppenbuch_app::db::keys::outbox_key(&mut conn).await.expect("outbox key");
+    drop(conn);
+    (app, Targets { fx, account, user_ids, outbox_key }, clients)
 }
 
 #[tokio::test]
@@ -187,7 +248,12 @@ async fn server_functions_answer_each_role_as_the_matrix_says() {
     for row in &rows {
         let path = row.key.as_str();
         if path != "/api/session/current" {
-            let res = anonymous.call(path, &body(path, Scope::Own, &targets, 0)).await;
+            let request = if path == "/api/outbox/deliver" {
+                sealed_note(&targets, &targets.user_ids[0])
+            } else {
+                body(path, Scope::Own, &targets, 0)
+            };
+            let res = anonymous.call(path, &request).await;
             if res.status != 401 {
                 failures.push(format!("anonymous {path}: {}", res.status));
             }
@@ -196,7 +262,12 @@ async fn server_functions_answer_each_role_as_the_matrix_says() {
             let scopes: &[Scope] = if scoped(path) { &[Scope::Own, Scope::Foreign] } else { &[Scope::Own] };
             for &scope in scopes {
                 n += 1;
-                let res = clients[i].call(path, &body(path, scope, &targets, n)).await;
+                let request = if path == "/api/outbox/deliver" {
+                    sealed_note(&targets, &targets.user_ids[i])
+                } else {
+                    body(path, scope, &targets, n)
+                };
+                let res = clients[i].call(path, &request).await;
                 let allowed = expected(row.cells[i], scope);
                 if allowed && !(200..400).contains(&res.status) {
                     failures
@@ -238,6 +309,8 @@ async fn pages_answer_each_role_as_the_matrix_says() {
                 (Some("gruppen"), Scope::Foreign) => targets.fx.foreign_group.clone(),
                 (Some("jugendliche"), Scope::Own) => targets.fx.own_youth.clone(),
                 (Some("jugendliche"), Scope::Foreign) => targets.fx.foreign_youth.clone(),
+                (Some("eintraege"), Scope::Own) => targets.fx.own_note.clone(),
+                (Some("eintraege"), Scope::Foreign) => targets.fx.foreign_note.clone(),
                 _ => targets.account.clone(),
             };
             let path = route.replace(":id", &id);

@@ -2,6 +2,11 @@
 
 use gruppenbuch_app::api::ssr::{AppState, Settings};
 use gruppenbuch_app::db::Store;
+use gruppenbuch_app::db::entries::NewEntry;
+use gruppenbuch_app::domain::entry::{
+    EntryBody, NoteBody, NoteCategory, Participant, VisitBody, VisitKind, VisitOutcome, VisitPlace,
+};
+use gruppenbuch_app::domain::goal::ValidGoal;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -211,6 +216,41 @@ pub struct Fixtures {
     pub foreign_group: String,
     pub own_youth: String,
     pub foreign_youth: String,
+    /// Mia's demo note and visit, and one of her goals.
+    pub own_note: String,
+    pub own_visit: String,
+    pub own_goal: String,
+    /// A note, a visit and a goal of Noah (FWG Lindenhof), made here.
+    pub foreign_note: String,
+    pub foreign_visit: String,
+    pub foreign_goal: String,
+}
+
+/// A complete visit form (as `input[...]` pairs) for a young person.
+pub fn visit_form(id: &str, youth: &str) -> String {
+    format!(
+        "input[id]={id}&input[youth_id]={youth}&input[date]={}&input[time]=15:00&input[kind]=besuch\
+         &input[place]=wohngruppe&input[participants][0]=mutter&input[supervised]=nein&input[outcome]=stattgefunden",
+        today()
+    )
+}
+
+/// A complete note form for a subject (a young person's id or `gruppe:<id>`).
+pub fn note_form(id: &str, subject: &str, text: &str) -> String {
+    format!(
+        "input[id]={id}&input[subject]={subject}&input[date]={}&input[category]=schule&input[text]={}",
+        today(),
+        enc(text)
+    )
+}
+
+/// Today in Europe/Berlin, as the server sees it.
+pub fn today() -> String {
+    chrono::Utc::now().with_timezone(&chrono_tz::Europe::Berlin).date_naive().to_string()
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
 }
 
 pub async fn fixtures(store: &Store) -> Fixtures {
@@ -224,7 +264,88 @@ pub async fn fixtures(store: &Store) -> Fixtures {
     };
     let own_youth = youth("Mia").fetch_one(&mut *conn).await.expect("own youth");
     let foreign_youth = youth("Noah").fetch_one(&mut *conn).await.expect("foreign youth");
-    Fixtures { own_group, foreign_group, own_youth, foreign_youth }
+    let entry = |kind: &'static str, youth: String| {
+        sqlx::query_scalar::<_, String>("SELECT id FROM entries WHERE kind = $1 AND youth_id = $2 ORDER BY id LIMIT 1")
+            .bind(kind)
+            .bind(youth)
+    };
+    let own_note = entry("note", own_youth.clone()).fetch_one(&mut *conn).await.expect("own note");
+    let own_visit = entry("visit", own_youth.clone()).fetch_one(&mut *conn).await.expect("own visit");
+    let own_goal = sqlx::query_scalar::<_, String>("SELECT id FROM goals WHERE youth_id = $1 ORDER BY id LIMIT 1")
+        .bind(&own_youth)
+        .fetch_one(&mut *conn)
+        .await
+        .expect("own goal");
+    let foreign_staff = sqlx::query_scalar::<_, String>("SELECT id FROM users WHERE login = 'fachkraft2'")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("foreign staff");
+    let foreign = |body: EntryBody| {
+        let (store, group, youth, staff) =
+            (store.clone(), foreign_group.clone(), foreign_youth.clone(), foreign_staff.clone());
+        async move {
+            let mut tx = store.begin().await.expect("tx");
+            let id = new_id();
+            let day = chrono::NaiveDate::parse_from_str(&today(), "%Y-%m-%d").expect("today");
+            let entry = NewEntry {
+                id: &id,
+                group_id: &group,
+                youth_id: Some(&youth),
+                date: day,
+                body: &body,
+                author_id: &staff,
+            };
+            gruppenbuch_app::db::entries::insert(&mut tx, entry).await.expect("foreign entry");
+            tx.commit().await.expect("commit");
+            id
+        }
+    };
+    let foreign_note = foreign(EntryBody::Note(NoteBody {
+        category: NoteCategory::Leisure,
+        text: "Noah Schulz beim Fußball".into(),
+        important: false,
+        goal_ids: vec![],
+    }))
+    .await;
+    let foreign_visit = foreign(EntryBody::Visit(VisitBody {
+        time: "10:00".into(),
+        kind: VisitKind::Call,
+        place: VisitPlace::Group,
+        participants: vec![Participant::Father],
+        participants_other: String::new(),
+        supervised: false,
+        supervised_by: String::new(),
+        outcome: VisitOutcome::Held,
+        mood_before: None,
+        mood_before_text: String::new(),
+        mood_after: None,
+        mood_after_text: String::new(),
+        notes: "Telefonat mit Herrn Schulz".into(),
+    }))
+    .await;
+    let foreign_goal = gruppenbuch_app::db::goals::insert(
+        &mut conn,
+        &ValidGoal {
+            youth_id: foreign_youth.clone(),
+            title: "Noahs Ziel".into(),
+            description: String::new(),
+            review_on: None,
+        },
+    )
+    .await
+    .expect("foreign goal");
+    Fixtures {
+        own_group,
+        foreign_group,
+        own_youth,
+        foreign_youth,
+        own_note,
+        own_visit,
+        own_goal,
+        foreign_note,
+        foreign_visit,
+        foreign_goal,
+    }
 }
 
 pub async fn count(store: &Store, table: &str) -> i64 {

@@ -5,6 +5,7 @@
 mod access_matrix;
 mod auth;
 mod common;
+mod entries;
 mod records;
 mod security;
 mod store;

@@ -29,6 +29,9 @@ pub mod error;
 pub mod i18n;
 /// One component per route.
 pub mod pages;
+/// Opening what devices seal into their outbox (ECDH P-256 + AES-GCM).
+#[cfg(feature = "ssr")]
+pub mod sealing;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

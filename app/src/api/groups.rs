@@ -52,16 +52,8 @@ pub async fn get_group(id: String) -> Result<GroupDetail, AppError> {
     for y in &mut youths {
         y.age = crate::domain::text::age_from_iso(&y.birth_date, today);
     }
-    // One row per young person shown, so "who saw X" also finds list views.
-    for y in &youths {
-        let rec = AuditRecord {
-            action: AuditAction::List,
-            record_kind: "group",
-            record_id: Some(&group.id),
-            youth_id: Some(&y.id),
-        };
-        record(&mut tx, &user, rec).await?;
-    }
+    let shown: Vec<&str> = youths.iter().map(|y| y.id.as_str()).collect();
+    crate::db::audit::record_each(&mut tx, &user, AuditAction::List, "group", Some(&group.id), &shown).await?;
     if youths.is_empty() {
         let rec =
             AuditRecord { action: AuditAction::List, record_kind: "group", record_id: Some(&group.id), youth_id: None };

@@ -8,6 +8,9 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod contacts;
+pub mod entries;
+pub mod goals;
 pub mod groups;
 pub mod session;
 pub mod youths;
@@ -83,6 +86,20 @@ pub mod ssr {
     pub fn record_id(id: &str) -> Result<String, AppError> {
         let id = id.trim();
         if crate::domain::is_uuid(id) { Ok(id.to_owned()) } else { Err(AppError::NotFound) }
+    }
+
+    /// The group of a young person whose notes, goals and contacts the caller may read;
+    /// 404 for an unknown young person and for one outside the caller's groups alike.
+    pub async fn visible_youth_group(
+        conn: &mut crate::db::Conn,
+        user: &CurrentUser,
+        youth: &str,
+    ) -> Result<String, AppError> {
+        use crate::auth::policy::{Action, Resource, can};
+        match crate::db::youths::group_of(conn, youth).await? {
+            Some(group) if can(user, Action::ViewEntries, Resource::Group(&group)) => Ok(group),
+            _ => Err(AppError::NotFound),
+        }
     }
 
     /// Fails with 403 unless the policy allows it.

@@ -107,21 +107,14 @@ pub async fn update_youth(id: String, input: YouthInput) -> Result<String, AppEr
 pub async fn list_youth_choices() -> Result<Vec<YouthSummary>, AppError> {
     use super::ssr::*;
     use crate::auth::policy::{Action, Resource, can};
-    use crate::db::audit::{AuditAction, AuditRecord, record};
+    use crate::db::audit::AuditAction;
     let user = user()?;
     allow(can(&user, Action::LinkYouthAccount, Resource::Institute))?;
     let store = store()?;
     let mut tx = store.begin().await?;
     let youths = crate::db::youths::list_all(&mut tx).await?;
-    for y in &youths {
-        let rec = AuditRecord {
-            action: AuditAction::List,
-            record_kind: "youth",
-            record_id: Some(&y.id),
-            youth_id: Some(&y.id),
-        };
-        record(&mut tx, &user, rec).await?;
-    }
+    let shown: Vec<&str> = youths.iter().map(|y| y.id.as_str()).collect();
+    crate::db::audit::record_each(&mut tx, &user, AuditAction::List, "youth", None, &shown).await?;
     tx.commit().await?;
     Ok(youths)
 }

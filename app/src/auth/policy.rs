@@ -27,6 +27,12 @@ pub enum Action {
     LinkYouthAccount,
     /// Read the audit log.
     ReadAudit,
+    /// Write daily notes and visit contacts, and correct them (staff of the group).
+    WriteEntry,
+    /// Read a group's or a young person's notes, visits, goals and contact arrangement.
+    ViewEntries,
+    /// Keep a young person's help-plan goals and contact arrangement.
+    ManageCasePlan,
 }
 
 /// What it concerns.
@@ -55,6 +61,16 @@ pub fn can(actor: &CurrentUser, action: Action, resource: Resource<'_>) -> bool 
         (ManageAccounts, Resource::Institute) => matches!(actor.role, Leitung | Admin),
         (LinkYouthAccount, Resource::Institute) => actor.role == Leitung,
         (ReadAudit, Resource::Institute) => actor.role == Datenschutz,
+        (WriteEntry, Resource::Group(group)) => match actor.role {
+            Leitung => true,
+            Fachkraft => in_group(group),
+            Fachberatung | Jugendliche | Admin | Datenschutz => false,
+        },
+        (ViewEntries | ManageCasePlan, Resource::Group(group)) => match (action, actor.role) {
+            (_, Leitung) => true,
+            (_, Fachberatung) | (ViewEntries, Fachkraft) => in_group(group),
+            _ => false,
+        },
         _ => false,
     }
 }
@@ -99,6 +115,21 @@ mod tests {
     }
 
     #[test]
+    fn staff_write_entries_for_their_group_and_fachberatung_keeps_the_case_plan() {
+        let staff = user(Role::Fachkraft, &["a"]);
+        let advisor = user(Role::Fachberatung, &["a"]);
+        assert!(can(&staff, Action::WriteEntry, Resource::Group("a")));
+        assert!(!can(&staff, Action::WriteEntry, Resource::Group("b")));
+        assert!(!can(&staff, Action::ManageCasePlan, Resource::Group("a")));
+        assert!(!can(&advisor, Action::WriteEntry, Resource::Group("a")));
+        assert!(can(&advisor, Action::ManageCasePlan, Resource::Group("a")));
+        assert!(!can(&advisor, Action::ViewEntries, Resource::Group("b")));
+        for role in [Role::Admin, Role::Datenschutz, Role::Jugendliche] {
+            assert!(!can(&user(role, &["a"]), Action::ViewEntries, Resource::Group("a")));
+        }
+    }
+
+    #[test]
     fn a_scoped_action_on_the_wrong_resource_kind_is_denied() {
         let leitung = user(Role::Leitung, &[]);
         assert!(!can(&leitung, Action::ViewYouth, Resource::Institute));
@@ -121,6 +152,10 @@ pub enum Page {
     NewAccount,
     Account,
     Audit,
+    NewNote,
+    NewVisit,
+    Entry,
+    Handover,
 }
 
 /// May `actor` open this page at all? (Which record a detail page shows is decided again,
@@ -135,5 +170,7 @@ pub fn can_open(actor: &CurrentUser, page: Page) -> bool {
         NewGroup | EditGroup | NewYouth | EditYouth => actor.role == Leitung,
         Accounts | NewAccount | Account => can(actor, Action::ManageAccounts, Resource::Institute),
         Audit => can(actor, Action::ReadAudit, Resource::Institute),
+        NewNote | NewVisit => matches!(actor.role, Leitung | Fachkraft),
+        Entry | Handover => matches!(actor.role, Leitung | Fachberatung | Fachkraft),
     }
 }

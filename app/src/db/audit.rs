@@ -1,6 +1,6 @@
 //! The audit log: append-only (database triggers refuse UPDATE and DELETE).
 
-use super::{Conn, new_id, now_ms};
+use super::{Conn, berlin_time, new_id, now_ms};
 use crate::auth::CurrentUser;
 use crate::domain::audit::{AuditEntry, AuditFilter, AuditPage, cursor};
 use sqlx::FromRow;
@@ -48,6 +48,29 @@ pub struct AuditRecord<'a> {
 /// Writes an audit row for `actor`, in the caller's transaction.
 pub async fn record(conn: &mut Conn, actor: &CurrentUser, rec: AuditRecord<'_>) -> Result<(), sqlx::Error> {
     write(conn, Some(&actor.id), &actor.login, actor.role.as_str(), rec).await
+}
+
+/// Writes one audit row per young person shown (a list or an overview that names them),
+/// in the caller's transaction, so "who saw X" also finds list views. `record_id` is the
+/// record listed (a group, a timeline); `None` names each young person's own record.
+pub async fn record_each(
+    conn: &mut Conn,
+    actor: &CurrentUser,
+    action: AuditAction,
+    record_kind: &str,
+    record_id: Option<&str>,
+    youth_ids: &[&str],
+) -> Result<(), sqlx::Error> {
+    for &youth_id in youth_ids {
+        let rec = AuditRecord {
+            action,
+            record_kind,
+            record_id: Some(record_id.unwrap_or(youth_id)),
+            youth_id: Some(youth_id),
+        };
+        record(&mut *conn, actor, rec).await?;
+    }
+    Ok(())
 }
 
 /// Writes an audit row for someone not (yet) authenticated, e.g. a failed login.
@@ -147,11 +170,4 @@ pub async fn list(conn: &mut Conn, filter: &AuditFilter) -> Result<AuditPage, sq
 /// Number of audit rows (for tests and backup checks).
 pub async fn count(conn: &mut Conn) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(conn).await
-}
-
-/// `23.11.2026 14:05:09` in Europe/Berlin.
-fn berlin_time(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.with_timezone(&chrono_tz::Europe::Berlin).format("%d.%m.%Y %H:%M:%S").to_string())
-        .unwrap_or_default()
 }

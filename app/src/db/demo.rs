@@ -102,9 +102,80 @@ async fn seed(conn: &mut Conn) -> Result<(), StoreError> {
         ("admin", "Adam Admin", Role::Admin, vec![], None),
         ("datenschutz", "Dana Schutz", Role::Datenschutz, vec![], None),
     ];
+    let mut staff = None;
     for (login, name, role, group_ids, youth_id) in accounts {
         let account = ValidAccount { display_name: name.into(), login: login.into(), role, group_ids, youth_id };
-        super::accounts::insert(conn, &account, &hash).await?;
+        let id = super::accounts::insert(conn, &account, &hash).await?;
+        if login == "fachkraft" {
+            staff = Some(id);
+        }
+    }
+    if let (Some(mia), Some(staff)) = (first_youth, staff) {
+        seed_case(conn, &sonnenhaus, &mia, &staff).await?;
+    }
+    Ok(())
+}
+
+/// Mia's help-plan goals, contact arrangement and a first note and visit, so the pages
+/// show what they are for.
+async fn seed_case(conn: &mut Conn, group: &str, mia: &str, staff: &str) -> Result<(), StoreError> {
+    use crate::domain::contact::{ContactArrangement, ContactPeriod};
+    use crate::domain::entry::{
+        EntryBody, NoteBody, NoteCategory, Participant, VisitBody, VisitKind, VisitOutcome, VisitPlace,
+    };
+    use crate::domain::goal::ValidGoal;
+    let goal = |title: &str, description: &str| ValidGoal {
+        youth_id: mia.to_owned(),
+        title: title.to_owned(),
+        description: description.to_owned(),
+        review_on: Some(date(2027, 3, 1)),
+    };
+    let school =
+        super::goals::insert(conn, &goal("Regelmäßiger Schulbesuch", "Mia geht jeden Tag zur Schule.")).await?;
+    super::goals::insert(conn, &goal("Kontakt zur Mutter stabilisieren", "Begleitete Besuche alle zwei Wochen."))
+        .await?;
+    let arrangement = ContactArrangement {
+        times: 2,
+        period: ContactPeriod::Month,
+        kind: VisitKind::Visit,
+        supervised: true,
+        note: "Begleiteter Umgang mit der Mutter in den SIEH-Räumen, jeden zweiten Samstag.".into(),
+    };
+    super::contacts::set(conn, mia, &arrangement, staff).await?;
+    let today = chrono::Utc::now().date_naive();
+    let yesterday = today.pred_opt().unwrap_or(today);
+    let note = EntryBody::Note(NoteBody {
+        category: NoteCategory::School,
+        text: "Hausaufgaben in Mathe selbstständig erledigt. Mia war stolz darauf.".into(),
+        important: false,
+        goal_ids: vec![school],
+    });
+    let visit = EntryBody::Visit(VisitBody {
+        time: "14:00".into(),
+        kind: VisitKind::Visit,
+        place: VisitPlace::Office,
+        participants: vec![Participant::Mother],
+        participants_other: String::new(),
+        supervised: true,
+        supervised_by: "Frank Berater".into(),
+        outcome: VisitOutcome::Held,
+        mood_before: Some(2),
+        mood_before_text: "Aufgeregt, wenig gegessen.".into(),
+        mood_after: Some(4),
+        mood_after_text: "Erzählt viel, wirkt gelöst.".into(),
+        notes: "Gemeinsam gespielt, Abschied ohne Tränen.".into(),
+    });
+    for (body, day) in [(note, today), (visit, yesterday)] {
+        let id = super::new_id();
+        let entry = super::entries::NewEntry {
+            id: &id,
+            group_id: group,
+            youth_id: Some(mia),
+            date: day,
+            body: &body,
+            author_id: staff,
+        };
+        super::entries::insert(conn, entry).await?;
     }
     Ok(())
 }

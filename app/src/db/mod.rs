@@ -7,8 +7,12 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod contacts;
 pub mod demo;
+pub mod entries;
+pub mod goals;
 pub mod groups;
+pub mod keys;
 pub mod sessions;
 pub mod throttle;
 pub mod youths;
@@ -137,6 +141,22 @@ fn prepare_sqlite_url(url: &str) -> Result<String, StoreError> {
 /// Current time as UTC unix milliseconds.
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
+}
+
+/// `23.11.2026 14:05:09` in Europe/Berlin, where the group homes are.
+pub fn berlin_time(ms: i64) -> String {
+    berlin_format(ms, "%d.%m.%Y %H:%M:%S")
+}
+
+/// `23.11.2026 14:05` in Europe/Berlin.
+pub fn berlin_minute(ms: i64) -> String {
+    berlin_format(ms, "%d.%m.%Y %H:%M")
+}
+
+fn berlin_format(ms: i64, format: &str) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.with_timezone(&chrono_tz::Europe::Berlin).format(format).to_string())
+        .unwrap_or_default()
 }
 
 /// A new time-ordered id.

@@ -4,6 +4,10 @@
 
 pub mod account;
 pub mod audit;
+pub mod choice;
+pub mod contact;
+pub mod entry;
+pub mod goal;
 pub mod group;
 pub mod role;
 pub mod text;

@@ -60,6 +60,18 @@ impl Check {
         }
     }
 
+    /// A required "ja"/"nein" choice (radio buttons); `message` when neither was chosen.
+    pub fn yes_no(&mut self, field: &str, value: &str, message: &str) -> Option<bool> {
+        match value.trim() {
+            "ja" => Some(true),
+            "nein" => Some(false),
+            _ => {
+                self.fail(field, message);
+                None
+            }
+        }
+    }
+
     pub fn finish<T>(self, value: T) -> Result<T, Vec<FieldError>> {
         if self.errors.is_empty() { Ok(value) } else { Err(self.errors) }
     }

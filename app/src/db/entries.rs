@@ -1,0 +1,323 @@
+//! Daily notes and visit contacts. `entries` holds what lists sort and filter by;
+//! `entry_versions` holds every version of the content (append-only).
+
+use super::{Conn, berlin_minute, now_ms};
+use crate::domain::entry::{Cursor, EntryBody, EntryKind, EntryVersion, EntryView, TimelineFilter, cursor};
+use sqlx::FromRow;
+
+/// A new entry, checked and authorized.
+pub struct NewEntry<'a> {
+    pub id: &'a str,
+    pub group_id: &'a str,
+    pub youth_id: Option<&'a str>,
+    pub date: chrono::NaiveDate,
+    pub body: &'a EntryBody,
+    pub author_id: &'a str,
+}
+
+/// What storing an entry did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Stored {
+    Created,
+    /// An entry with this id exists already (an earlier send of the same entry, if the
+    /// author and kind match).
+    Exists {
+        author_id: String,
+        kind: String,
+    },
+}
+
+fn columns(body: &EntryBody) -> (Option<&'static str>, i64, Option<&'static str>) {
+    match body {
+        EntryBody::Note(n) => (Some(n.category.code()), i64::from(n.important), None),
+        EntryBody::Visit(v) => (None, 0, Some(v.outcome.code())),
+    }
+}
+
+/// Stores a new entry with its first version, exactly once per id: a second insert with
+/// the same id (a repeated send, a second tab, a lost receipt) changes nothing.
+pub async fn insert(conn: &mut Conn, entry: NewEntry<'_>) -> Result<Stored, sqlx::Error> {
+    let now = now_ms();
+    let (category, important, outcome) = columns(entry.body);
+    let body = serde_json::to_string(entry.body).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let done = sqlx::query(
+        "INSERT INTO entries (id, kind, group_id, youth_id, occurred_on, category, important, outcome, author_id, \
+         created_at, version, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $10) \
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(entry.id)
+    .bind(entry.body.kind().code())
+    .bind(entry.group_id)
+    .bind(entry.youth_id)
+    .bind(entry.date.to_string())
+    .bind(category)
+    .bind(important)
+    .bind(outcome)
+    .bind(entry.author_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        let (author_id, kind): (String, String) =
+            sqlx::query_as("SELECT author_id, kind FROM entries WHERE id = $1").bind(entry.id).fetch_one(conn).await?;
+        return Ok(Stored::Exists { author_id, kind });
+    }
+    sqlx::query(
+        "INSERT INTO entry_versions (entry_id, version, occurred_on, body, reason, author_id, created_at) \
+         VALUES ($1, 1, $2, $3, '', $4, $5)",
+    )
+    .bind(entry.id)
+    .bind(entry.date.to_string())
+    .bind(body)
+    .bind(entry.author_id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(Stored::Created)
+}
+
+/// Adds a corrected version; the earlier ones stay. Returns the new version number.
+pub async fn correct(
+    conn: &mut Conn,
+    id: &str,
+    date: chrono::NaiveDate,
+    body: &EntryBody,
+    reason: &str,
+    author_id: &str,
+) -> Result<i64, sqlx::Error> {
+    let now = now_ms();
+    let (category, important, outcome) = columns(body);
+    let json = serde_json::to_string(body).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    sqlx::query(
+        "UPDATE entries SET version = version + 1, occurred_on = $2, category = $3, important = $4, outcome = $5, \
+         updated_at = $6 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(date.to_string())
+    .bind(category)
+    .bind(important)
+    .bind(outcome)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    let version: i64 =
+        sqlx::query_scalar("SELECT version FROM entries WHERE id = $1").bind(id).fetch_one(&mut *conn).await?;
+    sqlx::query(
+        "INSERT INTO entry_versions (entry_id, version, occurred_on, body, reason, author_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(version)
+    .bind(date.to_string())
+    .bind(json)
+    .bind(reason)
+    .bind(author_id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(version)
+}
+
+/// Where an entry belongs, for the policy: a young person's entry belongs to the group
+/// the young person lives in now; a whole-group note to its group.
+#[derive(Clone, Debug)]
+pub struct Scope {
+    pub kind: EntryKind,
+    pub group_id: String,
+    pub youth_id: Option<String>,
+    pub author_id: String,
+}
+
+pub async fn scope(conn: &mut Conn, id: &str) -> Result<Option<Scope>, sqlx::Error> {
+    let row: Option<(String, String, Option<String>, String)> = sqlx::query_as(
+        "SELECT e.kind, COALESCE(y.group_id, e.group_id), e.youth_id, e.author_id \
+         FROM entries e LEFT JOIN youths y ON y.id = e.youth_id WHERE e.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.and_then(|(kind, group_id, youth_id, author_id)| {
+        EntryKind::parse(&kind).map(|kind| Scope { kind, group_id, youth_id, author_id })
+    }))
+}
+
+#[derive(FromRow)]
+struct EntryRow {
+    id: String,
+    group_id: String,
+    youth_id: Option<String>,
+    occurred_on: String,
+    created_at: i64,
+    version: i64,
+    body: String,
+    author_name: String,
+    current_author: String,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    group_name: String,
+}
+
+impl EntryRow {
+    fn into_domain(self) -> Option<(EntryView, i64)> {
+        let body: EntryBody = match serde_json::from_str(&self.body) {
+            Ok(b) => b,
+            Err(error) => {
+                tracing::error!(%error, id = %self.id, "unreadable entry body");
+                return None;
+            }
+        };
+        let subject_name = match (self.first_name, self.last_name) {
+            (Some(f), Some(l)) => format!("{f} {l}"),
+            _ => self.group_name,
+        };
+        let corrected_by = (self.version > 1).then_some(self.current_author);
+        Some((
+            EntryView {
+                id: self.id,
+                group_id: self.group_id,
+                youth_id: self.youth_id,
+                subject_name,
+                date: self.occurred_on,
+                body,
+                goal_titles: Vec::new(),
+                author_name: self.author_name,
+                written_at: berlin_minute(self.created_at),
+                version: self.version,
+                corrected_by,
+            },
+            self.created_at,
+        ))
+    }
+}
+
+const SELECT: &str = "SELECT e.id, e.group_id, e.youth_id, e.occurred_on, e.created_at, e.version, v.body, \
+     a.display_name AS author_name, c.display_name AS current_author, y.first_name, y.last_name, g.name AS group_name \
+     FROM entries e \
+     JOIN entry_versions v ON v.entry_id = e.id AND v.version = e.version \
+     JOIN users a ON a.id = e.author_id \
+     JOIN users c ON c.id = v.author_id \
+     JOIN groups g ON g.id = e.group_id \
+     LEFT JOIN youths y ON y.id = e.youth_id";
+
+const ORDER: &str = " ORDER BY e.occurred_on DESC, e.created_at DESC, e.id DESC";
+
+pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<EntryView>, sqlx::Error> {
+    let row: Option<EntryRow> =
+        sqlx::query_as(&format!("{SELECT} WHERE e.id = $1")).bind(id).fetch_optional(conn).await?;
+    Ok(row.and_then(EntryRow::into_domain).map(|(e, _)| e))
+}
+
+/// A young person's entries, newest first, `limit` at a time after the cursor.
+pub async fn timeline(
+    conn: &mut Conn,
+    youth_id: &str,
+    filter: &TimelineFilter,
+    before: Option<&Cursor>,
+    limit: usize,
+) -> Result<(Vec<EntryView>, Option<String>), sqlx::Error> {
+    let mut sql = format!("{SELECT} WHERE e.youth_id = $1");
+    let filter_value = match filter {
+        TimelineFilter::All => None,
+        TimelineFilter::Visits => Some("visit"),
+        TimelineFilter::Category(c) => Some(c.code()),
+    };
+    sql.push_str(match filter {
+        TimelineFilter::All => " AND $2 = ''",
+        TimelineFilter::Visits => " AND e.kind = $2",
+        TimelineFilter::Category(_) => " AND e.category = $2",
+    });
+    if before.is_some() {
+        sql.push_str(
+            " AND (e.occurred_on < $3 OR (e.occurred_on = $3 AND (e.created_at < $4 \
+             OR (e.created_at = $4 AND e.id < $5))))",
+        );
+    } else {
+        sql.push_str(" AND $3 = '' AND $4 = 0 AND $5 = ''");
+    }
+    sql.push_str(ORDER);
+    sql.push_str(&format!(" LIMIT {}", limit + 1));
+    let (d, t, i) = before.cloned().unwrap_or_default();
+    let rows: Vec<EntryRow> = sqlx::query_as(&sql)
+        .bind(youth_id)
+        .bind(filter_value.unwrap_or(""))
+        .bind(d)
+        .bind(t)
+        .bind(i)
+        .fetch_all(conn)
+        .await?;
+    let mut entries: Vec<(EntryView, i64)> = rows.into_iter().filter_map(EntryRow::into_domain).collect();
+    let more = entries.len() > limit;
+    entries.truncate(limit);
+    let next = if more { entries.last().map(|(e, at)| cursor(&e.date, *at, &e.id)) } else { None };
+    Ok((entries.into_iter().map(|(e, _)| e).collect(), next))
+}
+
+/// A group's entries of one day: its whole-group notes and the entries of the young
+/// people living there now.
+pub async fn group_day(conn: &mut Conn, group_id: &str, date: &str) -> Result<Vec<EntryView>, sqlx::Error> {
+    let sql = format!(
+        "{SELECT} WHERE e.occurred_on = $2 AND ((e.youth_id IS NULL AND e.group_id = $1) \
+         OR e.youth_id IN (SELECT id FROM youths WHERE group_id = $1)){ORDER}"
+    );
+    let rows: Vec<EntryRow> = sqlx::query_as(&sql).bind(group_id).bind(date).fetch_all(conn).await?;
+    Ok(rows.into_iter().filter_map(EntryRow::into_domain).map(|(e, _)| e).collect())
+}
+
+#[derive(FromRow)]
+struct VersionRow {
+    version: i64,
+    occurred_on: String,
+    body: String,
+    reason: String,
+    author_name: String,
+    created_at: i64,
+}
+
+/// Every version of an entry, newest first.
+pub async fn versions(conn: &mut Conn, id: &str) -> Result<Vec<EntryVersion>, sqlx::Error> {
+    let rows: Vec<VersionRow> = sqlx::query_as(
+        "SELECT v.version, v.occurred_on, v.body, v.reason, u.display_name AS author_name, v.created_at \
+         FROM entry_versions v JOIN users u ON u.id = v.author_id WHERE v.entry_id = $1 ORDER BY v.version DESC",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let body = serde_json::from_str(&r.body).ok()?;
+            Some(EntryVersion {
+                version: r.version,
+                date: r.occurred_on,
+                body,
+                reason: r.reason,
+                author_name: r.author_name,
+                at: berlin_minute(r.created_at),
+            })
+        })
+        .collect())
+}
+
+/// Visit outcomes of a young person between two dates (inclusive), for the monthly
+/// planned-against-held count.
+pub async fn visit_outcomes(
+    conn: &mut Conn,
+    youth_id: &str,
+    from: &str,
+    to: &str,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT occurred_on, outcome FROM entries WHERE youth_id = $1 AND kind = 'visit' \
+         AND occurred_on >= $2 AND occurred_on <= $3",
+    )
+    .bind(youth_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await
+}
+
+/// Number of entries with this id (for tests: exactly once means one).
+pub async fn count_with_id(conn: &mut Conn, id: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM entries WHERE id = $1").bind(id).fetch_one(conn).await
+}
