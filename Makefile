@@ -31,10 +31,10 @@ help:
 	@echo "make setup             install missing tools (wasm target, cargo-leptos, wasm-bindgen, apt, npm)"
 	@echo "make build             cargo leptos build --release --split, then precompress (.br/.gz)"
 	@echo "make fmt-check | lint  rustfmt check; clippy -D warnings (ssr and hydrate/wasm32)"
-	@echo "make test-unit         unit tests of app and server (release, ssr)"
+	@echo "make test-unit         unit tests of app and server (release, ssr); outbox.js sealing (node --test)"
 	@echo "make test-integration  tests/ crate on SQLite, then PostgreSQL (TEST_POSTGRES_URL or a throwaway cluster)"
 	@echo "make test-e2e          Playwright in Chromium against the release build"
-	@echo "make bench             download size of the first page (brotli) against the 250 KB budget"
+	@echo "make bench             download size (brotli, 250 KB budget); outbox save and send times in Chromium"
 	@echo "make clean-data        delete data/ (the local demo database)"
 
 setup:
@@ -60,6 +60,7 @@ lint:
 # same artifacts as the server build and the integration tests.
 test-unit:
 	cargo test -p gruppenbuch-app -p gruppenbuch-server --release --features $(SSR_FEATURES) --lib $(call tee_log,unit)
+	node --test end2end/unit/ $(call tee_log,unit-js)
 
 test-integration:
 	scripts/test-integration.sh
@@ -81,6 +82,7 @@ test:
 
 bench: build
 	scripts/bench-size.sh
+	GB_BENCH=1 scripts/e2e.sh --project=bench
 
 clean-data:
 	rm -rf data

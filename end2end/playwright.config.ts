@@ -39,6 +39,23 @@ export default defineConfig({
     screenshot: 'only-on-failure',
   },
   projects: [
+    // `make bench` only (GB_BENCH=1): figures for docs/performance.md, no pass/fail budget.
+    ...(process.env.GB_BENCH
+      ? [
+          {
+            name: 'bench',
+            testDir: './bench',
+            timeout: 300_000,
+            use: {
+              browserName: 'chromium' as const,
+              viewport: { width: 360, height: 740 },
+              isMobile: true,
+              hasTouch: true,
+              deviceScaleFactor: 2,
+            },
+          },
+        ]
+      : []),
     {
       name: 'phone',
       use: {

@@ -22,6 +22,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/icons/favicon.png" type="image/png" />
                 <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png" />
                 <leptos_meta::HashedStylesheet options=options.clone() id="leptos" />
+                <OutboxScript />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -30,6 +31,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The device outbox (`public/outbox.js`): seals entries, keeps them in IndexedDB and
+/// sends them. A plain module script, so it runs (and sends what waits) even on pages
+/// whose WebAssembly is still loading.
+#[component]
+fn OutboxScript() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let nonce = leptos::nonce::use_nonce().map(|n| n.to_string());
+    #[cfg(not(feature = "ssr"))]
+    let nonce: Option<String> = None;
+    view! { <script type="module" src="/outbox.js" nonce=nonce></script> }
 }
 
 /// The hydrated root: meta context, router, routes.
@@ -63,6 +76,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/konten/neu") view={Lazy::<NewAccountRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/konten/:id") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/protokoll") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/tagesnotiz/neu") view={Lazy::<NewNoteRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/besuchskontakt/neu") view={Lazy::<NewVisitRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/eintraege/:id") view={Lazy::<EntryRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/gruppen/:id/uebergabe") view={Lazy::<HandoverRoute>::new()} ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>
@@ -112,3 +129,7 @@ lazy_page!(AccountsRoute, pages::accounts::AccountsPage);
 lazy_page!(NewAccountRoute, pages::accounts::NewAccountPage);
 lazy_page!(AccountRoute, pages::accounts::AccountPage);
 lazy_page!(AuditRoute, pages::audit::AuditPage);
+lazy_page!(NewNoteRoute, pages::capture::NewNotePage);
+lazy_page!(NewVisitRoute, pages::capture::NewVisitPage);
+lazy_page!(EntryRoute, pages::entries::EntryPage);
+lazy_page!(HandoverRoute, pages::entries::HandoverPage);

@@ -17,7 +17,16 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 fn is_public(path: &str) -> bool {
     matches!(
         path,
-        "/anmelden" | "/healthz" | "/readyz" | "/sw.js" | "/manifest.webmanifest" | "/robots.txt" | "/favicon.ico"
+        "/anmelden"
+            | "/healthz"
+            | "/readyz"
+            | "/sw.js"
+            | "/outbox.js"
+            | "/offline.html"
+            | "/offline-assets.json"
+            | "/manifest.webmanifest"
+            | "/robots.txt"
+            | "/favicon.ico"
     ) || path.starts_with("/pkg/")
         || path.starts_with("/icons/")
         || path.starts_with("/auth/")
@@ -58,7 +67,8 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
         && res.status().is_success()
     {
         "public, max-age=86400"
-    } else if path == "/sw.js" {
+    } else if matches!(path.as_str(), "/sw.js" | "/outbox.js" | "/offline.html" | "/offline-assets.json") {
+        // Unhashed app files: revalidated on every use, so a new release arrives at once.
         "no-cache"
     } else {
         "no-store"

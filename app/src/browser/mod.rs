@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+pub mod outbox;
+
 /// Runs once the app has hydrated: marks the document (end-to-end tests and CSS wait for
 /// it) and registers the service worker that caches the hashed app assets.
 pub fn on_hydrated() {
@@ -10,25 +12,35 @@ pub fn on_hydrated() {
             let _ = root.set_attribute("data-hydrated", "true");
         }
         let _ = window().navigator().service_worker().register("/sw.js");
+        // Let the worker fetch the app files and the capture pages, so the app opens and
+        // both forms work without a network later.
+        leptos::task::spawn_local(async {
+            if let Ok(ready) = window().navigator().service_worker().ready()
+                && let Ok(registration) = wasm_bindgen_futures::JsFuture::from(ready).await
+                && let Some(worker) = web_sys::ServiceWorkerRegistration::from(registration).active()
+            {
+                let _ = worker.post_message(&wasm_bindgen::JsValue::from_str("precache"));
+            }
+        });
     });
 }
 
-/// Removes everything readable this browser keeps for the app (local and session storage,
-/// and caches other than the app shell's) before logout.
-pub fn clear_local_data() {
-    let w = window();
-    if let Ok(Some(storage)) = w.local_storage() {
-        let _ = storage.clear();
-    }
-    if let Ok(Some(storage)) = w.session_storage() {
-        let _ = storage.clear();
-    }
-    if let Some(controller) = w.navigator().service_worker().controller() {
-        let message = js_sys_object_logout();
-        let _ = controller.post_message(&message);
-    }
-}
-
-fn js_sys_object_logout() -> wasm_bindgen::JsValue {
-    wasm_bindgen::JsValue::from_str("logout")
+/// Logs out: first removes everything readable this browser keeps for the app (local and
+/// session storage, other IndexedDB databases, the caches holding pages), keeping only
+/// the sealed outbox, then sends the logout form.
+pub fn logout(ev: web_sys::SubmitEvent) {
+    use wasm_bindgen::JsCast;
+    let Some(form) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok()) else { return };
+    ev.prevent_default();
+    leptos::task::spawn_local(async move {
+        outbox::clear_readable().await;
+        let w = window();
+        if let Ok(Some(storage)) = w.local_storage() {
+            let _ = storage.clear();
+        }
+        if let Ok(Some(storage)) = w.session_storage() {
+            let _ = storage.clear();
+        }
+        let _ = form.submit();
+    });
 }

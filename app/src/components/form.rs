@@ -32,7 +32,7 @@ pub fn FormStatus<T: Clone + Send + Sync + 'static>(
 pub fn TextField(
     label: &'static str,
     name: &'static str,
-    id: &'static str,
+    #[prop(into)] id: String,
     #[prop(optional, into)] value: String,
     #[prop(default = "text")] kind: &'static str,
     #[prop(optional)] hint: Option<&'static str>,
@@ -59,7 +59,7 @@ pub fn TextField(
     };
     view! {
         <div class="field">
-            <label for=id>
+            <label for=id.clone()>
                 {label}
                 {(!required).then(|| view! { " " <span class="muted">"("{t.optional}")"</span> })}
             </label>
@@ -85,10 +85,12 @@ pub fn TextField(
 pub fn TextArea(
     label: &'static str,
     name: &'static str,
-    id: &'static str,
+    #[prop(into)] id: String,
     #[prop(optional, into)] value: String,
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(optional)] maxlength: Option<usize>,
+    #[prop(default = false)] required: bool,
+    #[prop(default = 3)] rows: u32,
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
     let t = texts();
@@ -96,11 +98,15 @@ pub fn TextArea(
     let error_id = format!("{id}-fehler");
     view! {
         <div class="field">
-            <label for=id>{label}" "<span class="muted">"("{t.optional}")"</span></label>
+            <label for=id.clone()>
+                {label}
+                {(!required).then(|| view! { " " <span class="muted">"("{t.optional}")"</span> })}
+            </label>
             <textarea
                 id=id
                 name=name
-                rows="3"
+                rows=rows.to_string()
+                required=required
                 maxlength=maxlength.map(|m| m.to_string())
                 aria-invalid=move || error.get().is_some().then_some("true")
                 aria-describedby=hint.map(|_| hint_id.clone())
@@ -111,4 +117,89 @@ pub fn TextArea(
             {move || error.get().map(|e| view! { <p class="field-error" id=error_id.clone() role="alert">{e}</p> })}
         </div>
     }
+}
+
+/// A labelled drop-down list. `options` are (value, label); an empty first option asks
+/// the user to choose.
+#[component]
+pub fn SelectField(
+    label: &'static str,
+    name: &'static str,
+    id: &'static str,
+    options: Vec<(String, String)>,
+    #[prop(optional, into)] selected: String,
+    #[prop(optional)] placeholder: Option<&'static str>,
+    #[prop(default = true)] required: bool,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(optional)] on_change: Option<Callback<String>>,
+) -> impl IntoView {
+    let error_id = format!("{id}-fehler");
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <select
+                id=id
+                name=name
+                required=required
+                aria-invalid=move || error.get().is_some().then_some("true")
+                on:change=move |ev| {
+                    if let Some(cb) = on_change {
+                        cb.run(event_target_value(&ev));
+                    }
+                }
+            >
+                {placeholder.map(|p| view! { <option value="">{p}</option> })}
+                {options
+                    .into_iter()
+                    .map(|(value, text)| {
+                        let is_selected = value == selected;
+                        view! { <option value=value selected=is_selected>{text}</option> }
+                    })
+                    .collect_view()}
+            </select>
+            {move || error.get().map(|e| view! { <p class="field-error" id=error_id.clone() role="alert">{e}</p> })}
+        </div>
+    }
+}
+
+/// A group of radio buttons or check boxes with a legend. Check boxes are named
+/// `name[i]`, so the server reads them as a list.
+#[component]
+pub fn ChoiceGroup(
+    legend: &'static str,
+    name: &'static str,
+    id: &'static str,
+    options: Vec<(String, String)>,
+    #[prop(optional)] checked: Vec<String>,
+    #[prop(default = false)] multiple: bool,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let error_id = format!("{id}-fehler");
+    view! {
+        <fieldset class="field choice-group" id=id aria-invalid=move || error.get().is_some().then_some("true")>
+            <legend>{legend}</legend>
+            {options
+                .into_iter()
+                .enumerate()
+                .map(|(i, (value, text))| {
+                    let input_id = format!("{id}-{i}");
+                    let label_for = input_id.clone();
+                    let is_checked = checked.contains(&value);
+                    let (kind, field) = if multiple { ("checkbox", format!("{name}[{i}]")) } else { ("radio", name.to_owned()) };
+                    view! {
+                        <label class="choice" for=label_for>
+                            <input type=kind id=input_id name=field value=value checked=is_checked />
+                            <span>{text}</span>
+                        </label>
+                    }
+                })
+                .collect_view()}
+            {move || error.get().map(|e| view! { <p class="field-error" id=error_id.clone() role="alert">{e}</p> })}
+        </fieldset>
+    }
+}
+
+/// Field messages from a list of errors (client-side checks before the outbox).
+pub fn error_in(errors: RwSignal<Vec<crate::error::FieldError>>, field: &'static str) -> Signal<Option<String>> {
+    Signal::derive(move || errors.read().iter().find(|e| e.field == field).map(|e| e.message.clone()))
 }

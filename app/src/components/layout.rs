@@ -42,6 +42,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 })}
             </Suspense>
         </nav>
+        <crate::components::outbox::OutboxBar />
         <main class="page" id="inhalt" tabindex="-1">
             {children()}
         </main>
@@ -61,18 +62,20 @@ fn nav_items(role: Role) -> Vec<NavItem> {
     let link = |label, href| NavItem { label, href: Some(href) };
     let soon = |label| NavItem { label, href: None };
     match role {
-        Role::Fachkraft => vec![link(t.nav_my_group, "/"), soon(t.nav_notes), soon(t.nav_visits), soon(t.nav_feedback)],
-        Role::Fachberatung => vec![
-            link(t.nav_start, "/"),
-            link(t.nav_groups, "/gruppen"),
-            soon(t.nav_feed),
-            soon(t.nav_notes),
-            soon(t.nav_visits),
+        Role::Fachkraft => vec![
+            link(t.nav_my_group, "/"),
+            link(t.nav_new_note, "/tagesnotiz/neu"),
+            link(t.nav_new_visit, "/besuchskontakt/neu"),
             soon(t.nav_feedback),
         ],
+        Role::Fachberatung => {
+            vec![link(t.nav_start, "/"), link(t.nav_groups, "/gruppen"), soon(t.nav_feed), soon(t.nav_feedback)]
+        }
         Role::Leitung => vec![
             link(t.nav_start, "/"),
             link(t.nav_groups, "/gruppen"),
+            link(t.nav_new_note, "/tagesnotiz/neu"),
+            link(t.nav_new_visit, "/besuchskontakt/neu"),
             link(t.nav_accounts, "/konten"),
             soon(t.nav_feed),
             soon(t.nav_feedback),
@@ -105,7 +108,7 @@ fn NavFor(user: CurrentUser) -> impl IntoView {
             <span class="user-name">{user.display_name.clone()}</span>
             " "
             <span class="badge badge-role">{user.role.label()}</span>
-            <form class="logout-form" method="post" action="/auth/logout" on:submit=|_| before_logout()>
+            <form class="logout-form" method="post" action="/auth/logout" on:submit=before_logout>
                 <button type="submit" class="btn btn-secondary" id="logout">{t.logout}</button>
             </form>
         </div>
@@ -113,7 +116,9 @@ fn NavFor(user: CurrentUser) -> impl IntoView {
 }
 
 /// Clears what this browser holds before the logout request leaves.
-fn before_logout() {
+fn before_logout(ev: leptos::ev::SubmitEvent) {
     #[cfg(feature = "hydrate")]
-    crate::browser::clear_local_data();
+    crate::browser::logout(ev);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ev;
 }

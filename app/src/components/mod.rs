@@ -2,4 +2,5 @@
 
 pub mod form;
 pub mod layout;
+pub mod outbox;
 pub mod status;

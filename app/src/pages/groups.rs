@@ -69,9 +69,11 @@ pub fn GroupYouths(detail: crate::api::groups::GroupDetail) -> impl IntoView {
     let t = texts();
     let heading = detail.group.name.clone();
     let label = heading.clone();
+    let handover = format!("/gruppen/{}/uebergabe", detail.group.id);
     view! {
         <section class="stack" aria-label=label>
             <h2>{heading}</h2>
+            <div class="toolbar"><a class="btn btn-secondary" href=handover>{t.handover_link}</a></div>
             {if detail.youths.is_empty() {
                 view! { <p class="empty">{t.group_no_youths}</p> }.into_any()
             } else {
@@ -123,6 +125,7 @@ pub fn GroupPage() -> impl IntoView {
                                 <dt>{t.group_address}</dt><dd>{g.address.clone()}</dd>
                                 <dt>{t.group_phone}</dt><dd><a href=format!("tel:{}", g.phone.replace(' ', ""))>{g.phone.clone()}</a></dd>
                             </dl>
+                            <p><a class="btn btn-secondary" href=format!("/gruppen/{}/uebergabe", g.id)>{t.handover_link}</a></p>
                             {d.can_edit.then(|| view! {
                                 <div class="toolbar">
                                     <a class="btn btn-secondary" href=format!("/gruppen/{}/bearbeiten", g.id)>{t.edit}</a>

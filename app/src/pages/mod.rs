@@ -2,6 +2,8 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod capture;
+pub mod entries;
 pub mod groups;
 pub mod login;
 pub mod not_found;

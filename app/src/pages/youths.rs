@@ -1,17 +1,24 @@
 //! A young person's page (master data) and the admission / edit forms (Leitung).
 
 use super::route_id;
+use crate::api::contacts::{SetContacts, get_contacts};
+use crate::api::entries::youth_timeline;
+use crate::api::goals::{CreateGoal, UpdateGoal, list_goals};
 use crate::api::groups::list_groups;
 use crate::api::youths::{CreateYouth, UpdateYouth, get_youth};
 use crate::auth::policy::Page;
-use crate::components::form::{FormStatus, TextArea, TextField, field_error};
+use crate::components::form::{FormStatus, SelectField, TextArea, TextField, field_error};
 use crate::components::status::{ErrorNote, Loading, PageTitle};
 use crate::components::status::{Guard, when_allowed};
+use crate::domain::contact::{ContactOverview, ContactPeriod};
+use crate::domain::entry::{FILTER_VISITS, NoteCategory, TimelineInput, TimelinePage, VisitKind};
+use crate::domain::goal::Goal;
 use crate::domain::group::Group;
 use crate::domain::text::format_date;
 use crate::domain::youth::{self, Youth};
 use crate::error::AppError;
 use crate::i18n::{fill, texts};
+use crate::pages::entries::EntryCard;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -19,7 +26,27 @@ use leptos_router::hooks::use_query_map;
 pub fn YouthPage() -> impl IntoView {
     let t = texts();
     let id = route_id();
+    let query = use_query_map();
     let detail = Resource::new(move || id.get(), |id| when_allowed(Page::Youth, move || get_youth(id)));
+    let timeline_key = move || {
+        let q = query.read();
+        (id.get(), q.get("filter").unwrap_or_default(), q.get("vor").unwrap_or_default())
+    };
+    let timeline = Resource::new(timeline_key, |(youth_id, filter, before)| {
+        when_allowed(Page::Youth, move || youth_timeline(TimelineInput { youth_id, filter, before }))
+    });
+    let create_goal = ServerAction::<CreateGoal>::new();
+    let update_goal = ServerAction::<UpdateGoal>::new();
+    let set_contacts = ServerAction::<SetContacts>::new();
+    let goals = Resource::new(
+        move || (id.get(), create_goal.version().get(), update_goal.version().get()),
+        |(id, _, _)| when_allowed(Page::Youth, move || list_goals(id)),
+    );
+    let contacts = Resource::new(
+        move || (id.get(), set_contacts.version().get()),
+        |(id, _)| when_allowed(Page::Youth, move || get_contacts(id)),
+    );
+    let session = expect_context::<crate::components::layout::SessionContext>().0;
     view! {
         <Guard page=Page::Youth>
         <Suspense fallback=Loading>
@@ -45,6 +72,10 @@ pub fn YouthPage() -> impl IntoView {
                                     <a class="btn btn-secondary" href=format!("/jugendliche/{}/bearbeiten", y.id)>{t.edit}</a>
                                 </div>
                             })}
+                            <WriteLinks youth_id=y.id.clone() session />
+                            <YouthContacts contacts action=set_contacts />
+                            <YouthGoals youth_id=y.id.clone() goals contacts create_goal update_goal />
+                            <YouthTimeline youth_id=y.id.clone() timeline />
                         }
                         .into_any()
                     }
@@ -181,5 +212,249 @@ fn YouthFields(
         <TextField label=t.youth_caseworker_name name="input[caseworker_name]" id="youth-caseworker-name" value=value.caseworker_name required=false maxlength=youth::CASEWORKER_NAME_MAX error=error("caseworker_name") />
         <TextField label=t.youth_caseworker_contact name="input[caseworker_contact]" id="youth-caseworker-contact" value=value.caseworker_contact required=false maxlength=youth::CASEWORKER_CONTACT_MAX error=error("caseworker_contact") />
         <TextArea label=t.youth_custody name="input[custody]" id="youth-custody" value=value.custody hint=t.youth_custody_hint maxlength=youth::CUSTODY_MAX error=error("custody") />
+    }
+}
+
+type Loaded<T> = Resource<Result<T, AppError>>;
+
+/// "Tagesnotiz schreiben" / "Besuchskontakt erfassen" for those who write entries.
+#[component]
+fn WriteLinks(
+    youth_id: String,
+    session: Resource<Result<Option<crate::auth::CurrentUser>, AppError>>,
+) -> impl IntoView {
+    let t = texts();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let youth_id = youth_id.clone();
+                Suspend::new(async move {
+                    let writes = matches!(session.await, Ok(Some(u)) if crate::auth::policy::can_open(&u, Page::NewNote));
+                    writes.then(|| view! {
+                        <div class="toolbar">
+                            <a class="btn btn-primary" href=format!("/tagesnotiz/neu?fuer={youth_id}")>{t.nav_new_note}</a>
+                            <a class="btn btn-secondary" href=format!("/besuchskontakt/neu?fuer={youth_id}")>{t.nav_new_visit}</a>
+                        </div>
+                    })
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// All notes and visits, newest first, a page at a time, filterable by category.
+#[component]
+fn YouthTimeline(youth_id: String, timeline: Loaded<TimelinePage>) -> impl IntoView {
+    let t = texts();
+    let query = use_query_map();
+    let current = move || query.read().get("filter").unwrap_or_default();
+    let mut filters: Vec<(String, String)> = vec![(String::new(), t.timeline_all.to_owned())];
+    filters.extend(NoteCategory::ALL.iter().map(|c| (c.code().to_owned(), c.label().to_owned())));
+    filters.push((FILTER_VISITS.to_owned(), t.timeline_visits.to_owned()));
+    let base = format!("/jugendliche/{youth_id}");
+    view! {
+        <section class="stack" id="verlauf" aria-labelledby="verlauf-titel">
+            <h2 id="verlauf-titel">{t.timeline_title}</h2>
+            <leptos_router::components::Form method="GET" action=base.clone() attr:class="filter-form">
+                <div class="field">
+                    <label for="timeline-filter">{t.timeline_filter}</label>
+                    <select id="timeline-filter" name="filter">
+                        {filters.into_iter().map(|(value, label)| {
+                            let selected = value == current();
+                            view! { <option value=value selected=selected>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" class="btn btn-secondary">{t.timeline_apply}</button>
+            </leptos_router::components::Form>
+            <Suspense fallback=Loading>
+                {move || {
+                    let base = base.clone();
+                    Suspend::new(async move {
+                        match timeline.await {
+                            Ok(page) => {
+                                let empty = page.entries.is_empty();
+                                let filter = query.read_untracked().get("filter").unwrap_or_default();
+                                let paged = query.read_untracked().get("vor").is_some();
+                                view! {
+                                    {empty.then(|| view! { <p class="empty">{t.timeline_empty}</p> })}
+                                    <div class="entry-list">
+                                        {page.entries.into_iter().map(|e| view! { <EntryCard entry=e show_subject=false /> }).collect_view()}
+                                    </div>
+                                    <div class="toolbar">
+                                        {paged.then(|| view! { <a class="btn btn-link" href=format!("{base}?filter={filter}#verlauf")>{t.timeline_newest}</a> })}
+                                        {page.next.map(|next| view! {
+                                            <a class="btn btn-secondary" href=format!("{base}?filter={filter}&vor={next}#verlauf")>{t.timeline_older}</a>
+                                        })}
+                                    </div>
+                                }
+                                .into_any()
+                            }
+                            Err(error) => view! { <ErrorNote error /> }.into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+/// The help-plan goals, with forms for those who keep them.
+#[component]
+fn YouthGoals(
+    youth_id: String,
+    goals: Loaded<Vec<Goal>>,
+    contacts: Loaded<ContactOverview>,
+    create_goal: ServerAction<CreateGoal>,
+    update_goal: ServerAction<UpdateGoal>,
+) -> impl IntoView {
+    let t = texts();
+    let created = Signal::derive(move || create_goal.value().get());
+    let updated = Signal::derive(move || update_goal.value().get());
+    view! {
+        <section class="stack" id="ziele" aria-labelledby="ziele-titel">
+            <h2 id="ziele-titel">{t.goals_title}</h2>
+            <Suspense fallback=Loading>
+                {move || {
+                    let youth_id = youth_id.clone();
+                    Suspend::new(async move {
+                        let can_edit = matches!(contacts.await, Ok(c) if c.can_edit);
+                        match goals.await {
+                            Ok(list) => view! {
+                                {list.is_empty().then(|| view! { <p class="empty">{t.goals_empty}</p> })}
+                                <ul class="list goal-list">
+                                    {list.into_iter().map(|g| {
+                                        let review = (!g.review_on.is_empty()).then(|| fill(t.goals_review, &[("date", &format_date(&g.review_on))]));
+                                        view! {
+                                            <li class="list-item">
+                                                <strong>{g.title.clone()}</strong>
+                                                {(!g.description.is_empty()).then(|| view! { <p>{g.description.clone()}</p> })}
+                                                {review.map(|r| view! { <p class="muted">{r}</p> })}
+                                                {can_edit.then(|| view! {
+                                                    <details>
+                                                        <summary class="btn btn-link">{t.edit}</summary>
+                                                        <ActionForm action=update_goal attr:class="form" attr:novalidate=true>
+                                                            <FormStatus value=updated />
+                                                            <input type="hidden" name="id" value=g.id.clone() />
+                                                            <GoalFields goal=g.clone() prefix="goal-edit" value=updated />
+                                                            <button type="submit" class="btn btn-primary">{t.save}</button>
+                                                        </ActionForm>
+                                                    </details>
+                                                })}
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                                {can_edit.then(|| view! {
+                                    <details class="add-goal">
+                                        <summary class="btn btn-secondary">{t.goals_add}</summary>
+                                        <ActionForm action=create_goal attr:class="form" attr:novalidate=true>
+                                            <FormStatus value=created />
+                                            <input type="hidden" name="input[youth_id]" value=youth_id.clone() />
+                                            <GoalFields goal=Goal { id: String::new(), youth_id: youth_id.clone(), title: String::new(), description: String::new(), review_on: String::new() } prefix="goal-new" value=created />
+                                            <button type="submit" class="btn btn-primary" id="goal-save">{t.save}</button>
+                                        </ActionForm>
+                                    </details>
+                                })}
+                            }
+                            .into_any(),
+                            Err(error) => view! { <ErrorNote error /> }.into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn GoalFields(goal: Goal, prefix: &'static str, value: Signal<Option<Result<String, AppError>>>) -> impl IntoView {
+    let t = texts();
+    // Ids must be unique on the page: several goals can be edited.
+    let key =
+        if goal.id.is_empty() { prefix.to_owned() } else { format!("{prefix}-{}", &goal.id[goal.id.len() - 8..]) };
+    view! {
+        <TextField label=t.goals_goal_title name="input[title]" id=format!("{key}-title") value=goal.title maxlength=crate::domain::goal::TITLE_MAX error=field_error(value, "title") />
+        <TextArea label=t.goals_description name="input[description]" id=format!("{key}-description") value=goal.description maxlength=crate::domain::goal::DESCRIPTION_MAX error=field_error(value, "description") />
+        <TextField label=t.goals_review_on name="input[review_on]" id=format!("{key}-review") kind="date" required=false value=goal.review_on error=field_error(value, "review_on") />
+    }
+}
+
+/// The contact arrangement and planned against held contacts.
+#[component]
+fn YouthContacts(contacts: Loaded<ContactOverview>, action: ServerAction<SetContacts>) -> impl IntoView {
+    let t = texts();
+    let value = Signal::derive(move || action.value().get());
+    view! {
+        <section class="stack" id="umgang" aria-labelledby="umgang-titel">
+            <h2 id="umgang-titel">{t.contacts_title}</h2>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    match contacts.await {
+                        Ok(c) => {
+                            let summary = match &c.arrangement {
+                                Some(a) => fill(t.contacts_summary, &[
+                                    ("times", &a.times.to_string()),
+                                    ("period", a.period.label()),
+                                    ("kind", a.kind.label()),
+                                    ("supervised", if a.supervised { t.contacts_supervised } else { t.contacts_unsupervised }),
+                                ]),
+                                None => t.contacts_none.to_owned(),
+                            };
+                            let note = c.arrangement.as_ref().map(|a| a.note.clone()).filter(|n| !n.is_empty());
+                            let a = c.arrangement.clone();
+                            view! {
+                                <p id="contacts-summary">{summary}</p>
+                                {note.map(|n| view! { <p class="muted">{n}</p> })}
+                                <table class="table" id="contacts-months">
+                                    <caption class="visually-hidden">{t.contacts_table}</caption>
+                                    <thead><tr><th scope="col">{t.contacts_month}</th><th scope="col">{t.contacts_planned}</th><th scope="col">{t.contacts_held}</th><th scope="col">{t.contacts_missed}</th></tr></thead>
+                                    <tbody>
+                                        {c.months.into_iter().map(|m| view! {
+                                            <tr>
+                                                <th scope="row">{m.label}</th>
+                                                <td>{m.planned.map(|p| p.to_string()).unwrap_or_else(|| t.none.to_owned())}</td>
+                                                <td>{m.held}</td>
+                                                <td>{m.missed}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                                {c.can_edit.then(|| {
+                                    let times = a.as_ref().map(|a| a.times.to_string()).unwrap_or_default();
+                                    let period = a.as_ref().map(|a| a.period.code()).unwrap_or_default();
+                                    let kind = a.as_ref().map(|a| a.kind.code()).unwrap_or_default();
+                                    let supervised = a.as_ref().map(|a| if a.supervised { "ja" } else { "nein" }).unwrap_or_default();
+                                    let note = a.as_ref().map(|a| a.note.clone()).unwrap_or_default();
+                                    view! {
+                                        <details>
+                                            <summary class="btn btn-secondary">{t.contacts_edit}</summary>
+                                            <ActionForm action=action attr:class="form" attr:novalidate=true>
+                                                <FormStatus value />
+                                                <input type="hidden" name="id" value=c.youth_id.clone() />
+                                                <TextField label=t.contacts_times name="input[times]" id="contacts-times" kind="number" value=times error=field_error(value, "times") />
+                                                <SelectField label=t.contacts_period name="input[period]" id="contacts-period"
+                                                    options=ContactPeriod::ALL.iter().map(|p| (p.code().to_owned(), p.label().to_owned())).collect()
+                                                    selected=period error=field_error(value, "period") />
+                                                <SelectField label=t.visit_kind name="input[kind]" id="contacts-kind"
+                                                    options=VisitKind::ALL.iter().map(|k| (k.code().to_owned(), k.label().to_owned())).collect()
+                                                    selected=kind placeholder=t.choose error=field_error(value, "kind") />
+                                                <SelectField label=t.visit_supervised name="input[supervised]" id="contacts-supervised"
+                                                    options=vec![("ja".to_owned(), t.yes.to_owned()), ("nein".to_owned(), t.no.to_owned())]
+                                                    selected=supervised placeholder=t.choose error=field_error(value, "supervised") />
+                                                <TextArea label=t.contacts_note name="input[note]" id="contacts-note" value=note maxlength=crate::domain::contact::NOTE_MAX error=field_error(value, "note") />
+                                                <button type="submit" class="btn btn-primary">{t.save}</button>
+                                            </ActionForm>
+                                        </details>
+                                    }
+                                })}
+                            }
+                            .into_any()
+                        }
+                        Err(error) => view! { <ErrorNote error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
     }
 }

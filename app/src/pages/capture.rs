@@ -1,0 +1,380 @@
+//! Writing a daily note or a visit contact on the phone. With the app loaded, "Speichern"
+//! checks the form, seals the entry into the device outbox and sends it when it can;
+//! without JavaScript the form posts straight to the server.
+
+use crate::api::entries::list_capture_choices;
+use crate::auth::policy::Page;
+use crate::components::form::{ChoiceGroup, SelectField, TextArea, TextField, error_in};
+use crate::components::status::{ErrorNote, Guard, Loading, PageTitle, when_allowed};
+use crate::domain::entry::{
+    self, CaptureChoices, GROUP_SUBJECT_PREFIX, MOOD_STEPS, NoteCategory, NoteInput, Participant, VisitInput,
+    VisitKind, VisitOutcome, VisitPlace, mood_label,
+};
+use crate::domain::goal::GoalChoice;
+use crate::error::FieldError;
+use crate::i18n::texts;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+/// What happened to the last "Speichern" (set only by the WebAssembly build).
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum SaveState {
+    Idle,
+    Saving,
+    Saved,
+    Failed,
+}
+
+fn options<T: Copy>(
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+) -> Vec<(String, String)> {
+    all.iter().map(|&c| (code(c).to_owned(), label(c).to_owned())).collect()
+}
+
+#[component]
+pub fn NewNotePage() -> impl IntoView {
+    let t = texts();
+    let query = use_query_map();
+    let preselected = StoredValue::new(query.read_untracked().get("fuer").unwrap_or_default());
+    let saved_plain = query.read_untracked().get("gespeichert").is_some();
+    let choices = Resource::new(|| (), |_| when_allowed(Page::NewNote, list_capture_choices));
+    view! {
+        <Guard page=Page::NewNote>
+        <PageTitle text=t.note_new_title />
+        {saved_plain.then(|| view! { <div class="alert alert-success" role="status">{t.saved}</div> })}
+        <Suspense fallback=Loading>
+            {move || {
+                let preselected = preselected.get_value();
+                Suspend::new(async move {
+                    match choices.await {
+                        Ok(c) => view! { <NoteForm choices=c preselected /> }.into_any(),
+                        Err(error) => view! { <ErrorNote error /> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+        </Guard>
+    }
+}
+
+#[component]
+pub fn NewVisitPage() -> impl IntoView {
+    let t = texts();
+    let query = use_query_map();
+    let preselected = StoredValue::new(query.read_untracked().get("fuer").unwrap_or_default());
+    let saved_plain = query.read_untracked().get("gespeichert").is_some();
+    let choices = Resource::new(|| (), |_| when_allowed(Page::NewVisit, list_capture_choices));
+    view! {
+        <Guard page=Page::NewVisit>
+        <PageTitle text=t.visit_new_title />
+        {saved_plain.then(|| view! { <div class="alert alert-success" role="status">{t.saved}</div> })}
+        <Suspense fallback=Loading>
+            {move || {
+                let preselected = preselected.get_value();
+                Suspend::new(async move {
+                    match choices.await {
+                        Ok(c) => view! { <VisitForm choices=c preselected /> }.into_any(),
+                        Err(error) => view! { <ErrorNote error /> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+        </Guard>
+    }
+}
+
+/// The subject options: per group "ganze Gruppe", then its young people.
+fn subject_options(c: &CaptureChoices, with_group: bool) -> Vec<(String, String)> {
+    let t = texts();
+    let mut out = Vec::new();
+    for g in &c.groups {
+        if with_group {
+            out.push((format!("{GROUP_SUBJECT_PREFIX}{}", g.id), format!("{} – {}", t.note_whole_group, g.name)));
+        }
+        for y in &g.youths {
+            let label = if c.groups.len() > 1 { format!("{} ({})", y.name, g.name) } else { y.name.clone() };
+            out.push((y.id.clone(), label));
+        }
+    }
+    out
+}
+
+fn goals_by_youth(c: &CaptureChoices) -> Vec<(String, String, Vec<GoalChoice>)> {
+    c.groups
+        .iter()
+        .flat_map(|g| g.youths.iter())
+        .filter(|y| !y.goals.is_empty())
+        .map(|y| (y.id.clone(), y.name.clone(), y.goals.clone()))
+        .collect()
+}
+
+/// The status line under a capture form.
+#[component]
+fn SaveStatus(state: RwSignal<SaveState>, errors: RwSignal<Vec<FieldError>>) -> impl IntoView {
+    let t = texts();
+    move || match (state.get(), errors.read().is_empty()) {
+        (_, false) => view! { <div class="alert alert-error" role="alert">{t.error_validation}</div> }.into_any(),
+        (SaveState::Saved, _) => {
+            view! { <div class="alert alert-success" role="status" id="save-status">{t.entry_saved_outbox}</div> }
+                .into_any()
+        }
+        (SaveState::Failed, _) => {
+            view! { <div class="alert alert-error" role="alert">{t.entry_outbox_failed}</div> }.into_any()
+        }
+        _ => ().into_any(),
+    }
+}
+
+/// Checks the form on the device and seals it into the outbox. Returns false (and leaves
+/// the form as it is) when the form has errors.
+#[cfg(feature = "hydrate")]
+fn save_to_outbox(
+    ev: leptos::ev::SubmitEvent,
+    kind: &'static str,
+    author_id: String,
+    errors: RwSignal<Vec<FieldError>>,
+    state: RwSignal<SaveState>,
+) {
+    use crate::browser::outbox;
+    use crate::domain::entry::{Purpose, SealedPayload};
+    use wasm_bindgen::JsCast;
+    let Some(form) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok()) else { return };
+    ev.prevent_default();
+    if state.get_untracked() == SaveState::Saving {
+        return;
+    }
+    // `make bench` reads the time from "Speichern" to the item being stored.
+    let performance = window().performance();
+    if let Some(p) = &performance {
+        let _ = p.mark("gb-save");
+    }
+    let fields = outbox::form_fields(&form);
+    let id = outbox::new_id();
+    let today = outbox::today();
+    let payload = match kind {
+        "visit" => {
+            let input = VisitInput { id: id.clone(), ..VisitInput::from_fields(&fields) };
+            input.validate(today, Purpose::Create).map(|_| SealedPayload { author_id, note: None, visit: Some(input) })
+        }
+        _ => {
+            let input = NoteInput { id: id.clone(), ..NoteInput::from_fields(&fields) };
+            input.validate(today, Purpose::Create).map(|_| SealedPayload { author_id, note: Some(input), visit: None })
+        }
+    };
+    let payload = match payload {
+        Ok(p) => p,
+        Err(e) => {
+            errors.set(e);
+            state.set(SaveState::Idle);
+            return;
+        }
+    };
+    errors.set(Vec::new());
+    let Ok(json) = serde_json::to_string(&payload) else { return };
+    state.set(SaveState::Saving);
+    leptos::task::spawn_local(async move {
+        match outbox::put(&id, kind, &json).await {
+            Ok(()) => {
+                if let Some(p) = &performance {
+                    let _ = p.measure_with_start_mark("gb-save-to-outbox", "gb-save");
+                }
+                form.reset();
+                state.set(SaveState::Saved);
+            }
+            Err(_) => state.set(SaveState::Failed),
+        }
+    });
+}
+
+#[component]
+fn NoteForm(choices: CaptureChoices, preselected: String) -> impl IntoView {
+    let t = texts();
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let state = RwSignal::new(SaveState::Idle);
+    let subject = RwSignal::new(preselected.clone());
+    let author = StoredValue::new(choices.author_id.clone());
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        #[cfg(feature = "hydrate")]
+        save_to_outbox(ev, "note", author.get_value(), errors, state);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, author);
+    };
+    let initial = NoteInput {
+        id: choices.fresh_id.clone(),
+        subject: preselected,
+        date: choices.today.clone(),
+        ..Default::default()
+    };
+    view! {
+        <leptos_meta::Meta name="gb-outbox-key" content=choices.outbox_key.clone() />
+        <form class="form capture-form" method="post" action="/api/notes/save" novalidate=true on:submit=on_submit id="note-form">
+            <input type="hidden" name="input[id]" value=initial.id.clone() />
+            <SelectField
+                label=t.note_subject
+                name="input[subject]"
+                id="note-subject"
+                options=subject_options(&choices, true)
+                selected=initial.subject.clone()
+                placeholder=t.note_choose_subject
+                error=error_in(errors, "subject")
+                on_change=Callback::new(move |v| subject.set(v))
+            />
+            <NoteFields initial goals=goals_by_youth(&choices) subject errors />
+            <SaveStatus state errors />
+            <div class="form-actions">
+                <button type="submit" class="btn btn-primary btn-block" id="note-save" disabled=move || state.get() == SaveState::Saving>
+                    {t.save}
+                </button>
+            </div>
+        </form>
+    }
+}
+
+/// The fields of a daily note after the subject: shared by the new-note form and the
+/// correction form.
+#[component]
+pub fn NoteFields(
+    initial: NoteInput,
+    goals: Vec<(String, String, Vec<GoalChoice>)>,
+    subject: RwSignal<String>,
+    errors: RwSignal<Vec<FieldError>>,
+    #[prop(optional)] server_errors: Option<Signal<Option<crate::error::AppError>>>,
+) -> impl IntoView {
+    let t = texts();
+    let err = move |field: &'static str| {
+        let local = error_in(errors, field);
+        Signal::derive(move || local.get().or_else(|| server_errors.and_then(|s| s.get()).and_then(|e| e.field(field))))
+    };
+    let goal_error = err("goal_ids");
+    let mut index = 0usize;
+    let goal_sets = goals
+        .into_iter()
+        .map(|(youth, name, list)| {
+            let youth_for_hidden = youth.clone();
+            let boxes = list
+                .into_iter()
+                .map(|g| {
+                    let i = index;
+                    index += 1;
+                    let id = format!("note-goal-{i}");
+                    let label_for = id.clone();
+                    let checked = initial.goal_ids.contains(&g.id);
+                    view! {
+                        <label class="choice" for=label_for>
+                            <input type="checkbox" id=id name=format!("input[goal_ids][{i}]") value=g.id checked=checked />
+                            <span>{g.title}</span>
+                        </label>
+                    }
+                })
+                .collect_view();
+            view! {
+                <fieldset class="field choice-group" hidden=move || subject.get() != youth_for_hidden>
+                    <legend>{crate::i18n::fill(t.note_goals_of, &[("name", &name)])}" "<span class="muted">"("{t.optional}")"</span></legend>
+                    {boxes}
+                </fieldset>
+            }
+        })
+        .collect_view();
+    view! {
+        <TextField label=t.entry_date name="input[date]" id="note-date" kind="date" value=initial.date.clone() error=err("date") />
+        <SelectField
+            label=t.note_category
+            name="input[category]"
+            id="note-category"
+            options=options(NoteCategory::ALL, NoteCategory::code, NoteCategory::label)
+            selected=initial.category.clone()
+            placeholder=t.note_choose_category
+            error=err("category")
+        />
+        <TextArea label=t.note_text name="input[text]" id="note-text" value=initial.text.clone() required=true rows=6 maxlength=entry::NOTE_TEXT_MAX hint=t.note_text_hint error=err("text") />
+        <div class="field">
+            <label class="choice" for="note-important">
+                <input type="checkbox" id="note-important" name="input[important]" value="true" checked=initial.important />
+                <span>{t.note_important}</span>
+            </label>
+        </div>
+        {goal_sets}
+        {move || goal_error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+    }
+}
+
+#[component]
+fn VisitForm(choices: CaptureChoices, preselected: String) -> impl IntoView {
+    let t = texts();
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let state = RwSignal::new(SaveState::Idle);
+    let author = StoredValue::new(choices.author_id.clone());
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        #[cfg(feature = "hydrate")]
+        save_to_outbox(ev, "visit", author.get_value(), errors, state);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, author);
+    };
+    let initial = VisitInput {
+        id: choices.fresh_id.clone(),
+        youth_id: preselected,
+        date: choices.today.clone(),
+        time: choices.now.clone(),
+        ..Default::default()
+    };
+    view! {
+        <leptos_meta::Meta name="gb-outbox-key" content=choices.outbox_key.clone() />
+        <form class="form capture-form" method="post" action="/api/visits/save" novalidate=true on:submit=on_submit id="visit-form">
+            <input type="hidden" name="input[id]" value=initial.id.clone() />
+            <SelectField
+                label=t.visit_youth
+                name="input[youth_id]"
+                id="visit-youth"
+                options=subject_options(&choices, false)
+                selected=initial.youth_id.clone()
+                placeholder=t.note_choose_subject
+                error=error_in(errors, "youth_id")
+            />
+            <VisitFields initial errors />
+            <SaveStatus state errors />
+            <div class="form-actions">
+                <button type="submit" class="btn btn-primary btn-block" id="visit-save" disabled=move || state.get() == SaveState::Saving>
+                    {t.save}
+                </button>
+            </div>
+        </form>
+    }
+}
+
+/// The fields of a visit contact after the young person: shared with the correction form.
+#[component]
+pub fn VisitFields(
+    initial: VisitInput,
+    errors: RwSignal<Vec<FieldError>>,
+    #[prop(optional)] server_errors: Option<Signal<Option<crate::error::AppError>>>,
+) -> impl IntoView {
+    let t = texts();
+    let err = move |field: &'static str| {
+        let local = error_in(errors, field);
+        Signal::derive(move || local.get().or_else(|| server_errors.and_then(|s| s.get()).and_then(|e| e.field(field))))
+    };
+    let yes_no = vec![("ja".to_owned(), t.yes.to_owned()), ("nein".to_owned(), t.no.to_owned())];
+    let moods: Vec<(String, String)> =
+        MOOD_STEPS.iter().map(|s| (s.to_string(), format!("{s} – {}", mood_label(*s)))).collect();
+    view! {
+        <div class="field-row">
+            <TextField label=t.entry_date name="input[date]" id="visit-date" kind="date" value=initial.date.clone() error=err("date") />
+            <TextField label=t.visit_time name="input[time]" id="visit-time" kind="time" value=initial.time.clone() error=err("time") />
+        </div>
+        <SelectField label=t.visit_kind name="input[kind]" id="visit-kind" options=options(VisitKind::ALL, VisitKind::code, VisitKind::label) selected=initial.kind.clone() placeholder=t.choose error=err("kind") />
+        <SelectField label=t.visit_place name="input[place]" id="visit-place" options=options(VisitPlace::ALL, VisitPlace::code, VisitPlace::label) selected=initial.place.clone() placeholder=t.choose error=err("place") />
+        <ChoiceGroup legend=t.visit_participants name="input[participants]" id="visit-participants" multiple=true options=options(Participant::ALL, Participant::code, Participant::label) checked=initial.participants.clone() error=err("participants") />
+        <TextField label=t.visit_participants_other name="input[participants_other]" id="visit-participants-other" required=false value=initial.participants_other.clone() maxlength=entry::PARTICIPANTS_OTHER_MAX error=err("participants_other") />
+        <ChoiceGroup legend=t.visit_supervised name="input[supervised]" id="visit-supervised" options=yes_no checked=vec![initial.supervised.clone()] error=err("supervised") />
+        <TextField label=t.visit_supervised_by name="input[supervised_by]" id="visit-supervised-by" required=false value=initial.supervised_by.clone() maxlength=entry::SUPERVISED_BY_MAX error=err("supervised_by") />
+        <SelectField label=t.visit_outcome name="input[outcome]" id="visit-outcome" options=options(VisitOutcome::ALL, VisitOutcome::code, VisitOutcome::label) selected=initial.outcome.clone() placeholder=t.choose error=err("outcome") />
+        <SelectField label=t.visit_mood_before name="input[mood_before]" id="visit-mood-before" options=moods.clone() selected=initial.mood_before.clone() placeholder=t.not_recorded required=false error=err("mood_before") />
+        <TextArea label=t.visit_mood_before_text name="input[mood_before_text]" id="visit-mood-before-text" value=initial.mood_before_text.clone() maxlength=entry::MOOD_TEXT_MAX error=err("mood_before_text") />
+        <SelectField label=t.visit_mood_after name="input[mood_after]" id="visit-mood-after" options=moods selected=initial.mood_after.clone() placeholder=t.not_recorded required=false error=err("mood_after") />
+        <TextArea label=t.visit_mood_after_text name="input[mood_after_text]" id="visit-mood-after-text" value=initial.mood_after_text.clone() maxlength=entry::MOOD_TEXT_MAX error=err("mood_after_text") />
+        <TextArea label=t.visit_notes name="input[notes]" id="visit-notes" value=initial.notes.clone() rows=5 maxlength=entry::VISIT_NOTES_MAX error=err("notes") />
+    }
+}

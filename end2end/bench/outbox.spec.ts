@@ -1,0 +1,70 @@
+import { expect, test } from '@playwright/test';
+
+// Figures for docs/performance.md (run by `make bench`):
+//  1. time from "Speichern" to the sealed item being stored in IndexedDB (goal: < 50 ms),
+//  2. time to send 100 waiting entries after the network returns.
+
+test('outbox figures', async ({ page, context }) => {
+  await page.goto('/anmelden');
+  await page.getByLabel('Benutzername').fill('fachkraft');
+  await page.getByLabel('Passwort').fill('gruppenbuch');
+  await page.getByRole('button', { name: 'Anmelden' }).click();
+  await page.waitForURL((url) => url.pathname === '/');
+  await page.goto('/tagesnotiz/neu');
+  await page.waitForSelector('html[data-hydrated="true"]');
+  const subject = await page.locator('#note-subject option', { hasText: 'Mia Krause' }).getAttribute('value');
+
+  // 1. Saving, 30 times through the form (offline, so sending does not interfere).
+  await context.setOffline(true);
+  const saves: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    await page.locator('#note-subject').selectOption(subject!);
+    await page.locator('#note-category').selectOption('freizeit');
+    await page.locator('#note-text').fill(`Messung ${i}: ${'Heute war ein ruhiger Tag. '.repeat(20)}`);
+    await page.evaluate(() => performance.clearMeasures('gb-save-to-outbox'));
+    await page.locator('#note-save').click();
+    await expect(page.locator('#save-status')).toBeVisible();
+    const ms = await page.evaluate(() => performance.getEntriesByName('gb-save-to-outbox')[0]?.duration ?? -1);
+    expect(ms).toBeGreaterThanOrEqual(0);
+    saves.push(ms);
+  }
+
+  // 2. 100 more waiting entries, sealed through the outbox API, then the network returns.
+  const author = await page.evaluate(async () => {
+    const key = document.querySelector('meta[name="gb-outbox-key"]');
+    return key ? 'ok' : 'missing';
+  });
+  expect(author).toBe('ok');
+  await context.setOffline(false);
+  const session = await page.request.post('/api/session/current', {
+    headers: { Origin: new URL(page.url()).origin, Accept: 'application/json' },
+  });
+  const authorId = (await session.json()).id;
+  await context.setOffline(true);
+  await page.evaluate(
+    async ({ authorId, subject }) => {
+      const outbox = (window as any).gbOutbox;
+      const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Berlin' });
+      for (let i = 0; i < 100 - 30; i++) {
+        const id = crypto.randomUUID();
+        const note = { id, subject, date: today, category: 'freizeit', text: `Stapel ${i}` };
+        await outbox.put({ id, kind: 'note', payload: JSON.stringify({ author_id: authorId, note }) });
+      }
+    },
+    { authorId, subject },
+  );
+  expect(await page.evaluate(async () => (await (window as any).gbOutbox.stats()).pending)).toBe(100);
+  const started = Date.now();
+  await context.setOffline(false);
+  await page.waitForFunction(async () => (await (window as any).gbOutbox.stats()).pending === 0, undefined, {
+    timeout: 240_000,
+    polling: 100,
+  });
+  const sendAll = Date.now() - started;
+
+  saves.sort((a, b) => a - b);
+  const median = saves[Math.floor(saves.length / 2)];
+  const p95 = saves[Math.floor(saves.length * 0.95)];
+  console.log(`BENCH save-to-outbox: median ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${saves[saves.length - 1].toFixed(1)} ms (n=30, goal < 50 ms)`);
+  console.log(`BENCH send-100-after-reconnect: ${sendAll} ms (${(sendAll / 100).toFixed(1)} ms per entry)`);
+});
