@@ -366,6 +366,14 @@ async function sendAll(manual) {
       await countAttempt(next);
       return "stopped";
     }
+    if (status === 403 || status === 409) {
+      // Sealed by another account than the one logged in now (a shared phone),
+      // or this account does not write entries: the item belongs to someone
+      // else's session. It stays pending, untouched, and goes out when its
+      // author is logged in again; the items after it may be this user's.
+      await countAttempt(next);
+      continue;
+    }
     // Any other 4xx: the server refused this item for good (the Rust side
     // reads error_body and shows why). The next items may still be fine.
     let body = "";

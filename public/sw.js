@@ -211,7 +211,10 @@ async function offlinePage(event, url) {
     const stored = await caches.match(url.pathname, { cacheName: PAGES_CACHE });
     return stored || offlineFallback();
   }
-  if (isStorablePage(response, url.pathname)) {
+  // Only the plain page is stored: `?fuer=<young person>` preselects a child and
+  // `?gespeichert=1` shows a notice, neither of which may come back offline as
+  // the page everybody gets.
+  if (url.search === "" && isStorablePage(response, url.pathname)) {
     const copy = response.clone();
     event.waitUntil(
       caches

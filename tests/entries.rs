@@ -70,6 +70,9 @@ async fn the_same_note_sent_five_times_at_once_and_again_directly_is_stored_once
     assert!(direct.status < 400, "{direct:?}");
     assert_eq!(entries_with(&app, &id).await, 1);
     assert_eq!(count(&app.store, "entry_versions").await, versions_before + 1);
+    // Another note reusing the id is a conflict, never a silent "saved".
+    let reused = staff.call("/api/notes/save", &note_form(&id, &fx.own_youth, "Etwas anderes")).await;
+    assert_eq!(reused.status, 409, "{reused:?}");
 }
 
 #[tokio::test]

@@ -70,16 +70,19 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/gruppen/:id") view={Lazy::<GroupRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/gruppen/:id/bearbeiten") view={Lazy::<EditGroupRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/jugendliche/neu") view={Lazy::<NewYouthRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/jugendliche/:id") view={Lazy::<YouthRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/jugendliche/:id") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/jugendliche/:id/bearbeiten") view={Lazy::<EditYouthRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/konten") view={Lazy::<AccountsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/konten/neu") view={Lazy::<NewAccountRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/konten/:id") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/protokoll") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/tagesnotiz/neu") view={Lazy::<NewNoteRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/besuchskontakt/neu") view={Lazy::<NewVisitRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/eintraege/:id") view={Lazy::<EntryRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/gruppen/:id/uebergabe") view={Lazy::<HandoverRoute>::new()} ssr=SsrMode::Async />
+                    // The case pages (a young person, the capture forms, an entry, the
+                    // hand-over) share most of their code, so they share one chunk (see
+                    // `pages::case`): code used by two chunks moves into the first page's bundle.
+                    <Route path=path!("/tagesnotiz/neu") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/besuchskontakt/neu") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/eintraege/:id") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/gruppen/:id/uebergabe") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>
@@ -123,13 +126,9 @@ lazy_page!(NewGroupRoute, pages::groups::NewGroupPage);
 lazy_page!(GroupRoute, pages::groups::GroupPage);
 lazy_page!(EditGroupRoute, pages::groups::EditGroupPage);
 lazy_page!(NewYouthRoute, pages::youths::NewYouthPage);
-lazy_page!(YouthRoute, pages::youths::YouthPage);
 lazy_page!(EditYouthRoute, pages::youths::EditYouthPage);
 lazy_page!(AccountsRoute, pages::accounts::AccountsPage);
 lazy_page!(NewAccountRoute, pages::accounts::NewAccountPage);
 lazy_page!(AccountRoute, pages::accounts::AccountPage);
 lazy_page!(AuditRoute, pages::audit::AuditPage);
-lazy_page!(NewNoteRoute, pages::capture::NewNotePage);
-lazy_page!(NewVisitRoute, pages::capture::NewVisitPage);
-lazy_page!(EntryRoute, pages::entries::EntryPage);
-lazy_page!(HandoverRoute, pages::entries::HandoverPage);
+lazy_page!(CaseRoute, pages::case::CasePage);

@@ -44,6 +44,7 @@ catalogue! {
     nav_audit: "Protokoll",
     nav_soon: "bald",
     logout: "Abmelden",
+    logout_offline: "Abmelden geht nur mit Internetverbindung. Bitte versuche es noch einmal, sobald du wieder online bist. Gespeicherte Einträge bleiben verschlüsselt auf dem Gerät.",
     logged_in_as: "Angemeldet als",
 
     role_leitung: "Leitung",

@@ -13,6 +13,11 @@ test('outbox figures', async ({ page, context }) => {
   await page.goto('/tagesnotiz/neu');
   await page.waitForSelector('html[data-hydrated="true"]');
   const subject = await page.locator('#note-subject option', { hasText: 'Mia Krause' }).getAttribute('value');
+  const session = await page.request.post('/api/session/current', {
+    headers: { Origin: new URL(page.url()).origin, Accept: 'application/json' },
+  });
+  const authorId = (await session.json()).id;
+  expect(authorId).toBeTruthy();
 
   // 1. Saving, 30 times through the form (offline, so sending does not interfere).
   await context.setOffline(true);
@@ -30,17 +35,6 @@ test('outbox figures', async ({ page, context }) => {
   }
 
   // 2. 100 more waiting entries, sealed through the outbox API, then the network returns.
-  const author = await page.evaluate(async () => {
-    const key = document.querySelector('meta[name="gb-outbox-key"]');
-    return key ? 'ok' : 'missing';
-  });
-  expect(author).toBe('ok');
-  await context.setOffline(false);
-  const session = await page.request.post('/api/session/current', {
-    headers: { Origin: new URL(page.url()).origin, Accept: 'application/json' },
-  });
-  const authorId = (await session.json()).id;
-  await context.setOffline(true);
   await page.evaluate(
     async ({ authorId, subject }) => {
       const outbox = (window as any).gbOutbox;
@@ -56,11 +50,29 @@ test('outbox figures', async ({ page, context }) => {
   expect(await page.evaluate(async () => (await (window as any).gbOutbox.stats()).pending)).toBe(100);
   const started = Date.now();
   await context.setOffline(false);
-  await page.waitForFunction(async () => (await (window as any).gbOutbox.stats()).pending === 0, undefined, {
-    timeout: 240_000,
-    polling: 100,
-  });
+  await expect
+    .poll(() => page.evaluate(async () => (await (window as any).gbOutbox.stats()).pending), {
+      timeout: 240_000,
+      intervals: [50],
+    })
+    .toBe(0);
   const sendAll = Date.now() - started;
+  const after = await page.evaluate(async () => (window as any).gbOutbox.stats());
+  expect(after.failed, 'every entry was accepted').toBe(0);
+  // And the server has them, each once.
+  let stored = 0;
+  let before = '';
+  for (;;) {
+    const res = await page.request.post('/api/entries/timeline', {
+      headers: { Origin: new URL(page.url()).origin, Accept: 'application/json' },
+      form: { 'input[youth_id]': subject!, 'input[before]': before },
+    });
+    const body = await res.json();
+    stored += body.entries.filter((e: any) => /^(Messung|Stapel) /.test(e.body.body.text ?? '')).length;
+    if (!body.next) break;
+    before = body.next;
+  }
+  expect(stored).toBe(100);
 
   saves.sort((a, b) => a - b);
   const median = saves[Math.floor(saves.length / 2)];

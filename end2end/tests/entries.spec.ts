@@ -8,25 +8,29 @@ function marker(name: string) {
 
 /** Waits until the service worker holds what the app needs to open without a network. */
 async function waitUntilOfflineReady(page: Page) {
-  await page.waitForFunction(
-    async () => {
-      if (!navigator.serviceWorker.controller) return false;
-      const pages = await caches.open('gruppenbuch-pages-v1');
-      for (const path of ['/tagesnotiz/neu', '/besuchskontakt/neu']) {
-        if (!(await pages.match(path))) {
-          navigator.serviceWorker.controller.postMessage('precache');
-          return false;
-        }
-      }
-      const list: string[] = await (await fetch('/offline-assets.json', { cache: 'no-store' })).json();
-      for (const path of list) {
-        if (!(await caches.match(path))) return false;
-      }
-      return true;
-    },
-    undefined,
-    { timeout: 30_000, polling: 500 },
-  );
+  // expect.poll, not waitForFunction: the check is asynchronous (Cache Storage).
+  await expect
+    .poll(
+      () =>
+        page.evaluate(async () => {
+          const worker = navigator.serviceWorker.controller;
+          if (!worker) return 'no worker yet';
+          const pages = await caches.open('gruppenbuch-pages-v1');
+          for (const path of ['/tagesnotiz/neu', '/besuchskontakt/neu', '/']) {
+            if (!(await pages.match(path))) {
+              worker.postMessage('precache');
+              return `page ${path} not cached yet`;
+            }
+          }
+          const list: string[] = await (await fetch('/offline-assets.json', { cache: 'no-store' })).json();
+          for (const path of list) {
+            if (!(await caches.match(path))) return `${path} not cached yet`;
+          }
+          return 'ready';
+        }),
+      { timeout: 30_000, intervals: [500] },
+    )
+    .toBe('ready');
 }
 
 async function writeNote(page: Page, text: string) {
@@ -140,6 +144,11 @@ test('staff write notes and a visit offline, and each arrives exactly once', asy
   await page.reload();
   await page.waitForSelector('html[data-hydrated="true"]', { timeout: 20_000 });
   await expect(page.locator('#outbox-count')).toHaveText('4');
+  // The app opens without a network at its start page too.
+  await page.goto('/');
+  await page.waitForSelector('html[data-hydrated="true"]', { timeout: 20_000 });
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await expect(page.locator('#outbox-count')).toHaveText('4');
   // Nothing typed is readable on the device while it waits.
   expect(await browserStorage(page)).not.toContain(canary);
 
@@ -161,12 +170,15 @@ test('a note with missing fields shows the messages at the fields and waits for 
   await page.getByRole('button', { name: 'Speichern' }).click();
   await expect(page.locator('#note-subject ~ .field-error')).toContainText('Bitte einen jungen Menschen');
   await expect(page.getByText('Bitte eine Kategorie wählen.')).toBeVisible();
-  await expect(page.getByText('Bitte ausfüllen.')).toBeVisible();
+  await expect(page.locator('#note-text-fehler')).toHaveText('Bitte ausfüllen.');
   await page.getByLabel('Für wen?').selectOption({ label: 'Mia Krause' });
   await page.getByLabel('Kategorie').selectOption({ label: 'Freizeit' });
+  // The field's maxlength stops typing at 4000; a pasted or scripted text still gets
+  // the message, and the server would refuse it too.
+  await page.locator('#note-text').evaluate((el) => el.removeAttribute('maxlength'));
   await page.getByLabel('Notiz', { exact: true }).fill('x'.repeat(4001));
   await page.getByRole('button', { name: 'Speichern' }).click();
-  await expect(page.getByText('Höchstens 4000 Zeichen.')).toBeVisible();
+  await expect(page.locator('#note-text-fehler')).toHaveText('Höchstens 4000 Zeichen.');
   const waiting = await page.evaluate(async () => (await (window as any).gbOutbox.stats()).pending);
   expect(waiting).toBe(0);
   await checkPage(page);

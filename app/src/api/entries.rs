@@ -259,6 +259,29 @@ pub mod ssr {
         Ok(())
     }
 
+    /// A resend of an entry already stored (a lost receipt) is confirmed before anything
+    /// else is checked: the young person may have moved or the writer changed groups
+    /// since, and the entry must not come back as refused and be typed twice. The same
+    /// id with other content is a conflict, never a silent "saved".
+    async fn already_stored(
+        tx: &mut crate::db::Tx,
+        user: &CurrentUser,
+        entry: &NewEntry<'_>,
+    ) -> Result<Option<Receipt>, AppError> {
+        let Some(first) = crate::db::entries::first_version(tx, entry.id).await? else { return Ok(None) };
+        let body = serde_json::to_string(entry.body).map_err(|_| AppError::Internal)?;
+        let same = first.author_id == user.id
+            && first.kind == entry.body.kind().code()
+            && first.youth_id.as_deref() == entry.youth_id
+            && first.date == entry.date.to_string()
+            && first.body == body;
+        if same {
+            Ok(Some(Receipt { id: entry.id.to_owned(), duplicate: true }))
+        } else {
+            Err(AppError::Conflict(texts().v_entry_exists.into()))
+        }
+    }
+
     async fn insert(tx: &mut crate::db::Tx, user: &CurrentUser, entry: NewEntry<'_>) -> Result<Receipt, AppError> {
         let id = entry.id.to_owned();
         let kind = entry.body.kind();
@@ -286,6 +309,22 @@ pub mod ssr {
         may_write_at_all(user)?;
         let note = input.validate(today(), Purpose::Create)?;
         let mut tx = store.begin().await?;
+        let body = EntryBody::Note(note.body.clone());
+        let probe_youth = match &note.subject {
+            Subject::Youth(youth) => Some(youth.as_str()),
+            Subject::Group(_) => None,
+        };
+        let probe = NewEntry {
+            id: &note.id,
+            group_id: "",
+            youth_id: probe_youth,
+            date: note.date,
+            body: &body,
+            author_id: &user.id,
+        };
+        if let Some(receipt) = already_stored(&mut tx, user, &probe).await? {
+            return Ok(receipt);
+        }
         let (group, youth) = match &note.subject {
             Subject::Youth(youth) => (youth_group(&mut tx, user, youth, "subject").await?, Some(youth.as_str())),
             Subject::Group(group) => {
@@ -297,7 +336,6 @@ pub mod ssr {
             }
         };
         check_goals(&mut tx, youth, &note.body.goal_ids).await?;
-        let body = EntryBody::Note(note.body.clone());
         let entry = NewEntry {
             id: &note.id,
             group_id: &group,
@@ -315,8 +353,19 @@ pub mod ssr {
         may_write_at_all(user)?;
         let visit = input.validate(today(), Purpose::Create)?;
         let mut tx = store.begin().await?;
-        let group = youth_group(&mut tx, user, &visit.youth_id, "youth_id").await?;
         let body = EntryBody::Visit(visit.body.clone());
+        let probe = NewEntry {
+            id: &visit.id,
+            group_id: "",
+            youth_id: Some(&visit.youth_id),
+            date: visit.date,
+            body: &body,
+            author_id: &user.id,
+        };
+        if let Some(receipt) = already_stored(&mut tx, user, &probe).await? {
+            return Ok(receipt);
+        }
+        let group = youth_group(&mut tx, user, &visit.youth_id, "youth_id").await?;
         let entry = NewEntry {
             id: &visit.id,
             group_id: &group,

@@ -32,6 +32,12 @@ pub fn logout(ev: web_sys::SubmitEvent) {
     use wasm_bindgen::JsCast;
     let Some(form) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok()) else { return };
     ev.prevent_default();
+    // Without a connection the server cannot end the session: clearing the device and
+    // then failing to log out would leave the session open for the next person.
+    if !window().navigator().on_line() {
+        let _ = window().alert_with_message(crate::i18n::texts().logout_offline);
+        return;
+    }
     leptos::task::spawn_local(async move {
         outbox::clear_readable().await;
         let w = window();

@@ -76,6 +76,27 @@ pub async fn insert(conn: &mut Conn, entry: NewEntry<'_>) -> Result<Stored, sqlx
     Ok(Stored::Created)
 }
 
+/// What was first stored under an id: author, kind, young person, date and the first
+/// version's content (JSON), to tell a resend from a different entry reusing the id.
+pub struct FirstVersion {
+    pub author_id: String,
+    pub kind: String,
+    pub youth_id: Option<String>,
+    pub date: String,
+    pub body: String,
+}
+
+pub async fn first_version(conn: &mut Conn, id: &str) -> Result<Option<FirstVersion>, sqlx::Error> {
+    let row: Option<(String, String, Option<String>, String, String)> = sqlx::query_as(
+        "SELECT e.author_id, e.kind, e.youth_id, v.occurred_on, v.body FROM entries e \
+         JOIN entry_versions v ON v.entry_id = e.id AND v.version = 1 WHERE e.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|(author_id, kind, youth_id, date, body)| FirstVersion { author_id, kind, youth_id, date, body }))
+}
+
 /// Adds a corrected version; the earlier ones stay. Returns the new version number.
 pub async fn correct(
     conn: &mut Conn,

@@ -189,9 +189,28 @@ fn save_to_outbox(
     });
 }
 
+/// A page kept by the service worker may be days old: its default date (and time) are
+/// those of when it was rendered. Once the app runs, an untouched default becomes the
+/// device's today (and now), so an entry written offline is not silently back-dated.
+#[cfg(feature = "hydrate")]
+fn refresh_default(id: &'static str, rendered: String, now: String) {
+    use wasm_bindgen::JsCast;
+    Effect::new(move |_| {
+        let input = document().get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok());
+        if let Some(input) = input
+            && input.value() == rendered
+            && rendered != now
+        {
+            input.set_value(&now);
+        }
+    });
+}
+
 #[component]
 fn NoteForm(choices: CaptureChoices, preselected: String) -> impl IntoView {
     let t = texts();
+    #[cfg(feature = "hydrate")]
+    refresh_default("note-date", choices.today.clone(), crate::browser::outbox::today().to_string());
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let state = RwSignal::new(SaveState::Idle);
     let subject = RwSignal::new(preselected.clone());
@@ -304,6 +323,12 @@ pub fn NoteFields(
 #[component]
 fn VisitForm(choices: CaptureChoices, preselected: String) -> impl IntoView {
     let t = texts();
+    #[cfg(feature = "hydrate")]
+    {
+        use crate::browser::outbox;
+        refresh_default("visit-date", choices.today.clone(), outbox::today().to_string());
+        refresh_default("visit-time", choices.now.clone(), outbox::clock(js_sys::Date::now()));
+    }
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let state = RwSignal::new(SaveState::Idle);
     let author = StoredValue::new(choices.author_id.clone());

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod capture;
+pub mod case;
 pub mod entries;
 pub mod groups;
 pub mod login;
