@@ -112,8 +112,7 @@ async function browserStorage(page: Page): Promise<string> {
   });
 }
 
-test('staff write notes and a visit offline, and each arrives exactly once', async ({ page, context }, testInfo) => {
-  test.skip(testInfo.project.name !== 'phone', 'the offline path is the phone’s');
+test('staff write notes and a visit offline, and each arrives exactly once', async ({ page, context }) => {
   test.setTimeout(180_000);
   const run = marker('lauf');
   const canary = marker('kanarienvogel');

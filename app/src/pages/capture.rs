@@ -206,49 +206,66 @@ fn refresh_default(id: &'static str, rendered: String, now: String) {
     });
 }
 
+/// The frame both capture forms share: the outbox key, the plain-post fallback with an
+/// id made at render time, the check-and-seal on "Speichern", the status and the button.
+#[component]
+fn CaptureForm(
+    /// "note" or "visit": the outbox kind, and the prefix of the form's element ids.
+    kind: &'static str,
+    /// Where the form posts without JavaScript.
+    action: &'static str,
+    choices: CaptureChoices,
+    errors: RwSignal<Vec<FieldError>>,
+    children: Children,
+) -> impl IntoView {
+    let t = texts();
+    let state = RwSignal::new(SaveState::Idle);
+    let author = StoredValue::new(choices.author_id.clone());
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        #[cfg(feature = "hydrate")]
+        save_to_outbox(ev, kind, author.get_value(), errors, state);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, author);
+    };
+    view! {
+        <leptos_meta::Meta name="gb-outbox-key" content=choices.outbox_key.clone() />
+        <form class="form capture-form" method="post" action=action novalidate=true on:submit=on_submit id=format!("{kind}-form")>
+            <input type="hidden" name="input[id]" value=choices.fresh_id.clone() />
+            {children()}
+            <SaveStatus state errors />
+            <div class="form-actions">
+                <button type="submit" class="btn btn-primary btn-block" id=format!("{kind}-save") disabled=move || state.get() == SaveState::Saving>
+                    {t.save}
+                </button>
+            </div>
+        </form>
+    }
+}
+
 #[component]
 fn NoteForm(choices: CaptureChoices, preselected: String) -> impl IntoView {
     let t = texts();
     #[cfg(feature = "hydrate")]
     refresh_default("note-date", choices.today.clone(), crate::browser::outbox::today().to_string());
     let errors = RwSignal::new(Vec::<FieldError>::new());
-    let state = RwSignal::new(SaveState::Idle);
     let subject = RwSignal::new(preselected.clone());
-    let author = StoredValue::new(choices.author_id.clone());
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        #[cfg(feature = "hydrate")]
-        save_to_outbox(ev, "note", author.get_value(), errors, state);
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (ev, author);
-    };
-    let initial = NoteInput {
-        id: choices.fresh_id.clone(),
-        subject: preselected,
-        date: choices.today.clone(),
-        ..Default::default()
-    };
+    let initial = NoteInput { subject: preselected, date: choices.today.clone(), ..Default::default() };
+    let options = subject_options(&choices, true);
+    let goals = goals_by_youth(&choices);
     view! {
-        <leptos_meta::Meta name="gb-outbox-key" content=choices.outbox_key.clone() />
-        <form class="form capture-form" method="post" action="/api/notes/save" novalidate=true on:submit=on_submit id="note-form">
-            <input type="hidden" name="input[id]" value=initial.id.clone() />
+        <CaptureForm kind="note" action="/api/notes/save" choices errors>
             <SelectField
                 label=t.note_subject
                 name="input[subject]"
                 id="note-subject"
-                options=subject_options(&choices, true)
+                options
                 selected=initial.subject.clone()
                 placeholder=t.note_choose_subject
                 error=error_in(errors, "subject")
                 on_change=Callback::new(move |v| subject.set(v))
             />
-            <NoteFields initial goals=goals_by_youth(&choices) subject errors />
-            <SaveStatus state errors />
-            <div class="form-actions">
-                <button type="submit" class="btn btn-primary btn-block" id="note-save" disabled=move || state.get() == SaveState::Saving>
-                    {t.save}
-                </button>
-            </div>
-        </form>
+            <NoteFields initial goals subject errors />
+        </CaptureForm>
     }
 }
 
@@ -330,42 +347,26 @@ fn VisitForm(choices: CaptureChoices, preselected: String) -> impl IntoView {
         refresh_default("visit-time", choices.now.clone(), outbox::clock(js_sys::Date::now()));
     }
     let errors = RwSignal::new(Vec::<FieldError>::new());
-    let state = RwSignal::new(SaveState::Idle);
-    let author = StoredValue::new(choices.author_id.clone());
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        #[cfg(feature = "hydrate")]
-        save_to_outbox(ev, "visit", author.get_value(), errors, state);
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (ev, author);
-    };
     let initial = VisitInput {
-        id: choices.fresh_id.clone(),
         youth_id: preselected,
         date: choices.today.clone(),
         time: choices.now.clone(),
         ..Default::default()
     };
+    let options = subject_options(&choices, false);
     view! {
-        <leptos_meta::Meta name="gb-outbox-key" content=choices.outbox_key.clone() />
-        <form class="form capture-form" method="post" action="/api/visits/save" novalidate=true on:submit=on_submit id="visit-form">
-            <input type="hidden" name="input[id]" value=initial.id.clone() />
+        <CaptureForm kind="visit" action="/api/visits/save" choices errors>
             <SelectField
                 label=t.visit_youth
                 name="input[youth_id]"
                 id="visit-youth"
-                options=subject_options(&choices, false)
+                options
                 selected=initial.youth_id.clone()
                 placeholder=t.note_choose_subject
                 error=error_in(errors, "youth_id")
             />
             <VisitFields initial errors />
-            <SaveStatus state errors />
-            <div class="form-actions">
-                <button type="submit" class="btn btn-primary btn-block" id="visit-save" disabled=move || state.get() == SaveState::Saving>
-                    {t.save}
-                </button>
-            </div>
-        </form>
+        </CaptureForm>
     }
 }
 
