@@ -29,6 +29,10 @@ const ITEMS = "items"; // sealed entries, keyed by their id
 const META = "meta"; // last_sent_at, needs_login (nothing personal)
 
 const DELIVER_URL = "/api/outbox/deliver";
+// Where each kind goes; entries (note, visit) go to DELIVER_URL. A young person's
+// submission has its own endpoint because it may come without a session (a group's
+// public link).
+const DELIVER_URLS = { feedback: "/api/feedback/deliver" };
 const KEY_META = 'meta[name="gb-outbox-key"]';
 const INFO = "gruppenbuch-outbox-v1"; // HKDF info; bump with the scheme
 const LOCK = "gb-outbox-flush"; // one flush across all tabs
@@ -352,16 +356,35 @@ async function sendAll(manual) {
     }
     const status = response.status;
     if (status === 401) {
-      // Session over: keep the item, tell the badge to ask for a login.
+      // Session over: keep the item, tell the badge to ask for a login. The items
+      // after it may need no session (a young person's anonymous submission).
       await updateIfSame(next, (store, current, meta) => {
         current.attempts = (current.attempts || 0) + 1;
         store.put(current);
         meta.put(true, "needs_login");
       });
       notify();
+      continue;
+    }
+    if (status === 429) {
+      // Too many for now: the item waits, and the page can say why (the answer is
+      // a short German sentence, nothing of the item).
+      let body = "";
+      try {
+        body = (await response.text()).slice(0, MAX_ERROR_BODY);
+      } catch {
+        body = "";
+      }
+      await updateIfSame(next, (store, current) => {
+        current.attempts = (current.attempts || 0) + 1;
+        current.status = 429;
+        current.error_body = body;
+        store.put(current);
+      });
+      notify();
       return "stopped";
     }
-    if (status === 408 || status === 429 || status >= 500 || status < 400 || response.redirected) {
+    if (status === 408 || status >= 500 || status < 400 || response.redirected) {
       // Busy, down, or something in between answered: try again later.
       await countAttempt(next);
       return "stopped";
@@ -404,7 +427,7 @@ async function send(item) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), SEND_TIMEOUT_MS);
   try {
-    return await fetch(DELIVER_URL, {
+    return await fetch(DELIVER_URLS[item.kind] || DELIVER_URL, {
       method: "POST",
       credentials: "same-origin",
       cache: "no-store",

@@ -1,29 +1,52 @@
 //! The access matrix, enforced: `docs/access-matrix.md` is the specification, this test
 //! calls every registered server function and every page as every role, on a record of
-//! the caller's own group and on one of a foreign group, and compares.
+//! the caller's own group and on one of a foreign group, and compares. Submissions of
+//! young people are also asked for on one that went past the group to the Fachberatung
+//! (staff must not see it), and public rows (`anyone`) are also called without a session.
 
-use crate::common::{Client, Fixtures, TestApp, enc, fixtures, new_id, note_form, spawn_app, today, visit_form};
+use crate::common::{
+    Client, Fixtures, TestApp, enc, fixtures, new_id, note_form, random_pickup, sealed_form, spawn_app_with, today,
+    visit_form,
+};
+use gruppenbuch_app::api::ssr::Settings;
 use std::collections::BTreeSet;
 
 const ROLES: [&str; 6] = ["leitung", "fachberatung", "fachkraft", "jugendliche", "admin", "datenschutz"];
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Cell {
+    /// Public: also without a session.
+    Anyone,
     Yes,
     All,
     Own,
     No,
 }
 
+/// Which record a request is about.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Scope {
+    /// A record of the caller's own group (for submissions: one addressed to the group).
     Own,
     Foreign,
+    /// A submission of the caller's own group that went past the group to the
+    /// Fachberatung: like `Own`, except that staff must not see it.
+    OwnPast,
+    /// A submission of a foreign group that went to the Fachberatung.
+    ForeignPast,
 }
 
 struct Row {
+    /// The first column (server function name, or the page).
+    name: String,
     key: String,
     cells: Vec<Cell>,
+}
+
+impl Row {
+    fn public(&self) -> bool {
+        self.cells.iter().all(|c| *c == Cell::Anyone)
+    }
 }
 
 fn matrix() -> String {
@@ -40,9 +63,10 @@ fn table(doc: &str, heading: &str, key_col: usize) -> Vec<Row> {
         .filter(|l| l.starts_with('|') && !l.starts_with("|---") && !l.contains("leitung |"))
         .map(|l| {
             let cols: Vec<&str> = l.trim_matches('|').split('|').map(str::trim).collect();
-            let cells = cols[cols.len() - 6..]
+            let cells: Vec<Cell> = cols[cols.len() - 6..]
                 .iter()
                 .map(|c| match *c {
+                    "anyone" => Cell::Anyone,
                     "yes" => Cell::Yes,
                     "all" => Cell::All,
                     "own" => Cell::Own,
@@ -50,15 +74,22 @@ fn table(doc: &str, heading: &str, key_col: usize) -> Vec<Row> {
                     other => panic!("unknown cell {other:?} in {l}"),
                 })
                 .collect();
-            Row { key: cols[key_col].to_owned(), cells }
+            let public = cells.iter().filter(|c| **c == Cell::Anyone).count();
+            assert!(public == 0 || public == 6, "`anyone` in some cells only: {l}");
+            Row { name: cols[0].to_owned(), key: cols[key_col].to_owned(), cells }
         })
         .collect()
 }
 
-fn expected(cell: Cell, scope: Scope) -> bool {
+fn expected(cell: Cell, scope: Scope, role: &str) -> bool {
     match cell {
-        Cell::Yes | Cell::All => true,
-        Cell::Own => scope == Scope::Own,
+        Cell::Anyone | Cell::Yes | Cell::All => true,
+        Cell::Own => match scope {
+            Scope::Own => true,
+            // Staff never see what went past their group (see the matrix notes).
+            Scope::OwnPast => role != "fachkraft",
+            Scope::Foreign | Scope::ForeignPast => false,
+        },
         Cell::No => false,
     }
 }
@@ -66,8 +97,8 @@ fn expected(cell: Cell, scope: Scope) -> bool {
 /// Names that belong to the record a request is about, which a denial must not contain.
 fn markers(scope: Scope) -> [&'static str; 3] {
     match scope {
-        Scope::Own => ["FWG Sonnenhaus", "Krause", "Am Sonnenhang"],
-        Scope::Foreign => ["FWG Lindenhof", "Schulz", "Lindenweg"],
+        Scope::Own | Scope::OwnPast => ["FWG Sonnenhaus", "Krause", "Am Sonnenhang"],
+        Scope::Foreign | Scope::ForeignPast => ["FWG Lindenhof", "Schulz", "Lindenweg"],
     }
 }
 
@@ -87,6 +118,21 @@ struct Targets {
     /// Account id per role, in ROLES order (sealed outbox items name their author).
     user_ids: Vec<String>,
     outbox_key: gruppenbuch_app::db::keys::OutboxKey,
+    /// Tokens of the login cards of Mia (own group) and Noah (foreign group).
+    own_card: String,
+    foreign_card: String,
+}
+
+impl Targets {
+    /// The submission a scope names.
+    fn feedback(&self, scope: Scope) -> &str {
+        match scope {
+            Scope::Own => &self.fx.own_feedback,
+            Scope::Foreign => &self.fx.foreign_feedback,
+            Scope::OwnPast => &self.fx.own_feedback_past,
+            Scope::ForeignPast => &self.fx.foreign_feedback_past,
+        }
+    }
 }
 
 /// A sealed outbox item with a new note for the caller's own young person.
@@ -96,36 +142,72 @@ fn sealed_note(t: &Targets, author_id: &str) -> String {
         "author_id": author_id,
         "note": { "id": id, "subject": t.fx.own_youth, "date": today(), "category": "schule", "text": "Matrix" }
     });
-    let (epk, iv, ct) =
-        gruppenbuch_app::sealing::seal(&t.outbox_key.public_key, &id, "note", note.to_string().as_bytes())
-            .expect("seal");
-    format!(
-        "input[id]={id}&input[kind]=note&input[key_id]={}&input[epk]={epk}&input[iv]={iv}&input[ct]={ct}",
-        t.outbox_key.key_id
-    )
+    sealed_form(&t.outbox_key, &id, "note", &note)
+}
+
+/// A sealed submission: with an account (`author_id`, named, to the group) or through a
+/// group's public link (`group_token`, anonymous with a fresh pickup code).
+fn sealed_feedback(t: &Targets, author_id: Option<&str>, group_token: Option<&str>, n: usize) -> String {
+    let id = new_id();
+    let link = group_token.is_some();
+    let payload = serde_json::json!({
+        "author_id": author_id,
+        "group_token": group_token,
+        "feedback": {
+            "id": id,
+            "kind": "beteiligung",
+            "topic": "freizeit",
+            "mood": "gut",
+            "text": format!("Matrix {n}"),
+            "recipient": if link { "" } else { "gruppe" },
+            "anonymous": if link { "ja" } else { "" },
+            "pickup_code": if link { random_pickup() } else { String::new() },
+        }
+    });
+    sealed_form(&t.outbox_key, &id, "feedback", &payload)
+}
+
+/// The request of a row, for the record of the given scope, as the role with index
+/// `role` (ROLES order; `None` without a session).
+fn request(row: &Row, scope: Scope, t: &Targets, n: usize, role: Option<usize>) -> String {
+    let author = &t.user_ids[role.unwrap_or(3)];
+    match row.name.as_str() {
+        "deliver" => sealed_note(t, &t.user_ids[role.unwrap_or(0)]),
+        "deliver_feedback (account)" => sealed_feedback(t, Some(author), None, n),
+        "deliver_feedback (link)" => {
+            let token = if matches!(scope, Scope::Own | Scope::OwnPast) { &t.fx.own_link } else { &t.fx.foreign_link };
+            sealed_feedback(t, None, Some(token), n)
+        }
+        _ => body(&row.key, scope, t, n),
+    }
 }
 
 /// The request body for a server function, for the record of the given scope.
 fn body(path: &str, scope: Scope, t: &Targets, n: usize) -> String {
-    let (group, youth) = match scope {
-        Scope::Own => (&t.fx.own_group, &t.fx.own_youth),
-        Scope::Foreign => (&t.fx.foreign_group, &t.fx.foreign_youth),
+    let own = matches!(scope, Scope::Own | Scope::OwnPast);
+    let (group, youth) =
+        if own { (&t.fx.own_group, &t.fx.own_youth) } else { (&t.fx.foreign_group, &t.fx.foreign_youth) };
+    let (note, visit, goal) = if own {
+        (&t.fx.own_note, &t.fx.own_visit, &t.fx.own_goal)
+    } else {
+        (&t.fx.foreign_note, &t.fx.foreign_visit, &t.fx.foreign_goal)
     };
-    let (note, visit, goal) = match scope {
-        Scope::Own => (&t.fx.own_note, &t.fx.own_visit, &t.fx.own_goal),
-        Scope::Foreign => (&t.fx.foreign_note, &t.fx.foreign_visit, &t.fx.foreign_goal),
-    };
-    let group_name = if scope == Scope::Own { "FWG Sonnenhaus" } else { "FWG Lindenhof" };
+    let (link, pickup) =
+        if own { (&t.fx.own_link, &t.fx.own_pickup) } else { (&t.fx.foreign_link, &t.fx.foreign_pickup) };
+    let feedback = t.feedback(scope);
+    let group_name = if own { "FWG Sonnenhaus" } else { "FWG Lindenhof" };
     match path {
         "/api/groups/get" => format!("id={group}"),
         "/api/groups/create" => group_form(&format!("FWG Matrix {n}")),
         "/api/groups/update" => format!("id={group}&{}", group_form(group_name)),
         "/api/youths/get" => format!("id={youth}"),
         "/api/youths/create" => youth_form(group, "Test", &format!("Matrix{n}"), "2012-01-01", "2020-01-01"),
-        "/api/youths/update" => match scope {
-            Scope::Own => format!("id={youth}&{}", youth_form(group, "Mia", "Krause", "2012-04-17", "2021-09-01")),
-            Scope::Foreign => format!("id={youth}&{}", youth_form(group, "Noah", "Schulz", "2011-01-09", "2020-08-20")),
-        },
+        "/api/youths/update" if own => {
+            format!("id={youth}&{}", youth_form(group, "Mia", "Krause", "2012-04-17", "2021-09-01"))
+        }
+        "/api/youths/update" => {
+            format!("id={youth}&{}", youth_form(group, "Noah", "Schulz", "2011-01-09", "2020-08-20"))
+        }
         "/api/accounts/get" => format!("id={}", t.account),
         "/api/accounts/create" => format!(
             "input[display_name]=Matrix&input[login]=matrix{n}&input[role]=fachkraft&input[group_ids][0]={}&input[password]=ein-langes-passwort",
@@ -152,12 +234,36 @@ fn body(path: &str, scope: Scope, t: &Targets, n: usize) -> String {
         "/api/contacts/set" => {
             format!("id={youth}&input[times]=2&input[period]=monat&input[kind]=besuch&input[supervised]=ja")
         }
+        "/api/feedback/link-form" => format!("id={link}"),
+        "/api/feedback/pickup" => format!("input[code]={pickup}"),
+        "/api/feedback/list" => "input[status]=".to_owned(),
+        "/api/feedback/get" => format!("id={feedback}"),
+        "/api/feedback/answer" => {
+            format!("id={feedback}&input[status]=in_bearbeitung&input[answer]={}", enc(&format!("Matrix {n}")))
+        }
+        // This month.
+        "/api/feedback/counts" => "id=".to_owned(),
+        "/api/feedback/group-link" => format!("id={group}"),
+        "/api/feedback/login-card" => format!("id={youth}&input[pin]="),
+        "/api/rights/set" => format!("input[body]={}", enc(&format!("Du hast Rechte. (Matrix {n})"))),
         _ => String::new(),
     }
 }
 
+/// The scopes a row is checked in.
+fn scopes(row: &Row) -> &'static [Scope] {
+    const PAST_GROUP: [&str; 3] = ["/api/feedback/get", "/api/feedback/answer", "/rueckmeldungen/:id"];
+    if PAST_GROUP.contains(&row.key.as_str()) {
+        &[Scope::Own, Scope::Foreign, Scope::OwnPast, Scope::ForeignPast]
+    } else if scoped(&row.key) || row.name == "deliver_feedback (link)" {
+        &[Scope::Own, Scope::Foreign]
+    } else {
+        &[Scope::Own]
+    }
+}
+
 fn scoped(path: &str) -> bool {
-    const ENTRY_PATHS: [&str; 10] = [
+    const ENTRY_PATHS: [&str; 14] = [
         "/api/entries/get",
         "/api/notes/correct",
         "/api/visits/correct",
@@ -168,9 +274,15 @@ fn scoped(path: &str) -> bool {
         "/api/goals/update",
         "/api/contacts/get",
         "/api/contacts/set",
+        "/api/feedback/link-form",
+        "/api/feedback/pickup",
+        "/api/feedback/group-link",
+        "/api/feedback/login-card",
     ];
     ENTRY_PATHS.contains(&path)
         || path.starts_with("/eintraege/:id")
+        || path.starts_with("/mitreden/:id")
+        || path.starts_with("/karte/:id")
         || path.contains("/groups/get")
         || path.contains("/groups/update")
         || path.contains("/youths/") && !path.ends_with("/choices")
@@ -179,7 +291,14 @@ fn scoped(path: &str) -> bool {
 }
 
 async fn setup() -> (TestApp, Targets, Vec<Client>) {
-    let app = spawn_app().await;
+    // Every role sends through the public link; the limits are not what is tested here.
+    let settings = Settings {
+        cookie_secure: false,
+        feedback_max_per_address: 1000,
+        pickup_max_per_address: 1000,
+        ..Settings::default()
+    };
+    let app = spawn_app_with(settings).await;
     let fx = fixtures(&app.store).await;
     let leitung = Client::login(&app, "leitung").await;
     let res = leitung
@@ -192,13 +311,30 @@ async fn setup() -> (TestApp, Targets, Vec<Client>) {
         )
         .await;
     assert!(res.status < 400, "{res:?}");
-    let account = {
-        let mut conn = app.store.pool().acquire().await.expect("conn");
-        sqlx::query_scalar::<_, String>("SELECT id FROM users WHERE login = 'zielkonto'")
-            .fetch_one(&mut *conn)
-            .await
-            .expect("target account")
+    // Noah (foreign group) gets an account too, so that both scopes have a login card.
+    let res = leitung
+        .call(
+            "/api/accounts/create",
+            &format!(
+                "input[display_name]=Noah&input[login]=noah&input[role]=jugendliche&input[youth_id]={}&input[password]=1357",
+                fx.foreign_youth
+            ),
+        )
+        .await;
+    assert!(res.status < 400, "{res:?}");
+    let login_id = |login: &'static str| {
+        let store = app.store.clone();
+        async move {
+            let mut conn = store.pool().acquire().await.expect("conn");
+            sqlx::query_scalar::<_, String>("SELECT id FROM users WHERE login = $1")
+                .bind(login)
+                .fetch_one(&mut *conn)
+                .await
+                .expect("account")
+        }
     };
+    let account = login_id("zielkonto").await;
+    let noah = login_id("noah").await;
     let mut clients = Vec::new();
     let mut user_ids = Vec::new();
     let mut conn = app.store.pool().acquire().await.expect("conn");
@@ -212,8 +348,17 @@ async fn setup() -> (TestApp, Targets, Vec<Client>) {
         user_ids.push(id);
     }
     let outbox_key = gruppenbuch_app::db::keys::outbox_key(&mut conn).await.expect("outbox key");
+    // Login cards for Mia and Noah, and a lock notice for each of their groups.
+    use gruppenbuch_app::auth::session::token_hash;
+    let (own_card, foreign_card) =
+        (gruppenbuch_app::auth::session::new_token(), gruppenbuch_app::auth::session::new_token());
+    let (mia, leitung_id) = (&user_ids[3], &user_ids[0]);
+    for (account, card) in [(mia, &own_card), (&noah, &foreign_card)] {
+        gruppenbuch_app::db::feedback::set_card(&mut conn, account, &token_hash(card), leitung_id).await.expect("card");
+        assert!(gruppenbuch_app::db::feedback::notice_pin_lock(&mut conn, account, 0).await.expect("notice"));
+    }
     drop(conn);
-    (app, Targets { fx, account, user_ids, outbox_key }, clients)
+    (app, Targets { fx, account, user_ids, outbox_key, own_card, foreign_card }, clients)
 }
 
 #[tokio::test]
@@ -246,46 +391,48 @@ async fn server_functions_answer_each_role_as_the_matrix_says() {
     let mut n = 0;
     let mut failures = Vec::new();
     for row in &rows {
-        let path = row.key.as_str();
+        let (path, name) = (row.key.as_str(), row.name.as_str());
         if path != "/api/session/current" {
-            let request = if path == "/api/outbox/deliver" {
-                sealed_note(&targets, &targets.user_ids[0])
-            } else {
-                body(path, Scope::Own, &targets, 0)
-            };
-            let res = anonymous.call(path, &request).await;
-            if res.status != 401 {
-                failures.push(format!("anonymous {path}: {}", res.status));
+            n += 1;
+            let res = anonymous.call(path, &request(row, Scope::Own, &targets, n, None)).await;
+            let ok = if row.public() { (200..400).contains(&res.status) } else { res.status == 401 };
+            if !ok {
+                failures.push(format!("anonymous {name} {path}: {} {}", res.status, res.body));
             }
         }
         for (i, role) in ROLES.iter().enumerate() {
-            let scopes: &[Scope] = if scoped(path) { &[Scope::Own, Scope::Foreign] } else { &[Scope::Own] };
-            for &scope in scopes {
+            for &scope in scopes(row) {
                 n += 1;
-                let request = if path == "/api/outbox/deliver" {
-                    sealed_note(&targets, &targets.user_ids[i])
-                } else {
-                    body(path, scope, &targets, n)
-                };
-                let res = clients[i].call(path, &request).await;
-                let allowed = expected(row.cells[i], scope);
+                let res = clients[i].call(path, &request(row, scope, &targets, n, Some(i))).await;
+                let allowed = expected(row.cells[i], scope, role);
                 if allowed && !(200..400).contains(&res.status) {
-                    failures
-                        .push(format!("{role} {path} {scope:?}: expected success, got {} {}", res.status, res.body));
+                    failures.push(format!(
+                        "{role} {name} {path} {scope:?}: expected success, got {} {}",
+                        res.status, res.body
+                    ));
                 }
                 if !allowed {
                     if ![401, 403, 404].contains(&res.status) {
-                        failures.push(format!("{role} {path} {scope:?}: expected denial, got {}", res.status));
+                        failures.push(format!("{role} {name} {path} {scope:?}: expected denial, got {}", res.status));
                     }
                     if let Some(m) = markers(scope).iter().find(|m| res.body.contains(*m)) {
                         failures.push(format!("{role} {path} {scope:?}: denial leaks {m:?}"));
                     }
                 }
                 // Scoped lists contain only the caller's groups.
-                if path == "/api/groups/list" && allowed {
+                if ["/api/groups/list", "/api/feedback/counts", "/api/notices/list"].contains(&path) && allowed {
                     let foreign = res.body.contains("FWG Lindenhof");
                     if (row.cells[i] == Cell::Own) == foreign {
                         failures.push(format!("{role} {path}: list scope wrong: {}", res.body));
+                    }
+                }
+                // The list of submissions holds exactly those the caller may open.
+                if path == "/api/feedback/list" && allowed {
+                    for s in [Scope::Own, Scope::Foreign, Scope::OwnPast, Scope::ForeignPast] {
+                        let listed = res.body.contains(targets.feedback(s));
+                        if listed != expected(row.cells[i], s, role) {
+                            failures.push(format!("{role} {path}: {s:?} submission listed: {listed}"));
+                        }
                     }
                 }
             }
@@ -302,25 +449,61 @@ async fn pages_answer_each_role_as_the_matrix_says() {
     let mut failures = Vec::new();
     for row in &rows {
         let route = row.key.as_str();
-        let scopes: &[Scope] = if scoped(route) { &[Scope::Own, Scope::Foreign] } else { &[Scope::Own] };
-        for &scope in scopes {
-            let id = match (route.split('/').nth(1), scope) {
-                (Some("gruppen"), Scope::Own) => targets.fx.own_group.clone(),
-                (Some("gruppen"), Scope::Foreign) => targets.fx.foreign_group.clone(),
-                (Some("jugendliche"), Scope::Own) => targets.fx.own_youth.clone(),
-                (Some("jugendliche"), Scope::Foreign) => targets.fx.foreign_youth.clone(),
-                (Some("eintraege"), Scope::Own) => targets.fx.own_note.clone(),
-                (Some("eintraege"), Scope::Foreign) => targets.fx.foreign_note.clone(),
-                _ => targets.account.clone(),
+        for &scope in scopes(row) {
+            let own = matches!(scope, Scope::Own | Scope::OwnPast);
+            let fx = &targets.fx;
+            let id = match route.split('/').nth(1) {
+                Some("gruppen") => {
+                    if own {
+                        &fx.own_group
+                    } else {
+                        &fx.foreign_group
+                    }
+                }
+                Some("jugendliche") => {
+                    if own {
+                        &fx.own_youth
+                    } else {
+                        &fx.foreign_youth
+                    }
+                }
+                Some("eintraege") => {
+                    if own {
+                        &fx.own_note
+                    } else {
+                        &fx.foreign_note
+                    }
+                }
+                Some("rueckmeldungen") => targets.feedback(scope),
+                Some("mitreden") => {
+                    if own {
+                        &fx.own_link
+                    } else {
+                        &fx.foreign_link
+                    }
+                }
+                Some("karte") => {
+                    if own {
+                        &targets.own_card
+                    } else {
+                        &targets.foreign_card
+                    }
+                }
+                _ => &targets.account,
             };
-            let path = route.replace(":id", &id);
+            let path = route.replace(":id", id);
             let res = anonymous.get(&path).await;
-            if res.status != 303 || !res.header("location").unwrap_or_default().starts_with("/anmelden") {
-                failures.push(format!("anonymous {path}: {}", res.status));
+            let ok = if row.public() {
+                res.status == 200
+            } else {
+                res.status == 303 && res.header("location").unwrap_or_default().starts_with("/anmelden")
+            };
+            if !ok {
+                failures.push(format!("anonymous {route} {scope:?}: {}", res.status));
             }
             for (i, role) in ROLES.iter().enumerate() {
                 let res = clients[i].get(&path).await;
-                let allowed = expected(row.cells[i], scope);
+                let allowed = expected(row.cells[i], scope, role);
                 if allowed && res.status != 200 {
                     failures.push(format!("{role} {route} {scope:?}: expected 200, got {}", res.status));
                 }

@@ -6,6 +6,7 @@ use gruppenbuch_app::db::entries::NewEntry;
 use gruppenbuch_app::domain::entry::{
     EntryBody, NoteBody, NoteCategory, Participant, VisitBody, VisitKind, VisitOutcome, VisitPlace,
 };
+use gruppenbuch_app::domain::feedback::{FeedbackKind, Mood, Recipient, Topic, ValidFeedback};
 use gruppenbuch_app::domain::goal::ValidGoal;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -131,7 +132,11 @@ impl Client {
 
     /// Logs in with the demo password and keeps the session cookie.
     pub async fn login(app: &TestApp, login: &str) -> Client {
-        Client::login_with(app, login, gruppenbuch_app::db::demo::DEMO_PASSWORD).await
+        let secret = match login {
+            "jugendliche" => gruppenbuch_app::db::demo::DEMO_PIN,
+            _ => gruppenbuch_app::db::demo::DEMO_PASSWORD,
+        };
+        Client::login_with(app, login, secret).await
     }
 
     /// Logs in and keeps the session cookie. Panics if the login fails.
@@ -224,7 +229,26 @@ pub struct Fixtures {
     pub foreign_note: String,
     pub foreign_visit: String,
     pub foreign_goal: String,
+    /// Submissions (Beteiligung und Beschwerde), stored directly: of the own group one
+    /// named by Mia to the group, and one anonymous past the group to the Fachberatung;
+    /// of the foreign group one anonymous to the group and one anonymous to the
+    /// Fachberatung.
+    pub own_feedback: String,
+    pub own_feedback_past: String,
+    pub foreign_feedback: String,
+    pub foreign_feedback_past: String,
+    /// The pickup codes of `own_feedback_past` and `foreign_feedback_past`.
+    pub own_pickup: String,
+    pub foreign_pickup: String,
+    /// The tokens of the groups' public links (`/mitreden/<token>`).
+    pub own_link: String,
+    pub foreign_link: String,
 }
+
+/// Pickup codes of the anonymous fixture submissions.
+pub const OWN_PICKUP_PAST: &str = "MTRX-WGSS-2345";
+pub const FOREIGN_PICKUP: &str = "MTRX-WGFG-6789";
+pub const FOREIGN_PICKUP_PAST: &str = "MTRX-WGFB-6789";
 
 /// A complete visit form (as `input[...]` pairs) for a young person.
 pub fn visit_form(id: &str, youth: &str) -> String {
@@ -251,6 +275,81 @@ pub fn today() -> String {
 
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
+}
+
+/// A fresh pickup code (`ABCD-EFGH-JKMN` form), as a device makes one.
+pub fn random_pickup() -> String {
+    let random = gruppenbuch_app::auth::session::new_token();
+    gruppenbuch_app::domain::feedback::pickup_from_random(random.as_bytes()).expect("pickup code")
+}
+
+/// The server's key for sealed outbox items.
+pub async fn outbox_key(app: &TestApp) -> gruppenbuch_app::db::keys::OutboxKey {
+    let mut conn = app.store.pool().acquire().await.expect("conn");
+    gruppenbuch_app::db::keys::outbox_key(&mut conn).await.expect("outbox key")
+}
+
+/// The account id of a login.
+pub async fn user_id(app: &TestApp, login: &str) -> String {
+    let mut conn = app.store.pool().acquire().await.expect("conn");
+    sqlx::query_scalar("SELECT id FROM users WHERE login = $1").bind(login).fetch_one(&mut *conn).await.expect("user")
+}
+
+/// What a device's outbox sends for a sealed item (`SealedInput` as `input[...]` pairs).
+pub fn sealed_form(
+    key: &gruppenbuch_app::db::keys::OutboxKey,
+    id: &str,
+    kind: &str,
+    payload: &serde_json::Value,
+) -> String {
+    let (epk, iv, ct) =
+        gruppenbuch_app::sealing::seal(&key.public_key, id, kind, payload.to_string().as_bytes()).expect("seal");
+    format!(
+        "input[id]={id}&input[kind]={kind}&input[key_id]={}&input[epk]={epk}&input[iv]={iv}&input[ct]={ct}",
+        key.key_id
+    )
+}
+
+/// A submission stored directly (as `api::feedback` would after opening it): named when
+/// `author` (account id, young person's id) is given, else anonymous with `pickup`.
+async fn feedback_fixture(
+    store: &Store,
+    group: &str,
+    author: Option<(&str, &str)>,
+    recipient: Recipient,
+    pickup: Option<&str>,
+    text: &str,
+) -> String {
+    use gruppenbuch_app::auth::session::token_hash;
+    use gruppenbuch_app::db::feedback::{NewFeedback, Stored, insert};
+    let device_id = new_id();
+    let feedback = ValidFeedback {
+        id: device_id.clone(),
+        kind: FeedbackKind::Complaint,
+        topic: Topic::Food,
+        mood: Some(Mood::Bad),
+        text: text.to_owned(),
+        recipient,
+        anonymous: author.is_none(),
+        pickup_code: pickup.map(str::to_owned),
+    };
+    let pickup_hash = pickup.map(token_hash);
+    let day = chrono::NaiveDate::parse_from_str(&today(), "%Y-%m-%d").expect("today");
+    let new = NewFeedback {
+        feedback: &feedback,
+        group_id: group,
+        author_id: author.map(|a| a.0),
+        youth_id: author.map(|a| a.1),
+        device_key: &token_hash(&device_id),
+        content_hash: &token_hash(text),
+        pickup_hash: pickup_hash.as_deref(),
+        today: day,
+    };
+    let mut conn = store.pool().acquire().await.expect("conn");
+    match insert(&mut conn, new).await.expect("feedback fixture") {
+        Stored::Created(id) => id,
+        other => panic!("feedback fixture not created: {other:?}"),
+    }
 }
 
 pub async fn fixtures(store: &Store) -> Fixtures {
@@ -334,6 +433,49 @@ pub async fn fixtures(store: &Store) -> Fixtures {
     )
     .await
     .expect("foreign goal");
+    let mia_account = sqlx::query_scalar::<_, String>("SELECT id FROM users WHERE login = 'jugendliche'")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("Mia's account");
+    let own_feedback = feedback_fixture(
+        store,
+        &own_group,
+        Some((&mia_account, &own_youth)),
+        Recipient::Group,
+        None,
+        "Matrix: Das Essen am Wochenende",
+    )
+    .await;
+    let own_feedback_past = feedback_fixture(
+        store,
+        &own_group,
+        None,
+        Recipient::Advisor,
+        Some(OWN_PICKUP_PAST),
+        "Matrix: Beschwerde an die Fachberatung",
+    )
+    .await;
+    let foreign_feedback = feedback_fixture(
+        store,
+        &foreign_group,
+        None,
+        Recipient::Group,
+        Some(FOREIGN_PICKUP),
+        "Matrix: Lindenhof Gruppe",
+    )
+    .await;
+    let foreign_feedback_past = feedback_fixture(
+        store,
+        &foreign_group,
+        None,
+        Recipient::Advisor,
+        Some(FOREIGN_PICKUP_PAST),
+        "Matrix: Lindenhof Fachberatung",
+    )
+    .await;
+    let own_link = gruppenbuch_app::db::feedback::group_token(&mut conn, &own_group).await.expect("own link");
+    let foreign_link =
+        gruppenbuch_app::db::feedback::group_token(&mut conn, &foreign_group).await.expect("foreign link");
     Fixtures {
         own_group,
         foreign_group,
@@ -345,6 +487,14 @@ pub async fn fixtures(store: &Store) -> Fixtures {
         foreign_note,
         foreign_visit,
         foreign_goal,
+        own_feedback,
+        own_feedback_past,
+        foreign_feedback,
+        foreign_feedback_past,
+        own_pickup: OWN_PICKUP_PAST.to_owned(),
+        foreign_pickup: FOREIGN_PICKUP_PAST.to_owned(),
+        own_link,
+        foreign_link,
     }
 }
 

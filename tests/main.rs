@@ -6,6 +6,7 @@ mod access_matrix;
 mod auth;
 mod common;
 mod entries;
+mod feedback;
 mod records;
 mod security;
 mod store;

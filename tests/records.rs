@@ -115,7 +115,7 @@ async fn admin_cannot_create_an_account_for_a_young_person() {
     let res = admin
         .call(
             "/api/accounts/create",
-            &format!("input[display_name]=Kim&input[login]=kim&input[role]=jugendliche&input[youth_id]={}&input[password]=ein-langes-passwort", f.foreign_youth),
+            &format!("input[display_name]=Kim&input[login]=kim&input[role]=jugendliche&input[youth_id]={}&input[password]=2468", f.foreign_youth),
         )
         .await;
     assert_eq!(res.status, 400);

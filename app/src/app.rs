@@ -83,6 +83,19 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/besuchskontakt/neu") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/eintraege/:id") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/gruppen/:id/uebergabe") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async />
+                    // Young people's pages (their form, their messages, the public link form,
+                    // the card login, "Meine Rechte") share one chunk; so do the staff's.
+                    <Route path=path!("/nachricht/neu") view={Lazy::<YouthRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/nachrichten") view={Lazy::<YouthRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/mitreden/:id") view={Lazy::<YouthRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/karte/:id") view={Lazy::<YouthRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/meine-rechte") view={Lazy::<YouthRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/rueckmeldungen") view={Lazy::<FeedbackDeskRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/rueckmeldungen/:id") view={Lazy::<FeedbackDeskRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/auswertung") view={Lazy::<FeedbackDeskRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/gruppen/:id/aushang") view={Lazy::<FeedbackDeskRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/jugendliche/:id/karte") view={Lazy::<FeedbackDeskRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/meine-rechte/bearbeiten") view={Lazy::<FeedbackDeskRoute>::new()} ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>
@@ -132,3 +145,5 @@ lazy_page!(NewAccountRoute, pages::accounts::NewAccountPage);
 lazy_page!(AccountRoute, pages::accounts::AccountPage);
 lazy_page!(AuditRoute, pages::audit::AuditPage);
 lazy_page!(CaseRoute, pages::case::CasePage);
+lazy_page!(YouthRoute, pages::feedback::YouthPages);
+lazy_page!(FeedbackDeskRoute, pages::feedback_desk::FeedbackDeskPages);

@@ -88,7 +88,6 @@ catalogue! {
     start_youth_participate: "Ich möchte mitbestimmen",
     start_youth_complain: "Ich möchte mich beschweren",
     start_youth_rights: "Meine Rechte",
-    start_youth_soon: "Das kommt bald. Bis dahin: Sprich mit deiner Fachberatung.",
     start_admin_lead: "Als Administration verwaltest du Konten und Zuordnungen. Falldaten siehst du nicht.",
     start_ds_lead: "Als Datenschutz siehst du, wer wann auf welche Daten zugegriffen hat.",
 
@@ -371,4 +370,181 @@ catalogue! {
     handover_today: "Heute",
     handover_yesterday: "Gestern",
     handover_empty: "Keine Einträge.",
+
+    fb_kind_participation: "Mitbestimmen",
+    fb_kind_complaint: "Beschwerde",
+    fb_topic_pocket_money: "Taschengeld",
+    fb_topic_going_out: "Ausgang",
+    fb_topic_food: "Essen",
+    fb_topic_leisure: "Freizeit",
+    fb_topic_media: "Handy und Medien",
+    fb_topic_room: "Mein Zimmer",
+    fb_topic_treatment: "Wie ich behandelt werde",
+    fb_topic_rights: "Meine Rechte",
+    fb_topic_school: "Schule",
+    fb_topic_visits: "Besuchskontakte",
+    fb_topic_other: "Etwas anderes",
+    fb_mood_very_good: "sehr gut",
+    fb_mood_good: "gut",
+    fb_mood_neutral: "geht so",
+    fb_mood_bad: "nicht gut",
+    fb_mood_very_bad: "sehr schlecht",
+    fb_to_group: "Meine Wohngruppe",
+    fb_to_advisor: "Die Fachberatung – die Wohngruppe sieht das nicht",
+    fb_status_received: "eingegangen",
+    fb_status_in_progress: "in Bearbeitung",
+    fb_status_answered: "beantwortet",
+    fb_status_done: "erledigt",
+    fb_v_broken: "Das hat nicht geklappt. Bitte lade die Seite neu und versuche es noch einmal.",
+    fb_v_kind: "Bitte wähle: mitbestimmen oder beschweren.",
+    fb_v_topic: "Bitte wähle ein Thema.",
+    fb_v_mood: "Bitte wähle eines der Gesichter.",
+    fb_v_too_long: "Dein Text ist zu lang. Es gehen höchstens {max} Zeichen.",
+    fb_v_empty: "Bitte wähle ein Gesicht oder schreib ein paar Worte.",
+    fb_v_recipient: "Bitte wähle, wer es bekommen soll.",
+    fb_v_status: "Bitte einen Stand wählen.",
+    fb_v_link: "Dieser Link stimmt nicht. Bitte frag nach dem richtigen Link oder QR-Code.",
+    fb_v_code_shape: "Ein Abholcode hat 12 Zeichen, zum Beispiel ABCD-EFGH-JKMN. Bitte prüf deinen Code.",
+    fb_v_code_unknown: "Zu diesem Code haben wir nichts gefunden. Bitte prüf deinen Code.",
+    fb_v_not_yours: "Das wurde mit einem anderen Konto geschrieben. Bitte melde dich mit deinem Konto an.",
+    fb_too_many: "Du hast gerade sehr viel geschickt. Bitte warte ein paar Minuten und versuch es dann noch einmal.",
+    fb_new_participation: "Ich möchte mitbestimmen",
+    fb_new_complaint: "Ich möchte mich beschweren",
+    fb_participation_lead: "Hier kannst du sagen, was du dir wünschst oder was anders sein soll.",
+    fb_complaint_lead: "Hier kannst du sagen, was dich stört oder was nicht gut ist. Das ist dein Recht.",
+    fb_topic_question: "Worum geht es?",
+    fb_mood_question: "Wie geht es dir damit?",
+    fb_text_question: "Was möchtest du sagen?",
+    fb_text_hint: "Du kannst viel oder wenig schreiben. Ein Gesicht reicht auch.",
+    fb_recipient_question: "Wer soll das bekommen?",
+    fb_anonymous: "Anonym schicken – niemand sieht, dass es von mir ist",
+    fb_anonymous_hint: "Dann bekommst du einen Abholcode. Mit dem Code kannst du die Antwort lesen.",
+    fb_send: "Abschicken",
+    fb_sending: "Wird geschickt …",
+    fb_sent: "Danke! Deine Nachricht ist angekommen.",
+    fb_waiting: "Deine Nachricht ist sicher gespeichert. Sie wird geschickt, sobald du Internet hast.",
+    fb_send_another: "Noch etwas schicken",
+    fb_code_title: "Dein Abholcode",
+    fb_code_lead: "Schreib dir den Code auf oder mach ein Foto. Mit dem Code kannst du später die Antwort lesen. Wir zeigen ihn nur jetzt.",
+    fb_mine_title: "Meine Nachrichten",
+    fb_mine_empty: "Du hast noch nichts geschickt.",
+    fb_mine_anonymous_hint: "Anonyme Nachrichten stehen hier nicht. Ihre Antwort liest du mit deinem Abholcode.",
+    fb_pickup_link: "Antwort mit Abholcode lesen",
+    fb_answer_from: "Antwort von {who}",
+    fb_no_answer_yet: "Noch keine Antwort. Wir melden uns bald.",
+    fb_sent_on: "Geschickt am {date}",
+    fb_status_label: "Stand",
+    fb_to_label: "An",
+    fb_who_group: "deiner Wohngruppe",
+    fb_who_advisor: "der Fachberatung",
+    fb_who_leitung: "der Leitung",
+    fb_link_title: "Sag uns, was du denkst",
+    fb_link_lead: "Für die Kinder und Jugendlichen der {group}. Deine Nachricht geht an die Fachberatung. Die Wohngruppe sieht sie nicht. Du musst deinen Namen nicht sagen.",
+    fb_link_kind_question: "Was möchtest du?",
+    fb_pickup_title: "Antwort lesen",
+    fb_pickup_lead: "Du hast schon etwas geschickt? Gib deinen Abholcode ein.",
+    fb_pickup_code: "Abholcode",
+    fb_pickup_submit: "Antwort zeigen",
+    fb_rights_link: "Meine Rechte",
+    fb_staff_title: "Beteiligung & Beschwerden",
+    fb_staff_lead: "Was die jungen Menschen geschickt haben. Setzen Sie den Stand und schreiben Sie eine Antwort in einfachen Worten: Die jungen Menschen lesen sie.",
+    fb_staff_empty: "Keine Nachrichten.",
+    fb_filter_all: "Alle",
+    fb_filter_open: "Offen",
+    fb_filter_submit: "Anzeigen",
+    fb_anonymous_label: "anonym",
+    fb_from: "von {name}",
+    fb_group_label: "Gruppe",
+    fb_received_label: "Eingegangen",
+    fb_history: "Verlauf",
+    fb_step_status: "Stand: {status}",
+    fb_answer_title: "Stand setzen und antworten",
+    fb_answer_label: "Antwort an den jungen Menschen",
+    fb_answer_hint: "Einfache Worte, kurze Sätze. Der junge Mensch liest das.",
+    fb_answer_submit: "Speichern",
+    fb_answer_saved: "Gespeichert.",
+    fb_no_text: "(kein Text)",
+    fb_stats_link: "Monatszahlen",
+    fb_stats_title: "Beteiligung & Beschwerden – Monatszahlen",
+    fb_stats_lead: "Für den Qualitätsdialog: Anzahl je Gruppe, Art, Thema und Stand. Ohne Namen und Texte.",
+    fb_stats_month: "Monat",
+    fb_stats_kind: "Art",
+    fb_stats_topic: "Thema",
+    fb_stats_total: "gesamt",
+    fb_stats_none: "In diesem Monat ist nichts eingegangen.",
+    fb_group_link_title: "QR-Code für anonyme Nachrichten",
+    fb_group_link_lead: "Hängen Sie diesen Zettel in der Wohngruppe aus. Über den Code können die jungen Menschen ohne Konto anonym an die Fachberatung schreiben.",
+    fb_group_link_print: "Drucken",
+    fb_group_link_nav: "QR-Code für anonyme Nachrichten",
+    fb_poster_heading: "Du willst mitbestimmen oder dich beschweren?",
+    fb_poster_text: "Scanne den Code mit dem Handy. Deine Nachricht geht an die Fachberatung. Die Wohngruppe sieht sie nicht. Du musst deinen Namen nicht sagen.",
+    card_title: "Login-Karte",
+    card_lead: "Die Karte ersetzt den Benutzernamen: Mit dem QR-Code und seiner PIN meldet sich der junge Mensch an. Eine neue Karte macht die alte ungültig.",
+    card_new: "Neue Login-Karte erstellen",
+    card_pin: "Neue PIN (4 bis 8 Ziffern, freiwillig)",
+    card_pin_hint: "Leer lassen, wenn die PIN bleiben soll.",
+    card_print: "Drucken",
+    card_heading: "Meine Login-Karte",
+    card_text: "Scanne den Code und gib deine PIN ein. Zeig die Karte niemandem und sag niemandem deine PIN.",
+    card_no_account: "Für diesen jungen Menschen gibt es noch kein Konto. Die Leitung legt es unter „Konten“ an.",
+    card_link: "Login-Karte drucken",
+    card_login_title: "Hallo!",
+    card_login_lead: "Gib deine PIN ein.",
+    card_login_pin: "Deine PIN",
+    card_login_invalid: "Diese Karte gilt nicht mehr. Bitte frag nach einer neuen Karte oder melde dich mit Benutzername und PIN an.",
+    login_pin_hint: "Junge Menschen: Deine PIN ist dein Passwort.",
+    v_pin_format: "Die PIN hat 4 bis 8 Ziffern.",
+    rights_title: "Meine Rechte",
+    rights_edit: "Text bearbeiten",
+    rights_edit_title: "„Meine Rechte“ bearbeiten",
+    rights_edit_lead: "Einfache Sprache. Leere Zeile = neuer Absatz. Eine Zeile mit „# “ am Anfang ist eine Überschrift, eine mit „- “ ein Punkt in einer Liste.",
+    rights_body: "Text",
+    rights_saved: "Gespeichert.",
+    rights_updated: "Zuletzt geändert am {date}",
+    notices_title: "Hinweise",
+    notice_pin_lock: "Das Konto von {who} ({group}) wurde nach zu vielen falschen PINs für eine Weile gesperrt.",
+    youth_my_messages: "Meine Nachrichten",
 }
+
+/// The "Meine Rechte" page until Leitung edits it: simple language, short sentences.
+/// Markup: a blank line starts a paragraph, "# " a heading, "- " a list item.
+pub const RIGHTS_DEFAULT: &str = "# Du hast Rechte
+
+Du lebst in einer Familienwohngruppe. Auch hier hast du Rechte. Alle Kinder und Jugendlichen haben diese Rechte. Das steht in der UN-Kinderrechtskonvention und im Gesetz.
+
+# Du darfst mitbestimmen
+
+Du darfst sagen, was du möchtest. Zum Beispiel bei:
+- Taschengeld
+- Ausgang
+- Essen
+- Freizeit
+- Handy und Medien
+- deinem Zimmer
+
+Die Erwachsenen hören dir zu. Sie sprechen mit dir, bevor sie etwas entscheiden, das dich betrifft.
+
+# Du darfst dich beschweren
+
+Wenn dich etwas stört, darfst du das sagen. Auch wenn es um die Erwachsenen in deiner Wohngruppe geht. Das ist nicht petzen. Das ist dein Recht. Niemand darf dich dafür bestrafen.
+
+Du kannst dich so beschweren:
+- Sprich mit einem Erwachsenen, dem du vertraust.
+- Schreib im Gruppenbuch: „Ich möchte mich beschweren“.
+- Schick es an die Fachberatung. Dann sieht die Wohngruppe es nicht.
+- Du musst deinen Namen nicht sagen. Wähle „anonym“. Dann bekommst du einen Abholcode für die Antwort.
+
+# Wer liest das?
+
+Wenn du „meine Wohngruppe“ wählst, lesen es die Erwachsenen in deiner Wohngruppe, die Fachberatung und die Leitung.
+Wenn du „die Fachberatung“ wählst, lesen es nur die Fachberatung und die Leitung. Die Wohngruppe sieht es nicht.
+
+# Hilfe von außen
+
+Die Fachberatung besucht deine Wohngruppe regelmäßig. Du kannst sie auch anrufen.
+
+Die Ombudschaft hilft Kindern und Jugendlichen in der Jugendhilfe. Sie gehört nicht zur Wohngruppe und nicht zum Jugendamt. Sie hört dir zu und hilft dir, zu deinem Recht zu kommen.
+
+Die Leitung schreibt hier die Telefonnummern und Adressen der Fachberatung und der Ombudschaft hin.
+
+Bei Gefahr: Ruf die 110 an. Die Nummer gegen Kummer hilft dir kostenlos: 116 111.";

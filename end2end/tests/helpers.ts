@@ -2,6 +2,8 @@ import { expect, type Page, test as base } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 
 export const DEMO_PASSWORD = 'gruppenbuch';
+/** Young people log in with a PIN. */
+export const DEMO_PIN = '2468';
 
 /** Every test fails on any uncaught page error or console error. */
 export const test = base.extend<{ errors: string[] }>({
@@ -55,7 +57,7 @@ export async function checkPage(page: Page) {
   await expectAccessible(page);
 }
 
-export async function login(page: Page, user: string, password = DEMO_PASSWORD) {
+export async function login(page: Page, user: string, password = user === 'jugendliche' ? DEMO_PIN : DEMO_PASSWORD) {
   await page.goto('/anmelden');
   await checkPage(page);
   await page.getByLabel('Benutzername').fill(user);

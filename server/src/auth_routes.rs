@@ -42,17 +42,9 @@ fn safe_next(next: &str) -> &str {
     }
 }
 
-/// The client address: the socket peer, or — behind a trusted proxy — the last
-/// `X-Forwarded-For` entry, the one that proxy appended (earlier entries are whatever
-/// the client claimed).
+/// The client address (see `gruppenbuch_app::api::ssr::client_address_of`).
 pub fn client_address(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> String {
-    if state.settings.trust_proxy
-        && let Some(forwarded) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
-        && let Some(last) = forwarded.rsplit(',').next().map(str::trim).filter(|s| !s.is_empty())
-    {
-        return last.to_owned();
-    }
-    peer.ip().to_string()
+    gruppenbuch_app::api::ssr::client_address_of(state.settings.trust_proxy, headers, Some(peer))
 }
 
 pub async fn login(
@@ -64,7 +56,7 @@ pub async fn login(
     let Ok(Form(form)) = form else {
         return plain(StatusCode::BAD_REQUEST, "Die Anmeldung war unvollständig. Bitte fülle das Formular aus.");
     };
-    match attempt(&state, &headers, peer, form).await {
+    match attempt(&state, &headers, peer, form, None).await {
         Ok(response) => response,
         Err(error) => {
             tracing::error!(%error, "login failed with a database error");
@@ -76,11 +68,61 @@ pub async fn login(
     }
 }
 
+/// The login form of a young person's login card: the card's token and the PIN.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardForm {
+    card: String,
+    password: String,
+}
+
+/// Login with a login card: the card names the account, the PIN proves it is its owner.
+/// A card that no longer works goes back to the login page with a message; a wrong PIN
+/// back to the card's page. Wrong PINs count against the account like any login.
+pub async fn card_login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    form: Result<Form<CardForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return plain(StatusCode::BAD_REQUEST, "Die Anmeldung war unvollständig. Bitte fülle das Formular aus.");
+    };
+    let card = form.card.trim().to_owned();
+    let result = async {
+        let plausible = !card.is_empty()
+            && card.len() <= 64
+            && card.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        let owner = if plausible {
+            let mut conn = state.store.pool().acquire().await?;
+            db::feedback::card_owner(&mut conn, &token_hash(&card)).await?
+        } else {
+            None
+        };
+        match owner {
+            Some((login, _)) => {
+                let login_form = LoginForm { login, password: form.password, next: "/".to_owned() };
+                attempt(&state, &headers, peer, login_form, Some(format!("/karte/{card}?fehler=1"))).await
+            }
+            None => Ok(Redirect::to("/anmelden?karte=ungueltig").into_response()),
+        }
+    }
+    .await;
+    result.unwrap_or_else(|error| {
+        tracing::error!(%error, "card login failed with a database error");
+        plain(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Der Dienst ist gerade nicht erreichbar. Bitte versuche es gleich noch einmal.",
+        )
+    })
+}
+
 async fn attempt(
     state: &AppState,
     headers: &HeaderMap,
     peer: SocketAddr,
     form: LoginForm,
+    failed_to: Option<String>,
 ) -> Result<Response, sqlx::Error> {
     let settings = &state.settings;
     let login = form.login.trim().to_lowercase();
@@ -92,7 +134,7 @@ async fn attempt(
 
     // Count and record the attempt in one transaction before any work is done, so
     // parallel guesses see each other; a successful login removes its rows again.
-    let address_attempt = {
+    let (address_attempt, by_account) = {
         let mut tx = state.store.begin().await?;
         db::throttle::lock(&mut tx, state.store.backend(), &account_key).await?;
         db::throttle::lock(&mut tx, state.store.backend(), &address_key).await?;
@@ -106,13 +148,18 @@ async fn attempt(
             None
         };
         if let Some(oldest) = oldest {
+            // A young person's account locked after wrong PINs: the Fachberatung hears of it.
+            if by_account >= settings.login_max_per_account {
+                notice_lock(&mut tx, &login, since).await?;
+                tx.commit().await?;
+            }
             let wait_secs = ((oldest + settings.login_window_ms - now) / 1000).max(1);
             return Ok(throttled(wait_secs as u64));
         }
         db::throttle::record_failure(&mut tx, &account_key, now).await?;
         let id = db::throttle::record_failure(&mut tx, &address_key, now).await?;
         tx.commit().await?;
-        id
+        (id, by_account)
     };
 
     let plausible = !login.is_empty() && login.len() <= 40 && !form.password.is_empty() && form.password.len() <= 128;
@@ -167,7 +214,13 @@ async fn attempt(
                 },
             )
             .await?;
+            if known.is_some() && by_account + 1 >= settings.login_max_per_account {
+                notice_lock(&mut tx, &login, since).await?;
+            }
             tx.commit().await?;
+            if let Some(target) = failed_to {
+                return Ok(Redirect::to(&target).into_response());
+            }
             let target = if next == "/" {
                 "/anmelden?fehler=1".to_owned()
             } else {
@@ -176,6 +229,14 @@ async fn attempt(
             Ok(Redirect::to(&target).into_response())
         }
     }
+}
+
+/// Tells the Fachberatung that a young person's account is locked (once per lock).
+async fn notice_lock(conn: &mut db::Conn, login: &str, since: i64) -> Result<(), sqlx::Error> {
+    if let Some(user_id) = db::feedback::youth_user_by_login(conn, login).await? {
+        db::feedback::notice_pin_lock(conn, &user_id, since).await?;
+    }
+    Ok(())
 }
 
 fn throttled(wait_secs: u64) -> Response {

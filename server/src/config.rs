@@ -39,6 +39,8 @@ impl Config {
                 login_max_per_account: number("GB_LOGIN_MAX_PER_ACCOUNT", defaults.login_max_per_account),
                 login_max_per_address: number("GB_LOGIN_MAX_PER_ADDRESS", defaults.login_max_per_address),
                 login_window_ms: number("GB_LOGIN_WINDOW_MINUTES", defaults.login_window_ms / 60_000) * 60_000,
+                feedback_max_per_address: number("GB_FEEDBACK_MAX_PER_ADDRESS", defaults.feedback_max_per_address),
+                pickup_max_per_address: number("GB_PICKUP_MAX_PER_ADDRESS", defaults.pickup_max_per_address),
             },
         }
     }

@@ -2,7 +2,7 @@
 //! <name>` creates the first administration account (password from the environment
 //! variable `GB_ADMIN_PASSWORD` or the first line of standard input).
 
-use gruppenbuch_app::db::demo::{DEMO_LOGINS, DEMO_PASSWORD, seed_if_empty};
+use gruppenbuch_app::db::demo::{DEMO_LOGINS, DEMO_PASSWORD, DEMO_PIN, seed_if_empty};
 use gruppenbuch_server::{Config, build_state, open_store, serve};
 use std::process::ExitCode;
 
@@ -32,9 +32,13 @@ async fn run(config: Config) -> Result<(), String> {
     if config.demo {
         let seeded = seed_if_empty(&state.store).await.map_err(|e| format!("Demodaten: {e}"))?;
         if seeded {
-            println!("Demo-Institut angelegt. Anmeldungen (Passwort für alle: {DEMO_PASSWORD}):");
+            println!(
+                "Demo-Institut angelegt. Anmeldungen (Passwort für alle: {DEMO_PASSWORD}; Jugendliche: PIN {DEMO_PIN}):"
+            );
         } else {
-            println!("Demo-Anmeldungen (Passwort für alle: {DEMO_PASSWORD}), sofern nicht geändert:");
+            println!(
+                "Demo-Anmeldungen (Passwort für alle: {DEMO_PASSWORD}; Jugendliche: PIN {DEMO_PIN}), sofern nicht geändert:"
+            );
         }
         for l in DEMO_LOGINS {
             println!("  {:<15} {:<15} {}", l.login, l.role.label(), l.note);

@@ -27,7 +27,10 @@ fn is_public(path: &str) -> bool {
             | "/manifest.webmanifest"
             | "/robots.txt"
             | "/favicon.ico"
+            | "/meine-rechte"
     ) || path.starts_with("/pkg/")
+        || path.starts_with("/mitreden/")
+        || path.starts_with("/karte/")
         || path.starts_with("/icons/")
         || path.starts_with("/auth/")
         || path.starts_with("/api/")
@@ -221,6 +224,17 @@ fn percent_decode(input: &[u8]) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A path as logs may show it: the secret part of `/karte/<token>` and
+/// `/mitreden/<token>` is left out.
+pub fn loggable_path(path: &str) -> &str {
+    for prefix in ["/karte/", "/mitreden/"] {
+        if path.starts_with(prefix) {
+            return prefix;
+        }
+    }
+    path
 }
 
 pub fn encode_query_value(value: &str) -> String {

@@ -151,15 +151,20 @@ pub async fn reset_password(id: String, input: PasswordInput) -> Result<(), AppE
     let user = user()?;
     allow(can(&user, Action::ManageAccounts, Resource::Institute))?;
     let id = record_id(&id)?;
-    let mut check = crate::domain::text::Check::default();
-    let password = crate::domain::account::check_password(&mut check, "password", &input.password);
-    check.finish(())?;
     let store = store()?;
     let mut tx = store.begin().await?;
     let target = crate::db::accounts::get(&mut tx, &id).await?.ok_or(AppError::NotFound)?;
     if target.role == crate::domain::Role::Jugendliche && !can(&user, Action::LinkYouthAccount, Resource::Institute) {
         return Err(AppError::Forbidden);
     }
+    // A young person's "password" is a PIN.
+    let mut check = crate::domain::text::Check::default();
+    let password = if target.role == crate::domain::Role::Jugendliche {
+        crate::domain::account::check_pin(&mut check, "password", &input.password)
+    } else {
+        crate::domain::account::check_password(&mut check, "password", &input.password)
+    };
+    check.finish(())?;
     let hash = hash_password(password).await?;
     crate::db::accounts::set_password(&mut tx, &id, &hash).await?;
     record(
@@ -210,7 +215,7 @@ pub async fn set_account_active(id: String, input: ActiveInput) -> Result<bool, 
 }
 
 #[cfg(feature = "ssr")]
-async fn hash_password(password: String) -> Result<String, AppError> {
+pub(crate) async fn hash_password(password: String) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || crate::auth::password::hash(&password))
         .await
         .map_err(|_| AppError::Internal)?

@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod audit;
 pub mod contacts;
 pub mod entries;
+pub mod feedback;
 pub mod goals;
 pub mod groups;
 pub mod session;
@@ -35,8 +36,12 @@ pub mod ssr {
         pub login_max_per_account: i64,
         /// Failed logins per client address within the window.
         pub login_max_per_address: i64,
-        /// The throttling window.
+        /// The throttling window (also of the two limits below).
         pub login_window_ms: i64,
+        /// Submissions through a group's public link per client address within the window.
+        pub feedback_max_per_address: i64,
+        /// Wrong pickup codes per client address within the window.
+        pub pickup_max_per_address: i64,
     }
 
     impl Default for Settings {
@@ -47,6 +52,8 @@ pub mod ssr {
                 login_max_per_account: 5,
                 login_max_per_address: 30,
                 login_window_ms: 15 * 60 * 1000,
+                feedback_max_per_address: 10,
+                pickup_max_per_address: 10,
             }
         }
     }
@@ -100,6 +107,46 @@ pub mod ssr {
             Some(group) if can(user, Action::ViewEntries, Resource::Group(&group)) => Ok(group),
             _ => Err(AppError::NotFound),
         }
+    }
+
+    /// The client address: the socket peer, or — behind a trusted proxy — the last
+    /// `X-Forwarded-For` entry, the one that proxy appended (earlier entries are whatever
+    /// the client claimed).
+    pub fn client_address_of(
+        trust_proxy: bool,
+        headers: &http::HeaderMap,
+        peer: Option<std::net::SocketAddr>,
+    ) -> String {
+        if trust_proxy
+            && let Some(forwarded) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
+            && let Some(last) = forwarded.rsplit(',').next().map(str::trim).filter(|s| !s.is_empty())
+        {
+            return last.to_owned();
+        }
+        peer.map(|p| p.ip().to_string()).unwrap_or_else(|| "-".to_owned())
+    }
+
+    /// The client address of this request (see [`client_address_of`]).
+    pub fn client_address() -> String {
+        let trust_proxy = use_context::<AppState>().is_some_and(|s| s.settings.trust_proxy);
+        match use_context::<http::request::Parts>() {
+            Some(parts) => {
+                let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0);
+                client_address_of(trust_proxy, &parts.headers, peer)
+            }
+            None => "-".to_owned(),
+        }
+    }
+
+    /// `https://host` (or `http://` for local development without secure cookies) of
+    /// this request, for links printed on paper.
+    pub fn public_origin() -> String {
+        let secure = use_context::<AppState>().is_none_or(|s| s.settings.cookie_secure);
+        let host = use_context::<http::request::Parts>()
+            .and_then(|p| p.headers.get(http::header::HOST).and_then(|h| h.to_str().ok()).map(str::to_owned))
+            .filter(|h| h.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)))
+            .unwrap_or_else(|| "localhost".to_owned());
+        format!("{}://{host}", if secure { "https" } else { "http" })
     }
 
     /// Fails with 403 unless the policy allows it.

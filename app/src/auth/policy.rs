@@ -33,6 +33,19 @@ pub enum Action {
     ViewEntries,
     /// Keep a young person's help-plan goals and contact arrangement.
     ManageCasePlan,
+    /// Send participation input or a complaint with one's own account (young people).
+    SubmitFeedback,
+    /// Read a submission, set its status and answer it.
+    HandleFeedback,
+    /// Read a group's monthly counts of submissions (they include those addressed past
+    /// the group, so the group's staff do not see them).
+    ViewFeedbackCounts,
+    /// Print a group's poster with the link to the anonymous form.
+    ViewGroupLink,
+    /// Print a young person's login card (and set a new PIN with it).
+    IssueLoginCard,
+    /// Edit the "Meine Rechte" page.
+    EditRights,
 }
 
 /// What it concerns.
@@ -42,6 +55,9 @@ pub enum Resource<'a> {
     Institute,
     /// Anything that belongs to one group home: the group itself, its young people.
     Group(&'a str),
+    /// A young person's submission: its group, and whether it went past the group to the
+    /// Fachberatung (then the group's staff must not learn that it exists).
+    Feedback { group: &'a str, to_advisor: bool },
 }
 
 /// The one decision: may `actor` do `action` on `resource`?
@@ -71,6 +87,24 @@ pub fn can(actor: &CurrentUser, action: Action, resource: Resource<'_>) -> bool 
             (_, Fachberatung) | (ViewEntries, Fachkraft) => in_group(group),
             _ => false,
         },
+        (SubmitFeedback, Resource::Institute) => actor.role == Jugendliche && actor.youth_id.is_some(),
+        (HandleFeedback, Resource::Feedback { group, to_advisor }) => match actor.role {
+            Leitung => true,
+            Fachberatung => in_group(group),
+            Fachkraft => in_group(group) && !to_advisor,
+            Jugendliche | Admin | Datenschutz => false,
+        },
+        (ViewFeedbackCounts | IssueLoginCard, Resource::Group(group)) => match actor.role {
+            Leitung => true,
+            Fachberatung => in_group(group),
+            _ => false,
+        },
+        (ViewGroupLink, Resource::Group(group)) => match actor.role {
+            Leitung => true,
+            Fachberatung | Fachkraft => in_group(group),
+            _ => false,
+        },
+        (EditRights, Resource::Institute) => actor.role == Leitung,
         _ => false,
     }
 }
@@ -130,6 +164,32 @@ mod tests {
     }
 
     #[test]
+    fn staff_never_handle_what_went_past_the_group() {
+        let staff = user(Role::Fachkraft, &["a"]);
+        let advisor = user(Role::Fachberatung, &["a"]);
+        let to_group = Resource::Feedback { group: "a", to_advisor: false };
+        let past_group = Resource::Feedback { group: "a", to_advisor: true };
+        assert!(can(&staff, Action::HandleFeedback, to_group));
+        assert!(!can(&staff, Action::HandleFeedback, past_group));
+        assert!(can(&advisor, Action::HandleFeedback, past_group));
+        assert!(!can(&advisor, Action::HandleFeedback, Resource::Feedback { group: "b", to_advisor: false }));
+        assert!(!can(&staff, Action::ViewFeedbackCounts, Resource::Group("a")));
+        assert!(can(&advisor, Action::ViewFeedbackCounts, Resource::Group("a")));
+        for role in [Role::Jugendliche, Role::Admin, Role::Datenschutz] {
+            assert!(!can(&user(role, &["a"]), Action::HandleFeedback, to_group));
+        }
+    }
+
+    #[test]
+    fn only_young_people_with_a_record_submit_with_an_account() {
+        let mut youth = user(Role::Jugendliche, &[]);
+        assert!(!can(&youth, Action::SubmitFeedback, Resource::Institute));
+        youth.youth_id = Some("y".into());
+        assert!(can(&youth, Action::SubmitFeedback, Resource::Institute));
+        assert!(!can(&user(Role::Fachkraft, &["a"]), Action::SubmitFeedback, Resource::Institute));
+    }
+
+    #[test]
     fn a_scoped_action_on_the_wrong_resource_kind_is_denied() {
         let leitung = user(Role::Leitung, &[]);
         assert!(!can(&leitung, Action::ViewYouth, Resource::Institute));
@@ -156,6 +216,16 @@ pub enum Page {
     NewVisit,
     Entry,
     Handover,
+    /// A young person's form (`/nachricht/neu`) and their own messages (`/nachrichten`).
+    YouthFeedback,
+    /// Staff's list and detail of submissions.
+    Feedback,
+    FeedbackCounts,
+    GroupLink,
+    LoginCard,
+    /// "Meine Rechte": public, like the anonymous form and the card login.
+    Rights,
+    EditRights,
 }
 
 /// May `actor` open this page at all? (Which record a detail page shows is decided again,
@@ -171,6 +241,10 @@ pub fn can_open(actor: &CurrentUser, page: Page) -> bool {
         Accounts | NewAccount | Account => can(actor, Action::ManageAccounts, Resource::Institute),
         Audit => can(actor, Action::ReadAudit, Resource::Institute),
         NewNote | NewVisit => matches!(actor.role, Leitung | Fachkraft),
-        Entry | Handover => matches!(actor.role, Leitung | Fachberatung | Fachkraft),
+        Entry | Handover | Feedback | GroupLink => matches!(actor.role, Leitung | Fachberatung | Fachkraft),
+        YouthFeedback => can(actor, Action::SubmitFeedback, Resource::Institute),
+        FeedbackCounts | LoginCard => matches!(actor.role, Leitung | Fachberatung),
+        Rights => true,
+        EditRights => can(actor, Action::EditRights, Resource::Institute),
     }
 }

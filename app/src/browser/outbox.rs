@@ -108,3 +108,52 @@ pub fn form_fields(form: &web_sys::HtmlFormElement) -> Vec<(String, String)> {
     }
     out
 }
+
+/// `n` random bytes from the browser's cryptographic generator (empty if it is missing).
+pub fn random_bytes(n: usize) -> Vec<u8> {
+    let mut bytes = vec![0u8; n];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .and_then(|c| c.get_random_values_with_u8_array(&mut bytes).ok())
+        .is_some();
+    if filled { bytes } else { Vec::new() }
+}
+
+/// Waits until the item `id` has left the outbox (delivered), was refused, or `wait_ms`
+/// passed; polls the outbox, which other tabs and the flush change underneath.
+pub async fn settle(id: &str, wait_ms: u32) -> Delivery {
+    let mut waited = 0;
+    loop {
+        let items = list().await;
+        match items.into_iter().find(|i| i.id == id) {
+            None => return Delivery::Delivered,
+            Some(item) if item.state == "failed" => return Delivery::Refused(item.error_body.unwrap_or_default()),
+            Some(item) if item.status == Some(429) => return Delivery::TooMany,
+            Some(_) if waited >= wait_ms => return Delivery::Waiting,
+            Some(_) => {}
+        }
+        sleep(200).await;
+        waited += 200;
+    }
+}
+
+/// What became of an item sent from a form.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Delivery {
+    Delivered,
+    /// Still in the outbox: no connection (it goes out later by itself).
+    Waiting,
+    /// The server refused it for good; its answer.
+    Refused(String),
+    /// The server said "too many for now"; it goes out later by itself.
+    TooMany,
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}

@@ -66,21 +66,32 @@ fn nav_items(role: Role) -> Vec<NavItem> {
             link(t.nav_my_group, "/"),
             link(t.nav_new_note, "/tagesnotiz/neu"),
             link(t.nav_new_visit, "/besuchskontakt/neu"),
-            soon(t.nav_feedback),
+            link(t.nav_feedback, "/rueckmeldungen"),
         ],
         Role::Fachberatung => {
-            vec![link(t.nav_start, "/"), link(t.nav_groups, "/gruppen"), soon(t.nav_feed), soon(t.nav_feedback)]
+            vec![
+                link(t.nav_start, "/"),
+                link(t.nav_groups, "/gruppen"),
+                link(t.nav_feedback, "/rueckmeldungen"),
+                soon(t.nav_feed),
+            ]
         }
         Role::Leitung => vec![
             link(t.nav_start, "/"),
             link(t.nav_groups, "/gruppen"),
             link(t.nav_new_note, "/tagesnotiz/neu"),
             link(t.nav_new_visit, "/besuchskontakt/neu"),
+            link(t.nav_feedback, "/rueckmeldungen"),
             link(t.nav_accounts, "/konten"),
             soon(t.nav_feed),
-            soon(t.nav_feedback),
         ],
-        Role::Jugendliche => vec![link(t.nav_start, "/")],
+        Role::Jugendliche => {
+            vec![
+                link(t.nav_start, "/"),
+                link(t.youth_my_messages, "/nachrichten"),
+                link(t.fb_rights_link, "/meine-rechte"),
+            ]
+        }
         Role::Admin => vec![link(t.nav_start, "/"), link(t.nav_accounts, "/konten")],
         Role::Datenschutz => vec![link(t.nav_start, "/"), link(t.nav_audit, "/protokoll")],
     }

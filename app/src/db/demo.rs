@@ -11,6 +11,13 @@ use chrono::NaiveDate;
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "gruppenbuch";
+/// The PIN of the demo young person (young people log in with a PIN, not a password).
+pub const DEMO_PIN: &str = "2468";
+
+/// The secret a demo account logs in with.
+pub fn demo_secret(role: Role) -> &'static str {
+    if role == Role::Jugendliche { DEMO_PIN } else { DEMO_PASSWORD }
+}
 
 /// A demo login, for printing.
 pub struct DemoLogin {
@@ -92,6 +99,7 @@ async fn seed(conn: &mut Conn) -> Result<(), StoreError> {
     }
     let hash =
         crate::auth::password::hash(DEMO_PASSWORD).map_err(|_| sqlx::Error::Protocol("hashing failed".into()))?;
+    let pin_hash = crate::auth::password::hash(DEMO_PIN).map_err(|_| sqlx::Error::Protocol("hashing failed".into()))?;
     let accounts = [
         ("leitung", "Petra Leitner", Role::Leitung, vec![], None),
         ("fachberatung", "Frank Berater", Role::Fachberatung, vec![sonnenhaus.clone()], None),
@@ -105,7 +113,8 @@ async fn seed(conn: &mut Conn) -> Result<(), StoreError> {
     let mut staff = None;
     for (login, name, role, group_ids, youth_id) in accounts {
         let account = ValidAccount { display_name: name.into(), login: login.into(), role, group_ids, youth_id };
-        let id = super::accounts::insert(conn, &account, &hash).await?;
+        let secret = if role == Role::Jugendliche { &pin_hash } else { &hash };
+        let id = super::accounts::insert(conn, &account, secret).await?;
         if login == "fachkraft" {
             staff = Some(id);
         }

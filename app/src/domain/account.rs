@@ -87,8 +87,11 @@ impl AccountInput {
                 check.fail("youth_id", t.v_no_youth_for_role);
             }
         }
-        let password =
-            if with_password { check_password(&mut check, "password", &self.password) } else { String::new() };
+        let password = match (with_password, role) {
+            (false, _) => String::new(),
+            (true, Some(Role::Jugendliche)) => check_pin(&mut check, "password", &self.password),
+            (true, _) => check_password(&mut check, "password", &self.password),
+        };
         match role {
             Some(role) => check.finish((ValidAccount { display_name, login, role, group_ids, youth_id }, password)),
             None => Err(check.errors),
@@ -122,6 +125,18 @@ pub fn check_password(check: &mut Check, field: &str, password: &str) -> String 
         check.fail(field, crate::i18n::fill(t.v_too_long, &[("max", &PASSWORD_MAX.to_string())]));
     }
     password.to_owned()
+}
+
+/// Checks a young person's PIN: 4 to 8 digits (their "password"; the login throttle and
+/// the lock after wrong PINs make up for the short length).
+pub fn check_pin(check: &mut Check, field: &str, pin: &str) -> String {
+    let pin = pin.trim();
+    if pin.is_empty() {
+        check.fail(field, texts().v_required);
+    } else if !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
+        check.fail(field, texts().v_pin_format);
+    }
+    pin.to_owned()
 }
 
 #[cfg(test)]
@@ -171,6 +186,17 @@ mod tests {
         short.password = "kurz".into();
         assert_eq!(short.validate(true).unwrap_err()[0].field, "password");
         assert!(short.validate(false).is_ok());
+    }
+
+    #[test]
+    fn young_people_get_a_pin_instead_of_a_password() {
+        let mut youth = input("jugendliche", &[]);
+        youth.youth_id = G.into();
+        assert_eq!(youth.validate(true).unwrap_err()[0].field, "password");
+        youth.password = "2468".into();
+        assert!(youth.validate(true).is_ok());
+        youth.password = "24a8".into();
+        assert_eq!(youth.validate(true).unwrap_err()[0].field, "password");
     }
 
     #[test]

@@ -125,7 +125,10 @@ pub fn GroupPage() -> impl IntoView {
                                 <dt>{t.group_address}</dt><dd>{g.address.clone()}</dd>
                                 <dt>{t.group_phone}</dt><dd><a href=format!("tel:{}", g.phone.replace(' ', ""))>{g.phone.clone()}</a></dd>
                             </dl>
-                            <p><a class="btn btn-secondary" href=format!("/gruppen/{}/uebergabe", g.id)>{t.handover_link}</a></p>
+                            <p class="toolbar">
+                                <a class="btn btn-secondary" href=format!("/gruppen/{}/uebergabe", g.id)>{t.handover_link}</a>
+                                <a class="btn btn-secondary" href=format!("/gruppen/{}/aushang", g.id)>{t.fb_group_link_nav}</a>
+                            </p>
                             {d.can_edit.then(|| view! {
                                 <div class="toolbar">
                                     <a class="btn btn-secondary" href=format!("/gruppen/{}/bearbeiten", g.id)>{t.edit}</a>

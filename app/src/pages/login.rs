@@ -13,6 +13,7 @@ pub fn LoginPage() -> impl IntoView {
     let failed = move || query.read().get("fehler").is_some();
     let logged_out = move || query.read().get("abgemeldet").is_some();
     let ended = move || query.read().get("sitzung").is_some();
+    let bad_card = move || query.read().get("karte").is_some();
     let next = move || {
         query
             .read()
@@ -28,6 +29,7 @@ pub fn LoginPage() -> impl IntoView {
                 {move || failed().then(|| view! { <div class="alert alert-error" role="alert" id="login-error">{t.login_failed}</div> })}
                 {move || logged_out().then(|| view! { <div class="alert alert-success" role="status">{t.login_logged_out}</div> })}
                 {move || ended().then(|| view! { <div class="alert alert-info" role="status">{t.login_session_ended}</div> })}
+                {move || bad_card().then(|| view! { <div class="alert alert-error" role="alert">{t.card_login_invalid}</div> })}
                 <form class="form" method="post" action="/auth/login">
                     <input type="hidden" name="next" value=next />
                     <div class="field">
@@ -36,7 +38,8 @@ pub fn LoginPage() -> impl IntoView {
                     </div>
                     <div class="field">
                         <label for="password">{t.login_password}</label>
-                        <input id="password" name="password" type="password" required autocomplete="current-password" maxlength="128" />
+                        <input id="password" name="password" type="password" required autocomplete="current-password" maxlength="128" aria-describedby="password-hint" />
+                        <p class="hint" id="password-hint">{t.login_pin_hint}</p>
                     </div>
                     <div class="form-actions">
                         <button type="submit" class="btn btn-primary">{t.login_submit}</button>

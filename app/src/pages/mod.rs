@@ -5,6 +5,8 @@ pub mod audit;
 pub mod capture;
 pub mod case;
 pub mod entries;
+pub mod feedback;
+pub mod feedback_desk;
 pub mod groups;
 pub mod login;
 pub mod not_found;

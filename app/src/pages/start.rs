@@ -84,6 +84,7 @@ fn GroupsStart(user: CurrentUser, overview: Resource<Result<Overview, crate::err
     view! {
         <PageTitle text=title />
         <p class="page-lead">{lead}</p>
+        {(!staff).then(|| view! { <Notices /> })}
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match overview.await {
@@ -105,26 +106,63 @@ fn GroupsStart(user: CurrentUser, overview: Resource<Result<Overview, crate::err
 #[component]
 fn YouthStart(user: CurrentUser) -> impl IntoView {
     let t = texts();
-    let (note, set_note) = signal(false);
     view! {
         <div class="youth-page stack">
             <PageTitle text=fill(t.start_youth_title, &[("name", &user.display_name)]) />
             <p class="page-lead">{t.start_youth_lead}</p>
-            <div class="big-choices">
-                <button type="button" class="big-choice" on:click=move |_| set_note.set(true)>
-                    <span class="big-choice-icon" aria-hidden="true">"🙋"</span>
-                    <span>{t.start_youth_participate}</span>
-                </button>
-                <button type="button" class="big-choice" on:click=move |_| set_note.set(true)>
-                    <span class="big-choice-icon" aria-hidden="true">"📣"</span>
-                    <span>{t.start_youth_complain}</span>
-                </button>
-                <button type="button" class="big-choice" on:click=move |_| set_note.set(true)>
-                    <span class="big-choice-icon" aria-hidden="true">"⚖️"</span>
-                    <span>{t.start_youth_rights}</span>
-                </button>
-            </div>
-            <p class="alert alert-info" role="status" class:visually-hidden=move || !note.get()>{t.start_youth_soon}</p>
+            <ul class="big-choices">
+                <li>
+                    <a class="big-choice" href="/nachricht/neu?art=beteiligung" id="start-participate">
+                        <span class="big-choice-icon" aria-hidden="true">"🙋"</span>
+                        <span>{t.start_youth_participate}</span>
+                    </a>
+                </li>
+                <li>
+                    <a class="big-choice" href="/nachricht/neu?art=beschwerde" id="start-complain">
+                        <span class="big-choice-icon" aria-hidden="true">"📣"</span>
+                        <span>{t.start_youth_complain}</span>
+                    </a>
+                </li>
+                <li>
+                    <a class="big-choice" href="/nachrichten">
+                        <span class="big-choice-icon" aria-hidden="true">"📬"</span>
+                        <span>{t.youth_my_messages}</span>
+                    </a>
+                </li>
+                <li>
+                    <a class="big-choice" href="/meine-rechte">
+                        <span class="big-choice-icon" aria-hidden="true">"⚖️"</span>
+                        <span>{t.start_youth_rights}</span>
+                    </a>
+                </li>
+            </ul>
         </div>
+    }
+}
+
+/// Notices for the Fachberatung and Leitung (an account locked after wrong PINs).
+#[component]
+fn Notices() -> impl IntoView {
+    let t = texts();
+    let notices = Resource::new(|| (), |_| crate::api::feedback::list_notices());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match notices.await {
+                    Ok(list) if !list.is_empty() => view! {
+                        <section class="card notices" aria-labelledby="notices-title" id="notices">
+                            <h2 id="notices-title">{t.notices_title}</h2>
+                            <ul>
+                                {list.into_iter().map(|n| view! {
+                                    <li>{fill(t.notice_pin_lock, &[("who", &n.who), ("group", &n.group_name)])}</li>
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                    }
+                    .into_any(),
+                    _ => ().into_any(),
+                }
+            })}
+        </Suspense>
     }
 }

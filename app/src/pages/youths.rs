@@ -229,11 +229,18 @@ fn WriteLinks(
             {move || {
                 let youth_id = youth_id.clone();
                 Suspend::new(async move {
-                    let writes = matches!(session.await, Ok(Some(u)) if crate::auth::policy::can_open(&u, Page::NewNote));
-                    writes.then(|| view! {
+                    let user = session.await.ok().flatten();
+                    let can = |page| user.as_ref().is_some_and(|u| crate::auth::policy::can_open(u, page));
+                    let (writes, cards) = (can(Page::NewNote), can(Page::LoginCard));
+                    (writes || cards).then(|| view! {
                         <div class="toolbar">
-                            <a class="btn btn-primary" href=format!("/tagesnotiz/neu?fuer={youth_id}")>{t.nav_new_note}</a>
-                            <a class="btn btn-secondary" href=format!("/besuchskontakt/neu?fuer={youth_id}")>{t.nav_new_visit}</a>
+                            {writes.then(|| view! {
+                                <a class="btn btn-primary" href=format!("/tagesnotiz/neu?fuer={youth_id}")>{t.nav_new_note}</a>
+                                <a class="btn btn-secondary" href=format!("/besuchskontakt/neu?fuer={youth_id}")>{t.nav_new_visit}</a>
+                            })}
+                            {cards.then(|| view! {
+                                <a class="btn btn-secondary" href=format!("/jugendliche/{youth_id}/karte")>{t.card_link}</a>
+                            })}
                         </div>
                     })
                 })

@@ -1,0 +1,569 @@
+//! Participation and complaints (Beteiligung und Beschwerde) through the real server:
+//! what went past the group stays with the Fachberatung, anonymous means anonymous, the
+//! public link and the pickup code work without a session and are rate-limited, and the
+//! young people's PIN, login card and "Meine Rechte" page.
+
+use crate::common::{
+    Client, TestApp, count, enc, fixtures, new_id, outbox_key, random_pickup, sealed_form, spawn_app, spawn_app_with,
+    today, user_id,
+};
+use gruppenbuch_app::api::ssr::Settings;
+use gruppenbuch_app::auth::session::token_hash;
+use gruppenbuch_app::db::keys::OutboxKey;
+use serde_json::{Value, json};
+
+const DELIVER: &str = "/api/feedback/deliver";
+const LIST: &str = "/api/feedback/list";
+
+/// A named complaint as the form collects it.
+fn complaint(id: &str, recipient: &str, text: &str) -> Value {
+    json!({
+        "id": id,
+        "kind": "beschwerde",
+        "topic": "behandlung",
+        "mood": "schlecht",
+        "text": text,
+        "recipient": recipient,
+    })
+}
+
+/// What the young person's device sends: the form sealed with their account.
+fn from_account(key: &OutboxKey, author: &str, feedback: &Value) -> String {
+    let id = feedback["id"].as_str().expect("id");
+    sealed_form(key, id, "feedback", &json!({ "author_id": author, "feedback": feedback }))
+}
+
+/// What a device sends from a group's public link (no account).
+fn from_link(key: &OutboxKey, token: &str, feedback: &Value) -> String {
+    let id = feedback["id"].as_str().expect("id");
+    sealed_form(key, id, "feedback", &json!({ "group_token": token, "feedback": feedback }))
+}
+
+/// An anonymous submission from the link form.
+fn link_form(id: &str, code: &str) -> Value {
+    json!({
+        "id": id,
+        "kind": "beschwerde",
+        "topic": "rechte",
+        "text": "Wir dürfen abends nicht telefonieren.",
+        "pickup_code": code,
+    })
+}
+
+/// The entry with `id` in a JSON list of submissions.
+fn find(list: &Value, id: &str) -> Option<Value> {
+    list.as_array().expect("a list").iter().find(|v| v["id"] == id).cloned()
+}
+
+async fn rows_with(app: &TestApp, id: &str) -> i64 {
+    let mut conn = app.store.pool().acquire().await.expect("conn");
+    sqlx::query_scalar("SELECT COUNT(*) FROM feedback WHERE id = $1").bind(id).fetch_one(&mut *conn).await.expect("n")
+}
+
+async fn scalar_i64(app: &TestApp, sql: &str, bind: &str) -> i64 {
+    let mut conn = app.store.pool().acquire().await.expect("conn");
+    sqlx::query_scalar(sql).bind(bind).fetch_one(&mut *conn).await.expect("query")
+}
+
+fn answer_form(id: &str, status: &str, answer: &str) -> String {
+    format!("id={id}&input[status]={status}&input[answer]={}", enc(answer))
+}
+
+#[tokio::test]
+async fn a_named_complaint_past_the_group_is_seen_and_answered_by_its_fachberatung_only() {
+    let app = spawn_app().await;
+    let youth = Client::login(&app, "jugendliche").await;
+    let key = outbox_key(&app).await;
+    let mia = user_id(&app, "jugendliche").await;
+    let id = new_id();
+    let text = "Ich darf nie mit zum Ausflug.";
+    let sent = from_account(&key, &mia, &complaint(&id, "fachberatung", text));
+    let res = youth.call(DELIVER, &sent).await;
+    assert_eq!(res.status, 200, "{res:?}");
+    assert_eq!((res.json()["id"].as_str(), res.json()["duplicate"].as_bool()), (Some(id.as_str()), Some(false)));
+    // A lost receipt: the device sends the same item once more.
+    let again = youth.call(DELIVER, &sent).await;
+    assert_eq!(again.status, 200, "{again:?}");
+    assert_eq!((again.json()["id"].as_str(), again.json()["duplicate"].as_bool()), (Some(id.as_str()), Some(true)));
+    assert_eq!(rows_with(&app, &id).await, 1);
+    // Something else under the same id is a conflict, never a silent "sent".
+    let other = youth.call(DELIVER, &from_account(&key, &mia, &complaint(&id, "fachberatung", "Anders"))).await;
+    assert_eq!(other.status, 409, "{other:?}");
+    assert_eq!(rows_with(&app, &id).await, 1);
+    // Only her account delivers what she sealed: 401 without a session, and an item
+    // sealed by another account is refused with 409 (a shared phone).
+    let foreign_item = complaint(&new_id(), "fachberatung", text);
+    assert_eq!(Client::new(&app).call(DELIVER, &from_account(&key, &mia, &foreign_item)).await.status, 401);
+    let staff_id = user_id(&app, "fachkraft").await;
+    let res = youth.call(DELIVER, &from_account(&key, &staff_id, &foreign_item)).await;
+    assert_eq!(res.status, 409, "{res:?}");
+    assert!(res.body.contains("anderen Konto"), "{}", res.body);
+    assert_eq!(rows_with(&app, foreign_item["id"].as_str().unwrap_or_default()).await, 0);
+    // A named submission is in the audit log as hers.
+    let created =
+        "SELECT COUNT(*) FROM audit_log WHERE actor_login = 'jugendliche' AND action = 'create' AND record_id = $1";
+    assert_eq!(scalar_i64(&app, created, &id).await, 1);
+
+    // The group's staff cannot learn that it exists.
+    let staff = Client::login(&app, "fachkraft").await;
+    let list = staff.call(LIST, "input[status]=").await;
+    assert_eq!(list.status, 200, "{list:?}");
+    assert!(!list.body.contains(&id), "{}", list.body);
+    let hidden = staff.call("/api/feedback/get", &format!("id={id}")).await;
+    let unknown = staff.call("/api/feedback/get", &format!("id={}", new_id())).await;
+    assert_eq!(hidden.status, 404, "{hidden:?}");
+    assert_eq!((hidden.status, &hidden.body), (unknown.status, &unknown.body));
+    let res = staff.call("/api/feedback/answer", &answer_form(&id, "beantwortet", "Von der Gruppe")).await;
+    assert_eq!(res.status, 404, "{res:?}");
+    assert_eq!(staff.call("/api/feedback/counts", "id=").await.status, 403);
+
+    // The Fachberatung of the group sees it, with the name.
+    let advisor = Client::login(&app, "fachberatung").await;
+    let list = advisor.call(LIST, "input[status]=").await;
+    assert_eq!(list.status, 200, "{list:?}");
+    let item = find(&list.json(), &id).expect("listed for the Fachberatung");
+    assert_eq!(item["author"], "Mia");
+    assert_eq!(item["recipient"], "fachberatung");
+    assert_eq!(item["anonymous"], false);
+    let detail = advisor.call("/api/feedback/get", &format!("id={id}")).await;
+    assert_eq!(detail.status, 200, "{detail:?}");
+    assert_eq!(detail.json()["text"], text);
+    let counts = advisor.call("/api/feedback/counts", "id=").await;
+    assert_eq!(counts.status, 200, "{counts:?}");
+    let groups = counts.json()["groups"].as_array().cloned().unwrap_or_default();
+    let names: Vec<&str> = groups.iter().filter_map(|g| g["group_name"].as_str()).collect();
+    assert_eq!(names, ["FWG Sonnenhaus"], "Fachberatung counts only their own groups");
+    let row = groups[0]["rows"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["kind"] == "beschwerde" && r["topic"] == "behandlung").cloned())
+        .expect("a count row");
+    assert_eq!(row["by_status"], json!([1, 0, 0, 0]));
+
+    // The Fachberatung of another group does not.
+    let other_advisor = Client::login(&app, "fachberatung2").await;
+    let list = other_advisor.call(LIST, "input[status]=").await;
+    assert_eq!(list.status, 200);
+    assert!(!list.body.contains(&id), "{}", list.body);
+    let res = other_advisor.call("/api/feedback/get", &format!("id={id}")).await;
+    assert_eq!((res.status, &res.body), (unknown.status, &unknown.body));
+
+    // The Fachberatung answers; the young person reads it.
+    let reply = "Danke, dass du das geschrieben hast. Ich komme am Donnerstag vorbei.";
+    let before = chrono::Utc::now().timestamp_millis();
+    let res = advisor.call("/api/feedback/answer", &answer_form(&id, "beantwortet", reply)).await;
+    assert!(res.status < 400, "{res:?}");
+    let after = chrono::Utc::now().timestamp_millis();
+    let mine = youth.call("/api/feedback/mine", "").await;
+    assert_eq!(mine.status, 200, "{mine:?}");
+    let item = find(&mine.json(), &id).expect("among her messages");
+    assert_eq!(item["status"], "beantwortet");
+    assert_eq!(item["text"], text);
+    assert_eq!(item["steps"][0]["answer"], reply);
+    assert_eq!(item["steps"][0]["by"], "der Fachberatung");
+
+    // Who answered and when: the detail names the person, the database the account.
+    let detail = advisor.call("/api/feedback/get", &format!("id={id}")).await.json();
+    assert_eq!(detail["status"], "beantwortet");
+    let step = &detail["steps"][0];
+    assert_eq!(step["by"], "Frank Berater");
+    let at = step["at"].as_i64().expect("at");
+    assert!((before..=after).contains(&at), "{at} not in {before}..={after}");
+    let advisor_id = user_id(&app, "fachberatung").await;
+    let mut conn = app.store.pool().acquire().await.expect("conn");
+    // actor, role, status, answer, at
+    type Event = (String, String, Option<String>, Option<String>, i64);
+    let events: Vec<Event> =
+        sqlx::query_as("SELECT actor_id, actor_role, status, answer, at FROM feedback_events WHERE feedback_id = $1")
+            .bind(&id)
+            .fetch_all(&mut *conn)
+            .await
+            .expect("events");
+    assert_eq!(
+        events,
+        [(advisor_id, "fachberatung".to_owned(), Some("beantwortet".to_owned()), Some(reply.to_owned()), at)]
+    );
+    // The history of steps cannot be rewritten, not even by the application's database user.
+    let rewrite = sqlx::query("UPDATE feedback_events SET answer = 'x' WHERE feedback_id = $1")
+        .bind(&id)
+        .execute(&mut *conn)
+        .await;
+    assert!(rewrite.is_err(), "feedback steps are append-only");
+    drop(conn);
+    let audit =
+        "SELECT COUNT(*) FROM audit_log WHERE actor_login = 'fachberatung' AND action = 'update' AND record_id = $1";
+    assert_eq!(scalar_i64(&app, audit, &id).await, 1);
+}
+
+#[tokio::test]
+async fn a_submission_to_the_group_is_handled_by_the_groups_staff() {
+    let app = spawn_app().await;
+    let youth = Client::login(&app, "jugendliche").await;
+    let key = outbox_key(&app).await;
+    let mia = user_id(&app, "jugendliche").await;
+    let id = new_id();
+    let mut wish = complaint(&id, "gruppe", "Mehr Taschengeld für Ausflüge");
+    wish["kind"] = json!("beteiligung");
+    wish["topic"] = json!("taschengeld");
+    let res = youth.call(DELIVER, &from_account(&key, &mia, &wish)).await;
+    assert_eq!(res.status, 200, "{res:?}");
+
+    let staff = Client::login(&app, "fachkraft").await;
+    let item = find(&staff.call(LIST, "input[status]=").await.json(), &id).expect("listed for the group's staff");
+    assert_eq!(item["author"], "Mia");
+    assert_eq!(item["recipient"], "gruppe");
+    let detail = staff.call("/api/feedback/get", &format!("id={id}")).await;
+    assert_eq!(detail.status, 200, "{detail:?}");
+    assert_eq!(detail.json()["can_answer"], true);
+    let reply = "Das besprechen wir am Sonntag in der Gruppenrunde.";
+    let res = staff.call("/api/feedback/answer", &answer_form(&id, "in_bearbeitung", reply)).await;
+    assert!(res.status < 400, "{res:?}");
+    // Only open ones, and by status.
+    assert!(staff.call(LIST, "input[status]=offen").await.body.contains(&id));
+    assert!(staff.call(LIST, "input[status]=in_bearbeitung").await.body.contains(&id));
+    assert!(!staff.call(LIST, "input[status]=erledigt").await.body.contains(&id));
+
+    let mine = find(&youth.call("/api/feedback/mine", "").await.json(), &id).expect("among her messages");
+    assert_eq!(mine["status"], "in_bearbeitung");
+    assert_eq!(mine["steps"][0]["answer"], reply);
+    assert_eq!(mine["steps"][0]["by"], "deiner Wohngruppe");
+
+    // Staff of another group do not see it.
+    let other = Client::login(&app, "fachkraft2").await;
+    assert_eq!(other.call("/api/feedback/get", &format!("id={id}")).await.status, 404);
+    assert!(!other.call(LIST, "input[status]=").await.body.contains(&id));
+}
+
+#[tokio::test]
+async fn an_anonymous_submission_keeps_nothing_that_names_the_sender() {
+    let app = spawn_app().await;
+    let youth = Client::login(&app, "jugendliche").await;
+    let key = outbox_key(&app).await;
+    let mia = user_id(&app, "jugendliche").await;
+    let device_id = new_id();
+    let code = "ABCD-EFGH-JKMN";
+    let mut anonymous_complaint = complaint(&device_id, "fachberatung", "Im Bad ist es immer kalt.");
+    anonymous_complaint["anonymous"] = json!("ja");
+    anonymous_complaint["pickup_code"] = json!(code);
+    let res = youth.call(DELIVER, &from_account(&key, &mia, &anonymous_complaint)).await;
+    assert_eq!(res.status, 200, "{res:?}");
+    // The device needs no id: it has the pickup code.
+    assert_eq!(res.json()["id"], "");
+    assert_eq!(res.json()["duplicate"], false);
+
+    let mut conn = app.store.pool().acquire().await.expect("conn");
+    type Stored = (String, Option<String>, Option<String>, String, i64, i64, Option<String>);
+    let (id, author, youth_id, received_on, listed_at, updated_at, pickup_hash): Stored = sqlx::query_as(
+        "SELECT id, author_id, youth_id, received_on, listed_at, updated_at, pickup_hash FROM feedback \
+         WHERE device_key = $1",
+    )
+    .bind(token_hash(&device_id))
+    .fetch_one(&mut *conn)
+    .await
+    .expect("stored once");
+    assert_eq!((author, youth_id), (None, None));
+    assert_ne!(id, device_id);
+    assert_eq!(uuid::Uuid::parse_str(&id).expect("uuid").get_version_num(), 4, "a random id, not a time-ordered one");
+    assert_eq!(received_on, today());
+    let midnight = {
+        use chrono::TimeZone;
+        let day = chrono::NaiveDate::parse_from_str(&received_on, "%Y-%m-%d").expect("day");
+        chrono_tz::Europe::Berlin
+            .from_local_datetime(&day.and_hms_opt(0, 0, 0).expect("midnight"))
+            .earliest()
+            .expect("Berlin midnight")
+            .timestamp_millis()
+    };
+    assert_eq!((listed_at, updated_at), (midnight, midnight), "no time of day");
+    assert_eq!(pickup_hash, Some(token_hash(code)), "the code is kept only hashed");
+    drop(conn);
+    // No audit row links her account to it: none by her about it, no creation at all.
+    let by_her = "SELECT COUNT(*) FROM audit_log WHERE actor_login = 'jugendliche' AND record_id = $1";
+    assert_eq!(scalar_i64(&app, by_her, &id).await, 0);
+    let created = "SELECT COUNT(*) FROM audit_log WHERE action = 'create' AND record_id = $1";
+    assert_eq!(scalar_i64(&app, created, &id).await, 0);
+    let any = "SELECT COUNT(*) FROM audit_log WHERE actor_id = $1 AND record_kind = 'feedback'";
+    assert_eq!(scalar_i64(&app, any, &mia).await, 0);
+    // It is not among her named messages either.
+    let mine = youth.call("/api/feedback/mine", "").await;
+    assert_eq!(mine.status, 200);
+    assert_eq!(mine.json(), json!([]));
+
+    // The Fachberatung handles it without a name.
+    let advisor = Client::login(&app, "fachberatung").await;
+    let item = find(&advisor.call(LIST, "input[status]=").await.json(), &id).expect("listed");
+    assert_eq!((item["anonymous"].as_bool(), item["author"].is_null()), (Some(true), true));
+    let detail = advisor.call("/api/feedback/get", &format!("id={id}")).await.json();
+    assert!(detail["author"].is_null(), "{detail}");
+    assert_eq!(detail["text"], "Im Bad ist es immer kalt.");
+    let reply = "Danke! Der Hausmeister schaut sich die Heizung an.";
+    let res = advisor.call("/api/feedback/answer", &answer_form(&id, "beantwortet", reply)).await;
+    assert!(res.status < 400, "{res:?}");
+
+    // Whoever has the code reads the answer, without a session (typed in any case).
+    let anonymous = Client::new(&app);
+    let res = anonymous.call("/api/feedback/pickup", &format!("input[code]={}", enc("abcd efgh jkmn"))).await;
+    assert_eq!(res.status, 200, "{res:?}");
+    let view = res.json();
+    assert_eq!(view["status"], "beantwortet");
+    assert_eq!(view["steps"][0]["answer"], reply);
+    assert_eq!(view["steps"][0]["by"], "der Fachberatung");
+    assert!(view["author"].is_null());
+    // A wrong code gets the same answer as one that never existed; a code that cannot be
+    // one is told its shape.
+    let wrong = anonymous.call("/api/feedback/pickup", "input[code]=ABCD-EFGH-JKMP").await;
+    let unknown = anonymous.call("/api/feedback/pickup", "input[code]=ZZZZ-ZZZZ-ZZZZ").await;
+    assert_eq!(wrong.status, 400, "{wrong:?}");
+    assert_eq!((wrong.status, &wrong.body), (unknown.status, &unknown.body));
+    assert_eq!(
+        wrong.json()["Validation"][0]["message"],
+        "Zu diesem Code haben wir nichts gefunden. Bitte prüf deinen Code."
+    );
+    let malformed = anonymous.call("/api/feedback/pickup", "input[code]=ABC").await;
+    assert_eq!(malformed.status, 400, "{malformed:?}");
+    let message = malformed.json()["Validation"][0]["message"].as_str().unwrap_or_default().to_owned();
+    assert!(message.starts_with("Ein Abholcode hat 12 Zeichen"), "{message}");
+}
+
+#[tokio::test]
+async fn the_public_link_delivers_to_the_fachberatung_without_a_session() {
+    let app = spawn_app().await;
+    let fx = fixtures(&app.store).await;
+    let key = outbox_key(&app).await;
+    let advisor = Client::login(&app, "fachberatung").await;
+    let link = advisor.call("/api/feedback/group-link", &format!("id={}", fx.own_group)).await;
+    assert_eq!(link.status, 200, "{link:?}");
+    let link = link.json();
+    assert_eq!(link["group_name"], "FWG Sonnenhaus");
+    assert!(link["qr_svg"].as_str().unwrap_or_default().contains("<svg"));
+    let url = link["url"].as_str().expect("url");
+    let token = url.rsplit_once("/mitreden/").map(|(_, t)| t.to_owned()).expect("a /mitreden/ link");
+    assert_eq!(token, fx.own_link);
+
+    let device = Client::new(&app);
+    let form = device.call("/api/feedback/link-form", &format!("id={token}")).await;
+    assert_eq!(form.status, 200, "{form:?}");
+    assert_eq!(form.json()["group_name"], "FWG Sonnenhaus");
+    assert_eq!(form.json()["outbox_key"], format!("{}.{}", key.key_id, key.public_key));
+    assert!(form.json()["author_id"].is_null());
+
+    let before = count(&app.store, "feedback").await;
+    let id = new_id();
+    let res = device.call(DELIVER, &from_link(&key, &token, &link_form(&id, &random_pickup()))).await;
+    assert_eq!(res.status, 200, "{res:?}");
+    assert_eq!((res.json()["id"].as_str(), res.json()["duplicate"].as_bool()), (Some(""), Some(false)));
+    assert_eq!(count(&app.store, "feedback").await, before + 1);
+    let mut conn = app.store.pool().acquire().await.expect("conn");
+    let (row_id, group, recipient, anonymous, author): (String, String, String, i64, Option<String>) =
+        sqlx::query_as("SELECT id, group_id, recipient, anonymous, author_id FROM feedback WHERE device_key = $1")
+            .bind(token_hash(&id))
+            .fetch_one(&mut *conn)
+            .await
+            .expect("stored");
+    drop(conn);
+    assert_eq!(
+        (group.as_str(), recipient.as_str(), anonymous, author),
+        (fx.own_group.as_str(), "fachberatung", 1, None)
+    );
+    assert!(advisor.call(LIST, "input[status]=").await.body.contains(&row_id));
+    let staff = Client::login(&app, "fachkraft").await;
+    assert!(!staff.call(LIST, "input[status]=").await.body.contains(&row_id));
+
+    // A link that names no group: a friendly 400, and nothing is stored.
+    let first = if token.starts_with('A') { 'B' } else { 'A' };
+    let tampered = format!("{first}{}", &token[1..]);
+    let res = device.call(DELIVER, &from_link(&key, &tampered, &link_form(&new_id(), &random_pickup()))).await;
+    assert_eq!(res.status, 400, "{res:?}");
+    assert!(res.body.contains("Dieser Link stimmt nicht"), "{}", res.body);
+    let res = device.call("/api/feedback/link-form", &format!("id={tampered}")).await;
+    assert_eq!(res.status, 400, "{res:?}");
+    assert!(res.body.contains("Dieser Link stimmt nicht"), "{}", res.body);
+    assert_eq!(count(&app.store, "feedback").await, before + 1);
+}
+
+#[tokio::test]
+async fn the_public_link_and_the_pickup_are_rate_limited_per_address() {
+    let settings = Settings {
+        cookie_secure: false,
+        feedback_max_per_address: 3,
+        pickup_max_per_address: 3,
+        ..Settings::default()
+    };
+    let app = spawn_app_with(settings).await;
+    let fx = fixtures(&app.store).await;
+    let key = outbox_key(&app).await;
+    let device = Client::new(&app);
+    let codes: Vec<String> = (0..4).map(|_| random_pickup()).collect();
+    for code in &codes[..3] {
+        let res = device.call(DELIVER, &from_link(&key, &fx.own_link, &link_form(&new_id(), code))).await;
+        assert_eq!(res.status, 200, "{res:?}");
+    }
+    let before = count(&app.store, "feedback").await;
+    let id = new_id();
+    let flood = device.call(DELIVER, &from_link(&key, &fx.own_link, &link_form(&id, &codes[3]))).await;
+    assert_eq!(flood.status, 429, "{flood:?}");
+    assert!(flood.header("retry-after").and_then(|v| v.parse::<u64>().ok()).is_some_and(|s| s > 0));
+    assert_eq!(count(&app.store, "feedback").await, before);
+    assert_eq!(scalar_i64(&app, "SELECT COUNT(*) FROM feedback WHERE device_key = $1", &token_hash(&id)).await, 0);
+
+    // Guessing pickup codes: after the limit of wrong ones, even a right one waits.
+    let right = format!("input[code]={}", codes[0]);
+    assert_eq!(device.call("/api/feedback/pickup", &right).await.status, 200);
+    for _ in 0..3 {
+        let res = device.call("/api/feedback/pickup", &format!("input[code]={}", random_pickup())).await;
+        assert_eq!(res.status, 400, "{res:?}");
+    }
+    let res = device.call("/api/feedback/pickup", &right).await;
+    assert_eq!(res.status, 429, "{res:?}");
+    // Counted per client address (not for everyone at once).
+    let counted = "SELECT COUNT(*) FROM login_failures WHERE throttle_key = $1";
+    assert_eq!(scalar_i64(&app, counted, "feedback:127.0.0.1").await, 3);
+    assert_eq!(scalar_i64(&app, counted, "pickup:127.0.0.1").await, 3);
+}
+
+#[tokio::test]
+async fn an_empty_or_too_long_submission_gets_messages_at_the_fields_and_nothing_is_stored() {
+    let app = spawn_app().await;
+    let youth = Client::login(&app, "jugendliche").await;
+    let key = outbox_key(&app).await;
+    let mia = user_id(&app, "jugendliche").await;
+    let before = count(&app.store, "feedback").await;
+    let id = new_id();
+    let empty = json!({ "id": id, "kind": "beschwerde", "topic": "", "text": "", "recipient": "fachberatung" });
+    let res = youth.call(DELIVER, &from_account(&key, &mia, &empty)).await;
+    assert_eq!(res.status, 400, "{res:?}");
+    let errors = res.json()["Validation"].as_array().cloned().unwrap_or_default();
+    let fields: Vec<&str> = errors.iter().filter_map(|e| e["field"].as_str()).collect();
+    assert!(fields.contains(&"topic") && fields.contains(&"text"), "{fields:?}");
+    assert!(
+        res.body.contains("Bitte wähle ein Thema.") && res.body.contains("Bitte wähle ein Gesicht"),
+        "{}",
+        res.body
+    );
+
+    let long = complaint(&new_id(), "gruppe", &"x".repeat(2001));
+    let res = youth.call(DELIVER, &from_account(&key, &mia, &long)).await;
+    assert_eq!(res.status, 400, "{res:?}");
+    assert_eq!(res.json()["Validation"][0]["field"], "text");
+    assert!(res.body.contains("höchstens 2000 Zeichen"), "{}", res.body);
+    assert_eq!(count(&app.store, "feedback").await, before);
+    // 2000 characters are fine.
+    let longest = complaint(&new_id(), "gruppe", &"ä".repeat(2000));
+    assert_eq!(youth.call(DELIVER, &from_account(&key, &mia, &longest)).await.status, 200);
+}
+
+#[tokio::test]
+async fn wrong_pins_lock_the_account_and_tell_its_fachberatung() {
+    let app = spawn_app().await;
+    // The young person logs in with the PIN.
+    let youth = Client::login_with(&app, "jugendliche", "2468").await;
+    assert_eq!(youth.call("/api/feedback/form", "").await.status, 200);
+    let device = Client::new(&app);
+    for _ in 0..5 {
+        let res = device.post_form("/auth/login", "login=jugendliche&password=0000").await;
+        assert_eq!(res.status, 303, "{res:?}");
+        assert_eq!(res.header("location"), Some("/anmelden?fehler=1"));
+    }
+    let advisor = Client::login(&app, "fachberatung").await;
+    let leitung = Client::login(&app, "leitung").await;
+    let other_advisor = Client::login(&app, "fachberatung2").await;
+    for client in [&advisor, &leitung] {
+        let notices = client.call("/api/notices/list", "").await;
+        assert_eq!(notices.status, 200, "{notices:?}");
+        let notices = notices.json();
+        assert_eq!(notices.as_array().map(Vec::len), Some(1), "{notices}");
+        assert_eq!(
+            (notices[0]["who"].as_str(), notices[0]["group_name"].as_str()),
+            (Some("Mia"), Some("FWG Sonnenhaus"))
+        );
+    }
+    assert_eq!(other_advisor.call("/api/notices/list", "").await.json(), json!([]));
+    assert_eq!(Client::login(&app, "fachkraft").await.call("/api/notices/list", "").await.status, 403);
+    // Locked: even the right PIN waits now, and the notice is not repeated.
+    let blocked = device.post_form("/auth/login", "login=jugendliche&password=2468").await;
+    assert_eq!(blocked.status, 429, "{blocked:?}");
+    assert!(blocked.header("set-cookie").is_none());
+    assert_eq!(advisor.call("/api/notices/list", "").await.json().as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test]
+async fn a_login_card_logs_in_with_the_pin_until_a_new_card_is_made() {
+    let app = spawn_app().await;
+    let fx = fixtures(&app.store).await;
+    let advisor = Client::login(&app, "fachberatung").await;
+    let issue =
+        || async { advisor.call("/api/feedback/login-card", &format!("id={}&input[pin]=", fx.own_youth)).await };
+    let card = issue().await;
+    assert_eq!(card.status, 200, "{card:?}");
+    let card = card.json();
+    assert_eq!((card["login"].as_str(), card["display_name"].as_str()), (Some("jugendliche"), Some("Mia")));
+    assert!(card["qr_svg"].as_str().unwrap_or_default().contains("<svg"));
+    let url = card["url"].as_str().expect("url");
+    let device = Client::new(&app);
+    assert!(url.starts_with(&format!("{}/karte/", device.origin())), "{url}");
+    let token = url.rsplit_once("/karte/").map(|(_, t)| t.to_owned()).expect("token");
+
+    // A wrong PIN goes back to the card's page; the right one logs in.
+    let res = device.post_form("/auth/card", &format!("card={token}&password=1111")).await;
+    assert_eq!(res.status, 303, "{res:?}");
+    assert_eq!(res.header("location"), Some(format!("/karte/{token}?fehler=1").as_str()));
+    assert!(res.header("set-cookie").is_none());
+    let res = device.post_form("/auth/card", &format!("card={token}&password=2468")).await;
+    assert_eq!(res.status, 303, "{res:?}");
+    assert_eq!(res.header("location"), Some("/"));
+    let cookie = res.header("set-cookie").expect("session cookie");
+    assert!(cookie.starts_with("gb_session="), "{cookie}");
+    let youth = Client { cookie: Some(cookie.split(';').next().unwrap_or_default().to_owned()), ..device.clone() };
+    let form = youth.call("/api/feedback/form", "").await;
+    assert_eq!(form.status, 200, "{form:?}");
+    assert_eq!(form.json()["author_id"], user_id(&app, "jugendliche").await.as_str());
+
+    // A new card: the old one stops working.
+    let second = issue().await.json();
+    let new_token = second["url"].as_str().and_then(|u| u.rsplit_once("/karte/")).map(|(_, t)| t.to_owned());
+    let new_token = new_token.expect("new token");
+    assert_ne!(new_token, token);
+    let res = device.post_form("/auth/card", &format!("card={token}&password=2468")).await;
+    assert_eq!(res.status, 303, "{res:?}");
+    assert_eq!(res.header("location"), Some("/anmelden?karte=ungueltig"));
+    assert!(res.header("set-cookie").is_none());
+    let res = device.post_form("/auth/card", &format!("card={new_token}&password=2468")).await;
+    assert_eq!((res.status, res.header("location")), (303, Some("/")));
+
+    // Staff do not print cards, nor does the Fachberatung of another group.
+    let staff = Client::login(&app, "fachkraft").await;
+    let res = staff.call("/api/feedback/login-card", &format!("id={}&input[pin]=", fx.own_youth)).await;
+    assert!([403, 404].contains(&res.status), "{res:?}");
+    let other = Client::login(&app, "fachberatung2").await;
+    let res = other.call("/api/feedback/login-card", &format!("id={}&input[pin]=", fx.own_youth)).await;
+    assert_eq!(res.status, 404, "{res:?}");
+    // The card still works after those refusals.
+    let res = device.post_form("/auth/card", &format!("card={new_token}&password=2468")).await;
+    assert_eq!(res.header("location"), Some("/"));
+}
+
+#[tokio::test]
+async fn my_rights_are_public_and_only_leitung_changes_them() {
+    let app = spawn_app().await;
+    let anonymous = Client::new(&app);
+    let res = anonymous.call("/api/rights/get", "").await;
+    assert_eq!(res.status, 200, "{res:?}");
+    let default = res.json()["body"].as_str().unwrap_or_default().to_owned();
+    assert!(!default.is_empty());
+    assert_eq!((res.json()["can_edit"].as_bool(), res.json()["updated_on"].as_str()), (Some(false), Some("")));
+
+    let leitung = Client::login(&app, "leitung").await;
+    assert_eq!(leitung.call("/api/rights/get", "").await.json()["can_edit"], true);
+    let text = "Du darfst mitbestimmen.\n\nDu darfst dich beschweren, auch ohne Namen.";
+    let res = leitung.call("/api/rights/set", &format!("input[body]={}", enc(text))).await;
+    assert!(res.status < 400, "{res:?}");
+    let now = anonymous.call("/api/rights/get", "").await.json();
+    let today = chrono::NaiveDate::parse_from_str(&today(), "%Y-%m-%d").expect("today").format("%d.%m.%Y").to_string();
+    assert_eq!((now["body"].as_str(), now["updated_on"].as_str()), (Some(text), Some(today.as_str())));
+
+    let advisor = Client::login(&app, "fachberatung").await;
+    assert_eq!(advisor.call("/api/rights/get", "").await.json()["can_edit"], false);
+    let res = advisor.call("/api/rights/set", "input[body]=Anders").await;
+    assert_eq!(res.status, 403, "{res:?}");
+    assert_eq!(anonymous.call("/api/rights/set", "input[body]=Anders").await.status, 401);
+    assert_eq!(anonymous.call("/api/rights/get", "").await.json()["body"], text);
+}
