@@ -369,12 +369,7 @@ async function sendAll(manual) {
     if (status === 429) {
       // Too many for now: the item waits, and the page can say why (the answer is
       // a short German sentence, nothing of the item).
-      let body = "";
-      try {
-        body = (await response.text()).slice(0, MAX_ERROR_BODY);
-      } catch {
-        body = "";
-      }
+      const body = await errorBody(response);
       await updateIfSame(next, (store, current) => {
         current.attempts = (current.attempts || 0) + 1;
         current.status = 429;
@@ -399,12 +394,7 @@ async function sendAll(manual) {
     }
     // Any other 4xx: the server refused this item for good (the Rust side
     // reads error_body and shows why). The next items may still be fine.
-    let body = "";
-    try {
-      body = (await response.text()).slice(0, MAX_ERROR_BODY);
-    } catch {
-      body = "";
-    }
+    const body = await errorBody(response);
     await updateIfSame(next, (store, current) => {
       current.state = "failed";
       current.status = status;
@@ -413,6 +403,15 @@ async function sendAll(manual) {
       store.put(current);
     });
     notify();
+  }
+}
+
+// The server's answer to a refused item, capped (it is a short German text).
+async function errorBody(response) {
+  try {
+    return (await response.text()).slice(0, MAX_ERROR_BODY);
+  } catch {
+    return "";
   }
 }
 

@@ -491,6 +491,7 @@ catalogue! {
     card_login_title: "Hallo!",
     card_login_lead: "Gib deine PIN ein.",
     card_login_pin: "Deine PIN",
+    card_login_failed: "Die PIN stimmt nicht. Versuch es noch einmal.",
     card_login_invalid: "Diese Karte gilt nicht mehr. Bitte frag nach einer neuen Karte oder melde dich mit Benutzername und PIN an.",
     login_pin_hint: "Junge Menschen: Deine PIN ist dein Passwort.",
     v_pin_format: "Die PIN hat 4 bis 8 Ziffern.",

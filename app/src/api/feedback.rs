@@ -512,11 +512,7 @@ pub mod ssr {
         if !can(user, Action::HandleFeedback, resource) {
             return Err(AppError::NotFound);
         }
-        let youth: Option<String> = if row.anonymous == 0 {
-            sqlx::query_scalar("SELECT youth_id FROM feedback WHERE id = $1").bind(id).fetch_one(&mut *conn).await?
-        } else {
-            None
-        };
+        let youth = row.youth_id.clone();
         Ok((row, youth))
     }
 
@@ -540,7 +536,7 @@ pub mod ssr {
         };
         let mut tx = store.begin().await?;
         let rows = crate::db::feedback::list(&mut tx, scope, status, 200).await?;
-        let mut named = Vec::new();
+        let mut named: Vec<(String, String)> = Vec::new();
         let mut out = Vec::new();
         for row in rows {
             // The policy decides each row again; the query's scope is only the first cut.
@@ -551,8 +547,8 @@ pub mod ssr {
             ) {
                 continue;
             }
-            if row.anonymous == 0 {
-                named.push(row.id.clone());
+            if let Some(youth) = &row.youth_id {
+                named.push((row.id.clone(), youth.clone()));
             }
             if let Some(view) = row.into_view(false, true) {
                 out.push(view);
@@ -561,18 +557,14 @@ pub mod ssr {
         use crate::db::audit::{AuditAction, AuditRecord, record};
         let rec = AuditRecord { action: AuditAction::List, record_kind: "feedback", record_id: None, youth_id: None };
         record(&mut tx, user, rec).await?;
-        for id in &named {
-            let youth: Option<String> =
-                sqlx::query_scalar("SELECT youth_id FROM feedback WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
-            if let Some(youth) = youth {
-                let rec = AuditRecord {
-                    action: AuditAction::List,
-                    record_kind: "feedback",
-                    record_id: Some(id),
-                    youth_id: Some(&youth),
-                };
-                record(&mut tx, user, rec).await?;
-            }
+        for (id, youth) in &named {
+            let rec = AuditRecord {
+                action: AuditAction::List,
+                record_kind: "feedback",
+                record_id: Some(id),
+                youth_id: Some(youth),
+            };
+            record(&mut tx, user, rec).await?;
         }
         tx.commit().await?;
         Ok(out)

@@ -104,6 +104,8 @@ pub struct FeedbackRow {
     pub anonymous: i64,
     pub author_id: Option<String>,
     pub author_name: Option<String>,
+    /// The named sender's record (for audit rows); `None` when anonymous.
+    pub youth_id: Option<String>,
     pub received_on: String,
     pub status: String,
 }
@@ -135,7 +137,7 @@ impl FeedbackRow {
 }
 
 const SELECT: &str = "SELECT f.id, f.group_id, g.name AS group_name, f.kind, f.topic, f.mood, f.body, f.recipient, \
-     f.anonymous, f.author_id, y.first_name AS author_name, f.received_on, f.status \
+     f.anonymous, f.author_id, y.first_name AS author_name, f.youth_id, f.received_on, f.status \
      FROM feedback f JOIN groups g ON g.id = f.group_id LEFT JOIN youths y ON y.id = f.youth_id";
 
 pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<FeedbackRow>, sqlx::Error> {

@@ -484,7 +484,7 @@ fn CardLoginPage() -> impl IntoView {
         <div class="youth-page stack login-card-page">
             <PageTitle text=t.card_login_title />
             <p class="page-lead">{t.card_login_lead}</p>
-            {move || failed().then(|| view! { <div class="alert alert-error" role="alert" id="login-error">{t.login_failed}</div> })}
+            {move || failed().then(|| view! { <div class="alert alert-error" role="alert" id="login-error">{t.card_login_failed}</div> })}
             <form class="form" method="post" action="/auth/card">
                 <input type="hidden" name="card" value=move || token.get() />
                 <div class="field">
