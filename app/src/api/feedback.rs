@@ -242,6 +242,9 @@ pub async fn issue_login_card(id: String, input: CardInput) -> Result<LoginCard,
         let hash = super::accounts::hash_password(pin).await?;
         crate::db::accounts::set_password(&mut tx, &account, &hash).await?;
         crate::db::sessions::delete_for_user(&mut tx, &account).await?;
+        // A new PIN also lifts a lock after wrong PINs: the adult who sets it has just
+        // spoken with the young person.
+        crate::db::throttle::clear(&mut tx, &format!("acct:{login}"), 0).await?;
     }
     let rec = AuditRecord {
         action: if input.pin.trim().is_empty() { AuditAction::Update } else { AuditAction::PasswordReset },
@@ -297,18 +300,25 @@ pub async fn set_rights(input: RightsInput) -> Result<(), AppError> {
 pub async fn list_notices() -> Result<Vec<Notice>, AppError> {
     use super::ssr::*;
     use crate::auth::policy::{Action, Resource, can};
+    use crate::db::audit::{AuditAction, AuditRecord, record};
     let user = user()?;
-    allow(matches!(user.role, crate::domain::Role::Leitung | crate::domain::Role::Fachberatung))?;
+    // The same people as the monthly counts: Leitung, and Fachberatung for their groups.
+    allow(crate::auth::policy::can_open(&user, crate::auth::policy::Page::FeedbackCounts))?;
     let store = store()?;
-    let mut conn = store.pool().acquire().await?;
+    let mut tx = store.begin().await?;
     let since = crate::db::now_ms() - 14 * 24 * 60 * 60 * 1000;
     let scope = (user.role != crate::domain::Role::Leitung).then_some(user.id.as_str());
-    let rows = crate::db::feedback::notices_since(&mut conn, since, scope).await?;
-    Ok(rows
+    let rows = crate::db::feedback::notices_since(&mut tx, since, scope).await?;
+    let notices: Vec<Notice> = rows
         .into_iter()
-        .filter(|(_, group, _, _)| can(&user, Action::IssueLoginCard, Resource::Group(group)))
+        .filter(|(_, group, _, _)| can(&user, Action::ViewFeedbackCounts, Resource::Group(group)))
         .map(|(at, _, group_name, who)| Notice { at, group_name, who })
-        .collect())
+        .collect();
+    // The notices name young people's accounts: reading them is logged.
+    let rec = AuditRecord { action: AuditAction::List, record_kind: "notices", record_id: None, youth_id: None };
+    record(&mut tx, &user, rec).await?;
+    tx.commit().await?;
+    Ok(notices)
 }
 
 #[cfg(feature = "ssr")]
