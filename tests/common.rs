@@ -50,9 +50,17 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(settings: Settings) -> TestApp {
+    spawn_app_serving(settings, None).await
+}
+
+/// Spawns the app; with `site_root`, static files are served from that directory.
+pub async fn spawn_app_serving(settings: Settings, site_root: Option<&std::path::Path>) -> TestApp {
     let store = fresh_store().await;
     gruppenbuch_app::db::demo::seed_if_empty(&store).await.expect("seed");
-    let leptos_options = leptos::prelude::get_configuration(None).expect("leptos configuration").leptos_options;
+    let mut leptos_options = leptos::prelude::get_configuration(None).expect("leptos configuration").leptos_options;
+    if let Some(root) = site_root {
+        leptos_options.site_root = root.display().to_string().into();
+    }
     let state = AppState { store: store.clone(), settings: Arc::new(settings), leptos_options };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");

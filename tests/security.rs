@@ -1,6 +1,7 @@
 //! Headers, CSRF, body limits and malformed requests.
 
-use crate::common::{Client, count, spawn_app};
+use crate::common::{Client, count, spawn_app, spawn_app_serving};
+use gruppenbuch_app::api::ssr::Settings;
 
 #[tokio::test]
 async fn pages_carry_security_headers_and_a_csp_with_a_fresh_nonce() {
@@ -22,6 +23,42 @@ async fn pages_carry_security_headers_and_a_csp_with_a_fresh_nonce() {
         ("cache-control", "no-store"),
     ] {
         assert_eq!(page.header(name), Some(value), "{name}");
+    }
+}
+
+/// A static file served while a page renders must not take the page's headers: the page
+/// would go out with the nonce-less policy and its scripts would be blocked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn static_files_served_during_page_renders_leave_the_pages_csp_alone() {
+    let root = std::env::temp_dir().join(format!("gruppenbuch-site-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&root).expect("site root");
+    std::fs::write(root.join("probe.txt"), "probe").expect("probe file");
+    let app = spawn_app_serving(Settings { cookie_secure: false, ..Settings::default() }, Some(&root)).await;
+    let client = Client::login(&app, "fachberatung").await;
+    for _ in 0..40 {
+        let page = tokio::spawn({
+            let client = client.clone();
+            async move { client.get("/").await }
+        });
+        let files: Vec<_> = (0..4)
+            .map(|_| {
+                let client = client.clone();
+                tokio::spawn(async move { client.send("GET", "/probe.txt", &[], None).await })
+            })
+            .collect();
+        let wait = std::time::Duration::from_secs(10);
+        let page = tokio::time::timeout(wait, page).await.expect("the page answers").expect("page task");
+        assert_eq!(page.status, 200);
+        let csp = page.header("content-security-policy").expect("CSP");
+        let nonce = csp.split("'nonce-").nth(1).and_then(|s| s.split('\'').next());
+        let nonce = nonce.unwrap_or_else(|| panic!("the page's CSP lost its nonce: {csp}"));
+        assert!(page.body.contains(&format!("nonce=\"{nonce}\"")));
+        for file in files {
+            let file = tokio::time::timeout(wait, file).await.expect("the file answers").expect("file task");
+            assert_eq!((file.status, file.body.as_str()), (200, "probe"));
+            let csp = file.header("content-security-policy").expect("CSP");
+            assert!(!csp.contains("'nonce-"), "a static file took a page's policy: {csp}");
+        }
     }
 }
 

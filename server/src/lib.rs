@@ -49,7 +49,7 @@ pub async fn open_store(config: &Config) -> Result<Store, StartupError> {
 
 /// Builds the whole HTTP application for a store.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list().to_vec();
     let leptos_options = state.leptos_options.clone();
     let context_state = state.clone();
     let context = move || provide_context(context_state.clone());
@@ -69,7 +69,10 @@ pub fn router(state: AppState) -> Router {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .fallback({
+            let files = leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell);
+            move |uri, state, req| isolated(files(uri, state, req))
+        })
         // Innermost, so every handler sees at most 1 MiB; larger bodies get 413.
         .layer(RequestBodyLimitLayer::new(middleware::BODY_LIMIT))
         .layer(
@@ -94,7 +97,18 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
-    handle_server_fns_with_context(move || provide_context(state.clone()), req).await
+    isolated(handle_server_fns_with_context(move || provide_context(state.clone()), req)).await
+}
+
+/// Polls a leptos_axum handler under a reactive root of its own.
+///
+/// The static-file and server-function handlers make their reactive owner with
+/// `Owner::new()`: a child of whatever owner the worker thread last left current, which
+/// can be another request's page render. The static-file handler then took that page's
+/// `ResponseOptions` headers (its CSP with the nonce) onto a `.wasm` response, and the
+/// page went out with the middleware's nonce-less policy, so its scripts were blocked.
+fn isolated<F: std::future::Future>(fut: F) -> ScopedFuture<F> {
+    ScopedFuture { owner: Owner::new_root(None), observer: None, fut }
 }
 
 async fn ready(State(state): State<AppState>) -> impl IntoResponse {
@@ -152,5 +166,16 @@ async fn shutdown_signal() {
 
 /// The page routes of the app, in axum's path syntax (for the access-matrix test).
 pub fn route_paths() -> Vec<String> {
-    generate_route_list(App).into_iter().map(|r| r.path().to_owned()).collect()
+    route_list().iter().map(|r| r.path().to_owned()).collect()
+}
+
+/// The route list, generated once per process.
+///
+/// Generating it runs the whole app with resource loading suppressed by a process-wide
+/// flag; a page render whose resource starts meanwhile waits forever (leptos#4773). A
+/// server generates it once at start-up anyway; the integration tests build many
+/// routers while other tests render pages, and must not generate it again.
+fn route_list() -> &'static [leptos_axum::AxumRouteListing] {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App))
 }
