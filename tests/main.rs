@@ -7,6 +7,7 @@ mod auth;
 mod common;
 mod entries;
 mod feedback;
+mod incidents;
 mod records;
 mod security;
 mod store;

@@ -13,6 +13,8 @@ pub struct Config {
     /// Log as JSON lines (for log collectors) instead of human-readable text.
     pub log_json: bool,
     pub settings: Settings,
+    /// Escalation and alarm e-mails.
+    pub alerts: crate::alerts::AlertConfig,
 }
 
 fn flag(name: &str, default: bool) -> bool {
@@ -24,6 +26,27 @@ fn flag(name: &str, default: bool) -> bool {
 
 fn number(name: &str, default: i64) -> i64 {
     std::env::var(name).ok().and_then(|v| v.trim().parse().ok()).filter(|v| *v > 0).unwrap_or(default)
+}
+
+/// `GB_SMTP_HOST` (no e-mail without it), `GB_SMTP_PORT` (25), `GB_MAIL_FROM`,
+/// `GB_PUBLIC_URL` (the start of links in e-mails), `GB_ESCALATE_AFTER_MINUTES` (60),
+/// `GB_ALERT_INTERVAL_SECONDS` (15).
+fn alerts_from_env() -> crate::alerts::AlertConfig {
+    use crate::alerts::{AlertConfig, Smtp};
+    use gruppenbuch_app::domain::incident::ESCALATE_AFTER_MINUTES;
+    let text = |name: &str| std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let smtp = text("GB_SMTP_HOST").map(|host| Smtp {
+        host,
+        port: u16::try_from(number("GB_SMTP_PORT", 25)).unwrap_or(25),
+        from: text("GB_MAIL_FROM").unwrap_or_else(|| "gruppenbuch@localhost".into()),
+    });
+    let minutes = u64::try_from(number("GB_ESCALATE_AFTER_MINUTES", ESCALATE_AFTER_MINUTES)).unwrap_or(60);
+    AlertConfig {
+        smtp,
+        public_url: text("GB_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:3000".into()),
+        escalate_after: std::time::Duration::from_secs(minutes * 60),
+        interval: std::time::Duration::from_secs(u64::try_from(number("GB_ALERT_INTERVAL_SECONDS", 15)).unwrap_or(15)),
+    }
 }
 
 impl Config {
@@ -42,6 +65,7 @@ impl Config {
                 feedback_max_per_address: number("GB_FEEDBACK_MAX_PER_ADDRESS", defaults.feedback_max_per_address),
                 pickup_max_per_address: number("GB_PICKUP_MAX_PER_ADDRESS", defaults.pickup_max_per_address),
             },
+            alerts: alerts_from_env(),
         }
     }
 }

@@ -2,6 +2,8 @@
 //! the HTTP stack and its middleware. The application itself — pages, server functions,
 //! store, policy — lives in `gruppenbuch-app`; this crate only wires it up.
 
+/// Escalation of unacknowledged incidents and the alarm e-mails.
+pub mod alerts;
 /// Login and logout form handlers.
 pub mod auth_routes;
 /// Configuration from the environment.

@@ -51,6 +51,7 @@ async fn run(config: Config) -> Result<(), String> {
             );
         }
     }
+    let _alerts = gruppenbuch_server::alerts::spawn(state.store.clone(), config.alerts.clone());
     serve(state).await.map_err(|e| e.to_string())
 }
 

@@ -13,6 +13,7 @@ pub mod entries;
 pub mod feedback;
 pub mod goals;
 pub mod groups;
+pub mod incidents;
 pub mod keys;
 pub mod sessions;
 pub mod throttle;

@@ -277,7 +277,7 @@ pub enum Purpose {
     Correct,
 }
 
-fn entry_date(check: &mut Check, value: &str, today: NaiveDate) -> Option<NaiveDate> {
+pub(crate) fn entry_date(check: &mut Check, value: &str, today: NaiveDate) -> Option<NaiveDate> {
     let t = texts();
     let date = check.date("date", value)?;
     if today.checked_add_days(Days::new(1)).is_some_and(|limit| date > limit) {
@@ -291,7 +291,7 @@ fn entry_date(check: &mut Check, value: &str, today: NaiveDate) -> Option<NaiveD
     Some(date)
 }
 
-fn entry_id(check: &mut Check, value: &str) -> String {
+pub(crate) fn entry_id(check: &mut Check, value: &str) -> String {
     let id = value.trim().to_owned();
     if !super::is_uuid(&id) {
         check.fail("id", texts().v_entry_id);
@@ -356,7 +356,7 @@ impl NoteInput {
 }
 
 /// "HH:MM" (24 h) or "H:MM".
-fn time_of_day(check: &mut Check, value: &str) -> Option<String> {
+pub(crate) fn time_of_day(check: &mut Check, value: &str) -> Option<String> {
     let value = value.trim();
     if value.is_empty() {
         check.fail("time", texts().v_required);

@@ -10,6 +10,7 @@ pub mod entry;
 pub mod feedback;
 pub mod goal;
 pub mod group;
+pub mod incident;
 pub mod role;
 pub mod text;
 pub mod youth;

@@ -1,0 +1,369 @@
+//! Incidents, their chain of events, and the queue of alarm e-mails. What a caller may see
+//! or do is decided in `api::incidents`; this module only stores and reads.
+
+use super::{Conn, berlin_minute, new_id, now_ms};
+use crate::domain::incident::{
+    IncidentBody, IncidentCategory, IncidentEvent, IncidentEventKind, IncidentState, IncidentSummary, ValidIncident,
+};
+use sqlx::FromRow;
+
+/// What storing did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Stored {
+    Created,
+    /// Stored before under this id (a resend): by whom.
+    Exists {
+        author_id: String,
+        body: String,
+    },
+}
+
+/// Stores an incident and its young people exactly once (keyed by the device's id), with
+/// the first link of its chain.
+pub async fn insert(
+    conn: &mut Conn,
+    incident: &ValidIncident,
+    group_id: &str,
+    author_id: &str,
+) -> Result<Stored, sqlx::Error> {
+    let body = serde_json::to_string(&incident.body).unwrap_or_default();
+    let now = now_ms();
+    let done = sqlx::query(
+        "INSERT INTO incidents (id, group_id, occurred_on, occurred_time, category, body, author_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(&incident.id)
+    .bind(group_id)
+    .bind(incident.date.to_string())
+    .bind(&incident.time)
+    .bind(incident.category.code())
+    .bind(&body)
+    .bind(author_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        let (author_id, body): (String, String) = sqlx::query_as("SELECT author_id, body FROM incidents WHERE id = $1")
+            .bind(&incident.id)
+            .fetch_one(&mut *conn)
+            .await?;
+        return Ok(Stored::Exists { author_id, body });
+    }
+    for youth in &incident.youth_ids {
+        sqlx::query("INSERT INTO incident_youths (incident_id, youth_id) VALUES ($1, $2)")
+            .bind(&incident.id)
+            .bind(youth)
+            .execute(&mut *conn)
+            .await?;
+    }
+    add_event(conn, &incident.id, IncidentEventKind::Reported, Some(author_id), "").await?;
+    Ok(Stored::Created)
+}
+
+/// Adds a link to an incident's chain.
+pub async fn add_event(
+    conn: &mut Conn,
+    incident_id: &str,
+    kind: IncidentEventKind,
+    actor_id: Option<&str>,
+    detail: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO incident_events (id, incident_id, at, kind, actor_id, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(new_id())
+    .bind(incident_id)
+    .bind(now_ms())
+    .bind(kind.code())
+    .bind(actor_id)
+    .bind(detail)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The group of an incident (for the policy), if it exists.
+pub async fn group_of(conn: &mut Conn, id: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT group_id FROM incidents WHERE id = $1").bind(id).fetch_optional(conn).await
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct IncidentRow {
+    pub id: String,
+    pub group_id: String,
+    pub group_name: String,
+    pub occurred_on: String,
+    pub occurred_time: String,
+    pub category: String,
+    pub body: String,
+    pub author_name: String,
+    pub acknowledged_at: Option<i64>,
+    pub escalated_at: Option<i64>,
+    pub comments: i64,
+}
+
+impl IncidentRow {
+    pub fn state(&self) -> IncidentState {
+        match (self.acknowledged_at, self.escalated_at) {
+            (Some(_), _) => IncidentState::Acknowledged,
+            (None, Some(_)) => IncidentState::Escalated,
+            (None, None) => IncidentState::Open,
+        }
+    }
+
+    pub fn body(&self) -> IncidentBody {
+        serde_json::from_str(&self.body).unwrap_or(IncidentBody {
+            what: String::new(),
+            measures: String::new(),
+            informed: Vec::new(),
+        })
+    }
+
+    pub fn summary(&self, youth_names: Vec<String>) -> IncidentSummary {
+        let occurred = match chrono::NaiveDate::parse_from_str(&self.occurred_on, "%Y-%m-%d") {
+            Ok(day) => format!("{}, {}", day.format("%d.%m.%Y"), self.occurred_time),
+            Err(_) => self.occurred_on.clone(),
+        };
+        IncidentSummary {
+            id: self.id.clone(),
+            group_name: self.group_name.clone(),
+            youth_names,
+            category: IncidentCategory::parse(&self.category).unwrap_or(IncidentCategory::Other),
+            occurred,
+            state: self.state(),
+            comments: self.comments,
+        }
+    }
+}
+
+const SELECT: &str = "SELECT i.id, i.group_id, g.name AS group_name, i.occurred_on, i.occurred_time, i.category, \
+     i.body, u.display_name AS author_name, i.acknowledged_at, i.escalated_at, \
+     (SELECT COUNT(*) FROM incident_events e WHERE e.incident_id = i.id AND e.kind = 'kommentar') AS comments \
+     FROM incidents i JOIN groups g ON g.id = i.group_id JOIN users u ON u.id = i.author_id";
+
+pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<IncidentRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT} WHERE i.id = $1")).bind(id).fetch_optional(conn).await
+}
+
+/// The incidents of some groups, newest first: only the unacknowledged ones, or the latest
+/// `limit` of all.
+pub async fn list(
+    conn: &mut Conn,
+    group_ids: &[String],
+    open_only: bool,
+    limit: i64,
+) -> Result<Vec<IncidentRow>, sqlx::Error> {
+    if group_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (0..group_ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let open = if open_only { " AND i.acknowledged_at IS NULL" } else { "" };
+    let sql = format!(
+        "{SELECT} WHERE i.group_id IN ({}){open} ORDER BY i.created_at DESC, i.id DESC LIMIT $1",
+        marks.join(", ")
+    );
+    let mut query = sqlx::query_as(&sql).bind(limit);
+    for group in group_ids {
+        query = query.bind(group);
+    }
+    query.fetch_all(conn).await
+}
+
+/// The young people of an incident: (id, "Vorname Nachname").
+pub async fn youths(conn: &mut Conn, id: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT y.id, y.first_name, y.last_name FROM incident_youths iy JOIN youths y ON y.id = iy.youth_id \
+         WHERE iy.incident_id = $1 ORDER BY y.first_name, y.last_name",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|(id, first, last)| (id, format!("{first} {last}"))).collect())
+}
+
+/// The chain, oldest first.
+pub async fn events(conn: &mut Conn, id: &str) -> Result<Vec<IncidentEvent>, sqlx::Error> {
+    let rows: Vec<(String, i64, Option<String>, String)> = sqlx::query_as(
+        "SELECT e.kind, e.at, u.display_name, e.detail FROM incident_events e LEFT JOIN users u ON u.id = e.actor_id \
+         WHERE e.incident_id = $1 ORDER BY e.at, e.id",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(kind, at, by, detail)| {
+            Some(IncidentEvent { kind: IncidentEventKind::parse(&kind)?, at: berlin_minute(at), by, detail })
+        })
+        .collect())
+}
+
+/// Whether `user` has a "read" link on this incident already.
+pub async fn has_read(conn: &mut Conn, id: &str, user_id: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM incident_events WHERE incident_id = $1 AND actor_id = $2 AND kind = 'gelesen'",
+    )
+    .bind(id)
+    .bind(user_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Marks an incident acknowledged; false if it already was.
+pub async fn acknowledge(conn: &mut Conn, id: &str, user_id: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE incidents SET acknowledged_at = $1, acknowledged_by = $2 WHERE id = $3 AND acknowledged_at IS NULL",
+    )
+    .bind(now_ms())
+    .bind(user_id)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Who is told of an incident in a group: the group's Fachberatung and every Leitung
+/// (active accounts).
+pub async fn recipients(conn: &mut Conn, group_id: &str) -> Result<Vec<Recipient>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT u.id, u.display_name, u.email FROM users u WHERE u.active = 1 AND (u.role = 'leitung' OR (u.role = 'fachberatung' \
+         AND EXISTS (SELECT 1 FROM user_groups ug WHERE ug.user_id = u.id AND ug.group_id = $1))) ORDER BY u.id",
+    )
+    .bind(group_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// Someone told of an incident.
+#[derive(Clone, Debug, FromRow)]
+pub struct Recipient {
+    pub id: String,
+    pub display_name: String,
+    pub email: Option<String>,
+}
+
+/// Every active Leitung account.
+pub async fn leitung(conn: &mut Conn) -> Result<Vec<Recipient>, sqlx::Error> {
+    sqlx::query_as("SELECT id, display_name, email FROM users WHERE active = 1 AND role = 'leitung' ORDER BY id")
+        .fetch_all(conn)
+        .await
+}
+
+/// Claims the incidents reported before `cutoff` that nobody acknowledged and that have
+/// not escalated yet. Each is claimed by one instance only (the update checks again).
+pub async fn claim_due_escalations(conn: &mut Conn, cutoff: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let due: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, group_id FROM incidents WHERE acknowledged_at IS NULL AND escalated_at IS NULL AND created_at <= $1 \
+         ORDER BY created_at LIMIT 100",
+    )
+    .bind(cutoff)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut claimed = Vec::new();
+    for (id, group) in due {
+        let done = sqlx::query(
+            "UPDATE incidents SET escalated_at = $1 WHERE id = $2 AND escalated_at IS NULL AND acknowledged_at IS NULL",
+        )
+        .bind(now_ms())
+        .bind(&id)
+        .execute(&mut *conn)
+        .await?;
+        if done.rows_affected() == 1 {
+            claimed.push((id, group));
+        }
+    }
+    Ok(claimed)
+}
+
+/// How many unacknowledged incidents the given groups have (the badge).
+pub async fn open_count(conn: &mut Conn, group_ids: &[String]) -> Result<i64, sqlx::Error> {
+    if group_ids.is_empty() {
+        return Ok(0);
+    }
+    let marks: Vec<String> = (0..group_ids.len()).map(|i| format!("${}", i + 1)).collect();
+    let sql =
+        format!("SELECT COUNT(*) FROM incidents WHERE acknowledged_at IS NULL AND group_id IN ({})", marks.join(", "));
+    let mut query = sqlx::query_scalar(&sql);
+    for group in group_ids {
+        query = query.bind(group);
+    }
+    query.fetch_one(conn).await
+}
+
+/// Queues an e-mail (sent by the server's worker).
+pub async fn queue_mail(conn: &mut Conn, recipient: &str, subject: &str, body: &str) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO mail_queue (id, recipient, subject, body, created_at, next_try_at, attempts) VALUES ($1, $2, $3, $4, $5, $5, 0)",
+    )
+    .bind(new_id())
+    .bind(recipient)
+    .bind(subject)
+    .bind(body)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A queued e-mail.
+#[derive(Clone, Debug, FromRow)]
+pub struct Mail {
+    pub id: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub attempts: i64,
+    pub next_try_at: i64,
+}
+
+/// Claims up to `limit` due e-mails for `lease_ms` (so two instances never send one twice
+/// at the same time).
+pub async fn claim_due_mail(conn: &mut Conn, limit: i64, lease_ms: i64) -> Result<Vec<Mail>, sqlx::Error> {
+    let now = now_ms();
+    let due: Vec<Mail> = sqlx::query_as(
+        "SELECT id, recipient, subject, body, attempts, next_try_at FROM mail_queue \
+         WHERE sent_at IS NULL AND next_try_at <= $1 ORDER BY next_try_at LIMIT $2",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut claimed = Vec::new();
+    for mail in due {
+        let done = sqlx::query(
+            "UPDATE mail_queue SET next_try_at = $1 WHERE id = $2 AND next_try_at = $3 AND sent_at IS NULL",
+        )
+        .bind(now + lease_ms)
+        .bind(&mail.id)
+        .bind(mail.next_try_at)
+        .execute(&mut *conn)
+        .await?;
+        if done.rows_affected() == 1 {
+            claimed.push(mail);
+        }
+    }
+    Ok(claimed)
+}
+
+pub async fn mail_sent(conn: &mut Conn, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE mail_queue SET sent_at = $1, last_error = NULL WHERE id = $2")
+        .bind(now_ms())
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records a failed attempt; the next try waits longer each time (up to an hour).
+pub async fn mail_failed(conn: &mut Conn, mail: &Mail, error: &str) -> Result<(), sqlx::Error> {
+    let wait = (30_000_i64 << mail.attempts.clamp(0, 7)).min(3_600_000);
+    sqlx::query("UPDATE mail_queue SET attempts = attempts + 1, next_try_at = $1, last_error = $2 WHERE id = $3")
+        .bind(now_ms() + wait)
+        .bind(error.chars().take(500).collect::<String>())
+        .bind(&mail.id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
