@@ -180,6 +180,7 @@ async fn an_unacknowledged_incident_escalates_and_leitung_gets_a_mail_without_na
 
     let mail = inbox.lock().await.pop().expect("an e-mail arrived");
     assert!(mail.contains("To: <leitung@example.org>"), "{mail}");
+    assert!(mail.contains("Subject: Gruppenbuch: Vorkommnis noch nicht zur Kenntnis genommen"), "{mail}");
     assert!(mail.contains(&format!("https://gb.example.org/vorkommnisse/{}", valid.id)), "{mail}");
     for secret in [first_name.as_str(), "vertraulich", "Selbstgef"] {
         assert!(!mail.contains(secret), "the e-mail names no one and tells nothing: {secret}");

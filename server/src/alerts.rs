@@ -43,7 +43,7 @@ pub struct Round {
 /// The text of an alarm e-mail: a link, nothing that names anyone.
 pub fn alarm_mail(public_url: &str, incident_id: &str, escalated: bool) -> (String, String) {
     let subject = if escalated {
-        "Gruppenbuch: Vorkommnis seit über einer Stunde offen".to_owned()
+        "Gruppenbuch: Vorkommnis noch nicht zur Kenntnis genommen".to_owned()
     } else {
         "Gruppenbuch: Neues besonderes Vorkommnis".to_owned()
     };
