@@ -34,7 +34,8 @@ help:
 	@echo "make test-unit         unit tests of app and server (release, ssr); outbox.js sealing (node --test)"
 	@echo "make test-integration  tests/ crate on SQLite, then PostgreSQL (TEST_POSTGRES_URL or a throwaway cluster)"
 	@echo "make test-e2e          Playwright in Chromium against the release build"
-	@echo "make bench             download size (brotli, 250 KB budget); outbox save and send times in Chromium"
+	@echo "make bench             download size (brotli, 250 KB budget); outbox save and send times in Chromium;"
+	@echo "                       feed page times at 10k/100k/1M entries on SQLite and PostgreSQL"
 	@echo "make clean-data        delete data/ (the local demo database)"
 
 setup:
@@ -83,6 +84,7 @@ test:
 bench: build
 	scripts/bench-size.sh
 	GB_BENCH=1 scripts/e2e.sh --project=bench
+	scripts/bench-feed.sh
 
 clean-data:
 	rm -rf data

@@ -32,7 +32,7 @@ const DELIVER_URL = "/api/outbox/deliver";
 // Where each kind goes; entries (note, visit) go to DELIVER_URL. A young person's
 // submission has its own endpoint because it may come without a session (a group's
 // public link).
-const DELIVER_URLS = { feedback: "/api/feedback/deliver" };
+const DELIVER_URLS = { feedback: "/api/feedback/deliver", incident: "/api/incidents/deliver" };
 const KEY_META = 'meta[name="gb-outbox-key"]';
 const INFO = "gruppenbuch-outbox-v1"; // HKDF info; bump with the scheme
 const LOCK = "gb-outbox-flush"; // one flush across all tabs

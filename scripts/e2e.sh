@@ -47,6 +47,13 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# Alarm e-mails go to a loopback port where the incident test listens (a real SMTP
+# conversation); incidents escalate after 40 s instead of an hour.
+SMTP_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+export GB_SMTP_HOST=127.0.0.1 GB_SMTP_PORT="$SMTP_PORT" E2E_SMTP_PORT="$SMTP_PORT"
+export GB_MAIL_FROM=gruppenbuch@gruppenbuch.example
+export GB_ESCALATE_AFTER_SECONDS="${GB_ESCALATE_AFTER_SECONDS:-40}" GB_ALERT_INTERVAL_SECONDS=2
+
 export LEPTOS_SITE_ADDR="127.0.0.1:$PORT"
 export DATABASE_URL="sqlite://$TMP/e2e.db"
 export RUST_LOG="${RUST_LOG:-info}"

@@ -5,8 +5,8 @@
 //! (staff must not see it), and public rows (`anyone`) are also called without a session.
 
 use crate::common::{
-    Client, Fixtures, TestApp, enc, fixtures, new_id, note_form, random_pickup, sealed_form, spawn_app_with, today,
-    visit_form,
+    Client, Fixtures, TestApp, enc, fixtures, incident_form, new_id, note_form, random_pickup, sealed_form,
+    spawn_app_with, today, visit_form,
 };
 use gruppenbuch_app::api::ssr::Settings;
 use std::collections::BTreeSet;
@@ -145,6 +145,19 @@ fn sealed_note(t: &Targets, author_id: &str) -> String {
     sealed_form(&t.outbox_key, &id, "note", &note)
 }
 
+/// A sealed outbox item with a new incident of the caller's own young person.
+fn sealed_incident(t: &Targets, author_id: &str) -> String {
+    let id = new_id();
+    let payload = serde_json::json!({
+        "author_id": author_id,
+        "incident": {
+            "id": id, "youth_ids": [t.fx.own_youth], "date": today(), "time": "14:05",
+            "category": "polizeieinsatz", "what": "Matrix", "measures": "", "informed": []
+        }
+    });
+    sealed_form(&t.outbox_key, &id, "incident", &payload)
+}
+
 /// A sealed submission: with an account (`author_id`, named, to the group) or through a
 /// group's public link (`group_token`, anonymous with a fresh pickup code).
 fn sealed_feedback(t: &Targets, author_id: Option<&str>, group_token: Option<&str>, n: usize) -> String {
@@ -173,6 +186,7 @@ fn request(row: &Row, scope: Scope, t: &Targets, n: usize, role: Option<usize>) 
     let author = &t.user_ids[role.unwrap_or(3)];
     match row.name.as_str() {
         "deliver" => sealed_note(t, &t.user_ids[role.unwrap_or(0)]),
+        "deliver_incident" => sealed_incident(t, &t.user_ids[role.unwrap_or(0)]),
         "deliver_feedback (account)" => sealed_feedback(t, Some(author), None, n),
         "deliver_feedback (link)" => {
             let token = if matches!(scope, Scope::Own | Scope::OwnPast) { &t.fx.own_link } else { &t.fx.foreign_link };
@@ -195,6 +209,7 @@ fn body(path: &str, scope: Scope, t: &Targets, n: usize) -> String {
     let (link, pickup) =
         if own { (&t.fx.own_link, &t.fx.own_pickup) } else { (&t.fx.foreign_link, &t.fx.foreign_pickup) };
     let feedback = t.feedback(scope);
+    let incident = if own { &t.fx.own_incident } else { &t.fx.foreign_incident };
     let group_name = if own { "FWG Sonnenhaus" } else { "FWG Lindenhof" };
     match path {
         "/api/groups/get" => format!("id={group}"),
@@ -245,6 +260,21 @@ fn body(path: &str, scope: Scope, t: &Targets, n: usize) -> String {
         "/api/feedback/counts" => "id=".to_owned(),
         "/api/feedback/group-link" => format!("id={group}"),
         "/api/feedback/login-card" => format!("id={youth}&input[pin]="),
+        // Reporting is checked with the caller's own young person (as notes).
+        "/api/incidents/save" => incident_form(&new_id(), &t.fx.own_youth, &format!("Matrix {n}")),
+        "/api/incidents/get" | "/api/incidents/acknowledge" | "/api/incidents/stamp" => format!("id={incident}"),
+        "/api/feed/stamp" => "input[q]=".to_owned(),
+        "/api/incidents/comment" => format!("id={incident}&input[text]={}", enc(&format!("Matrix {n}"))),
+        "/api/feed/list" => "input[q]=".to_owned(),
+        // On a note, or (past-group scopes) on a submission.
+        "/api/feed/acknowledge" | "/api/feed/comment" => {
+            let item = if matches!(scope, Scope::OwnPast | Scope::ForeignPast) { feedback } else { note.as_str() };
+            if path.ends_with("comment") {
+                format!("id={item}&input[text]={}", enc(&format!("Matrix {n}")))
+            } else {
+                format!("id={item}")
+            }
+        }
         "/api/rights/set" => format!("input[body]={}", enc(&format!("Du hast Rechte. (Matrix {n})"))),
         _ => String::new(),
     }
@@ -252,7 +282,13 @@ fn body(path: &str, scope: Scope, t: &Targets, n: usize) -> String {
 
 /// The scopes a row is checked in.
 fn scopes(row: &Row) -> &'static [Scope] {
-    const PAST_GROUP: [&str; 3] = ["/api/feedback/get", "/api/feedback/answer", "/rueckmeldungen/:id"];
+    const PAST_GROUP: [&str; 5] = [
+        "/api/feedback/get",
+        "/api/feedback/answer",
+        "/rueckmeldungen/:id",
+        "/api/feed/acknowledge",
+        "/api/feed/comment",
+    ];
     if PAST_GROUP.contains(&row.key.as_str()) {
         &[Scope::Own, Scope::Foreign, Scope::OwnPast, Scope::ForeignPast]
     } else if scoped(&row.key) || row.name == "deliver_feedback (link)" {
@@ -263,7 +299,11 @@ fn scopes(row: &Row) -> &'static [Scope] {
 }
 
 fn scoped(path: &str) -> bool {
-    const ENTRY_PATHS: [&str; 14] = [
+    const ENTRY_PATHS: [&str; 18] = [
+        "/api/incidents/stamp",
+        "/api/incidents/get",
+        "/api/incidents/acknowledge",
+        "/api/incidents/comment",
         "/api/entries/get",
         "/api/notes/correct",
         "/api/visits/correct",
@@ -281,6 +321,7 @@ fn scoped(path: &str) -> bool {
     ];
     ENTRY_PATHS.contains(&path)
         || path.starts_with("/eintraege/:id")
+        || path.starts_with("/vorkommnisse/:id")
         || path.starts_with("/mitreden/:id")
         || path.starts_with("/karte/:id")
         || path.contains("/groups/get")
@@ -420,7 +461,15 @@ async fn server_functions_answer_each_role_as_the_matrix_says() {
                     }
                 }
                 // Scoped lists contain only the caller's groups.
-                if ["/api/groups/list", "/api/feedback/counts", "/api/notices/list"].contains(&path) && allowed {
+                const LISTS: [&str; 6] = [
+                    "/api/groups/list",
+                    "/api/feedback/counts",
+                    "/api/notices/list",
+                    "/api/incidents/board",
+                    "/api/feed/list",
+                    "/api/overview/get",
+                ];
+                if LISTS.contains(&path) && allowed {
                     let foreign = res.body.contains("FWG Lindenhof");
                     if (row.cells[i] == Cell::Own) == foreign {
                         failures.push(format!("{role} {path}: list scope wrong: {}", res.body));
@@ -475,6 +524,13 @@ async fn pages_answer_each_role_as_the_matrix_says() {
                     }
                 }
                 Some("rueckmeldungen") => targets.feedback(scope),
+                Some("vorkommnisse") => {
+                    if own {
+                        &fx.own_incident
+                    } else {
+                        &fx.foreign_incident
+                    }
+                }
                 Some("mitreden") => {
                     if own {
                         &fx.own_link

@@ -248,6 +248,9 @@ pub struct Fixtures {
     /// The pickup codes of `own_feedback_past` and `foreign_feedback_past`.
     pub own_pickup: String,
     pub foreign_pickup: String,
+    /// Incidents: one of Mia (reported by `fachkraft`), one of Noah (by `fachkraft2`).
+    pub own_incident: String,
+    pub foreign_incident: String,
     /// The tokens of the groups' public links (`/mitreden/<token>`).
     pub own_link: String,
     pub foreign_link: String,
@@ -265,6 +268,34 @@ pub fn visit_form(id: &str, youth: &str) -> String {
          &input[place]=wohngruppe&input[participants][0]=mutter&input[supervised]=nein&input[outcome]=stattgefunden",
         today()
     )
+}
+
+/// A complete incident form for one young person.
+pub fn incident_form(id: &str, youth: &str, what: &str) -> String {
+    format!(
+        "input[id]={id}&input[youth_ids][0]={youth}&input[date]={}&input[time]=14:05&input[category]=entweichung\
+         &input[what]={}&input[informed][0]=polizei",
+        today(),
+        enc(what)
+    )
+}
+
+/// Stores an incident directly (as the report would), reported by `author` in `group`.
+pub async fn incident_fixture(store: &Store, group: &str, youth: &str, author: &str, what: &str) -> String {
+    use gruppenbuch_app::domain::incident::{IncidentBody, IncidentCategory, Informed, ValidIncident};
+    let id = new_id();
+    let incident = ValidIncident {
+        id: id.clone(),
+        youth_ids: vec![youth.to_owned()],
+        date: chrono::NaiveDate::parse_from_str(&today(), "%Y-%m-%d").expect("today"),
+        time: "14:05".into(),
+        category: IncidentCategory::Missing,
+        body: IncidentBody { what: what.into(), measures: String::new(), informed: vec![Informed::Police] },
+    };
+    let mut tx = store.begin().await.expect("tx");
+    gruppenbuch_app::db::incidents::insert(&mut tx, &incident, group, author).await.expect("incident");
+    tx.commit().await.expect("commit");
+    id
 }
 
 /// A complete note form for a subject (a young person's id or `gruppe:<id>`).
@@ -481,6 +512,14 @@ pub async fn fixtures(store: &Store) -> Fixtures {
         "Matrix: Lindenhof Fachberatung",
     )
     .await;
+    let own_staff = sqlx::query_scalar::<_, String>("SELECT id FROM users WHERE login = 'fachkraft'")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("own staff");
+    let own_incident =
+        incident_fixture(store, &own_group, &own_youth, &own_staff, "Matrix: Mia kam nicht vom Sport zurück").await;
+    let foreign_incident =
+        incident_fixture(store, &foreign_group, &foreign_youth, &foreign_staff, "Matrix: Noah Schulz abgängig").await;
     let own_link = gruppenbuch_app::db::feedback::group_token(&mut conn, &own_group).await.expect("own link");
     let foreign_link =
         gruppenbuch_app::db::feedback::group_token(&mut conn, &foreign_group).await.expect("foreign link");
@@ -501,6 +540,8 @@ pub async fn fixtures(store: &Store) -> Fixtures {
         foreign_feedback_past,
         own_pickup: OWN_PICKUP_PAST.to_owned(),
         foreign_pickup: FOREIGN_PICKUP_PAST.to_owned(),
+        own_incident,
+        foreign_incident,
         own_link,
         foreign_link,
     }

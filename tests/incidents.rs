@@ -214,3 +214,152 @@ async fn a_mail_relay_that_is_down_leaves_the_mail_queued_for_a_retry() {
         sqlx::query_as("SELECT attempts, sent_at FROM mail_queue").fetch_one(&mut *conn).await.expect("row");
     assert_eq!((attempts, sent), (1, None));
 }
+
+/// The young person of a first name, and their group.
+async fn youth_of(app: &crate::common::TestApp, first: &str) -> (String, String) {
+    let mut conn = app.store.pool().acquire().await.expect("conn");
+    sqlx::query_as("SELECT id, group_id FROM youths WHERE first_name = $1")
+        .bind(first)
+        .fetch_one(&mut *conn)
+        .await
+        .expect("youth")
+}
+
+async fn scalar(app: &crate::common::TestApp, sql: &str, bind: &str) -> i64 {
+    let mut conn = app.store.pool().acquire().await.expect("conn");
+    sqlx::query_scalar(sql).bind(bind).fetch_one(&mut *conn).await.expect("count")
+}
+
+#[tokio::test]
+async fn a_report_reaches_its_groups_advisor_and_leitung_who_acknowledge_and_answer() {
+    use crate::common::{Client, incident_form, new_id, spawn_app};
+    let app = spawn_app().await;
+    let (mia, _) = youth_of(&app, "Mia").await;
+    let staff = Client::login(&app, "fachkraft").await;
+    let advisor = Client::login(&app, "fachberatung").await;
+    let other_advisor = Client::login(&app, "fachberatung2").await;
+    let leitung = Client::login(&app, "leitung").await;
+
+    let id = new_id();
+    let form = incident_form(&id, &mia, "Mia ist nicht vom Sport zurückgekommen.");
+    let res = staff.call("/api/incidents/save", &form).await;
+    assert!(res.status < 400, "{res:?}");
+    // A resend (lost answer) is confirmed and stores nothing twice.
+    let res = staff.call("/api/incidents/save", &form).await;
+    assert!(res.status < 400, "{res:?}");
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM incidents WHERE id = $1", &id).await, 1);
+
+    // Told at once, in the same transaction: the group's Fachberatung and Leitung, by
+    // e-mail too (the demo accounts have addresses); the other group's Fachberatung not.
+    let mut conn = app.store.pool().acquire().await.expect("conn");
+    let mut recipients: Vec<String> =
+        sqlx::query_scalar("SELECT recipient FROM mail_queue").fetch_all(&mut *conn).await.expect("mails");
+    recipients.sort();
+    assert_eq!(recipients, vec!["fachberatung@gruppenbuch.example", "leitung@gruppenbuch.example"]);
+    let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM mail_queue").fetch_all(&mut *conn).await.expect("b");
+    assert!(bodies.iter().all(|b| b.contains(&format!("/vorkommnisse/{id}")) && !b.contains("Mia")), "{bodies:?}");
+    drop(conn);
+
+    assert_eq!(advisor.call("/api/incidents/count", "").await.body, "1");
+    assert_eq!(leitung.call("/api/incidents/count", "").await.body, "1");
+    assert_eq!(other_advisor.call("/api/incidents/count", "").await.body, "0");
+    let board = advisor.call("/api/incidents/board", "").await.json();
+    assert_eq!(board["pinned"][0]["id"], id.as_str(), "{board}");
+    let foreign_board = other_advisor.call("/api/incidents/board", "").await;
+    assert!(!foreign_board.body.contains(&id) && !foreign_board.body.contains("Krause"), "{}", foreign_board.body);
+
+    // Staff may not acknowledge (403), the other group's Fachberatung does not see it (404).
+    assert_eq!(staff.call("/api/incidents/acknowledge", &format!("id={id}")).await.status, 403);
+    let res = other_advisor.call("/api/incidents/acknowledge", &format!("id={id}")).await;
+    assert_eq!(res.status, 404);
+    assert!(!res.body.contains("Krause"));
+    assert_eq!(other_advisor.call("/api/incidents/get", &format!("id={id}")).await.status, 404);
+
+    // Opening it adds "gelesen" once; acknowledging adds "zur Kenntnis genommen" once.
+    for _ in 0..2 {
+        assert_eq!(advisor.call("/api/incidents/get", &format!("id={id}")).await.status, 200);
+    }
+    assert!(advisor.call("/api/incidents/acknowledge", &format!("id={id}")).await.status < 400);
+    assert!(leitung.call("/api/incidents/acknowledge", &format!("id={id}")).await.status < 400);
+    assert_eq!(advisor.call("/api/incidents/count", "").await.body, "0");
+    let comment = "Bitte heute noch das Jugendamt informieren.";
+    let res =
+        advisor.call("/api/incidents/comment", &format!("id={id}&input[text]={}", crate::common::enc(comment))).await;
+    assert!(res.status < 400, "{res:?}");
+
+    let detail = staff.call("/api/incidents/get", &format!("id={id}")).await.json();
+    let kinds: Vec<&str> =
+        detail["events"].as_array().expect("events").iter().filter_map(|e| e["kind"].as_str()).collect();
+    assert_eq!(kinds, ["gemeldet", "benachrichtigt", "gelesen", "zur_kenntnis", "kommentar"], "{detail}");
+    let notified = detail["events"][1]["detail"].as_str().unwrap_or_default();
+    assert!(notified.contains("Frank Berater") && notified.contains("Petra Leitner") && !notified.contains("Fatma"));
+    assert_eq!(detail["events"][4]["detail"], comment);
+    assert_eq!(detail["summary"]["state"], "Acknowledged");
+    assert!(detail["acknowledged"].as_str().unwrap_or_default().starts_with("Frank Berater"), "{detail}");
+    assert_eq!(detail["can_acknowledge"], false);
+
+    // Every read and change is in the audit log, naming Mia.
+    let audited = scalar(
+        &app,
+        "SELECT COUNT(*) FROM audit_log WHERE record_kind IN ('incident', 'incident_comment') AND youth_id = $1",
+        &mia,
+    )
+    .await;
+    assert!(audited >= 6, "audit rows: {audited}");
+}
+
+#[tokio::test]
+async fn bad_or_foreign_incident_requests_change_nothing() {
+    use crate::common::{Client, enc, incident_form, new_id, outbox_key, sealed_form, spawn_app, user_id};
+    let app = spawn_app().await;
+    let (mia, _) = youth_of(&app, "Mia").await;
+    let (noah, _) = youth_of(&app, "Noah").await;
+    let staff = Client::login(&app, "fachkraft").await;
+    let leitung = Client::login(&app, "leitung").await;
+    let advisor = Client::login(&app, "fachberatung").await;
+
+    // A young person of another group: the message of an unknown one.
+    let res = staff.call("/api/incidents/save", &incident_form(&new_id(), &noah, "x")).await;
+    assert_eq!(res.status, 400);
+    assert!(res.body.contains("Diesen jungen Menschen gibt es nicht"), "{}", res.body);
+    // Young people of two groups in one report.
+    let two = format!("{}&input[youth_ids][1]={noah}", incident_form(&new_id(), &mia, "x"));
+    let res = leitung.call("/api/incidents/save", &two).await;
+    assert_eq!(res.status, 400);
+    assert!(res.body.contains("derselben Gruppe"), "{}", res.body);
+    // No category, an oversized text, an unknown field.
+    let res = staff.call("/api/incidents/save", &incident_form(&new_id(), &mia, &"x".repeat(10_000))).await;
+    assert_eq!(res.status, 400);
+    let res =
+        staff.call("/api/incidents/save", &format!("{}&input[extra]=1", incident_form(&new_id(), &mia, "x"))).await;
+    assert_eq!(res.status, 400);
+    // The Fachberatung reads but does not report.
+    assert_eq!(advisor.call("/api/incidents/save", &incident_form(&new_id(), &mia, "x")).await.status, 403);
+    assert_eq!(crate::common::count(&app.store, "incidents").await, 0);
+    assert_eq!(crate::common::count(&app.store, "mail_queue").await, 0);
+
+    // Sealed: by another account (a shared phone) is 409, tampered is 400.
+    let key = outbox_key(&app).await;
+    let id = new_id();
+    let payload = serde_json::json!({
+        "author_id": user_id(&app, "leitung").await,
+        "incident": { "id": id, "youth_ids": [mia], "date": crate::common::today(), "time": "09:00",
+                      "category": "verletzung", "what": "Sturz", "measures": "", "informed": [] }
+    });
+    let sealed = sealed_form(&key, &id, "incident", &payload);
+    assert_eq!(staff.call("/api/incidents/deliver", &sealed).await.status, 409);
+    let as_note = sealed.replace("input[kind]=incident", "input[kind]=note");
+    assert_eq!(leitung.call("/api/incidents/deliver", &as_note).await.status, 400);
+    assert!(leitung.call("/api/incidents/deliver", &sealed).await.status < 400);
+    assert!(leitung.call("/api/incidents/deliver", &sealed).await.status < 400, "a resend is confirmed");
+    assert_eq!(crate::common::count(&app.store, "incidents").await, 1);
+
+    // Comments: empty or 10 kB are refused; a tampered id is 404; nothing is added.
+    let events = crate::common::count(&app.store, "incident_events").await;
+    assert_eq!(advisor.call("/api/incidents/comment", &format!("id={id}&input[text]=")).await.status, 400);
+    let long = format!("id={id}&input[text]={}", enc(&"ä".repeat(5_000)));
+    assert_eq!(advisor.call("/api/incidents/comment", &long).await.status, 400);
+    assert_eq!(advisor.call("/api/incidents/comment", "id=../../etc&input[text]=x").await.status, 404);
+    assert_eq!(advisor.call("/api/incidents/get", &format!("id={}", new_id())).await.status, 404);
+    assert_eq!(crate::common::count(&app.store, "incident_events").await, events);
+}

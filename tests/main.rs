@@ -6,6 +6,8 @@ mod access_matrix;
 mod auth;
 mod common;
 mod entries;
+mod feed;
+mod feed_bench;
 mod feedback;
 mod incidents;
 mod records;

@@ -83,19 +83,26 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/besuchskontakt/neu") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/eintraege/:id") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/gruppen/:id/uebergabe") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/vorkommnis/neu") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/vorkommnisse") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/vorkommnisse/:id") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/feed") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/uebersicht") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async />
                     // Young people's pages (their form, their messages, the public link form,
-                    // the card login, "Meine Rechte") share one chunk; so do the staff's.
+                    // the card login, "Meine Rechte") share one chunk. The staff's pages of
+                    // submissions, the feed, the overview and the incidents are in the case
+                    // chunk: they share its form and list code.
                     <Route path=path!("/nachricht/neu") view={Lazy::<YouthRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/nachrichten") view={Lazy::<YouthRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/mitreden/:id") view={Lazy::<YouthRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/karte/:id") view={Lazy::<YouthRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/meine-rechte") view={Lazy::<YouthRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/rueckmeldungen") view={Lazy::<FeedbackDeskRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/rueckmeldungen/:id") view={Lazy::<FeedbackDeskRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/auswertung") view={Lazy::<FeedbackDeskRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/gruppen/:id/aushang") view={Lazy::<FeedbackDeskRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/jugendliche/:id/karte") view={Lazy::<FeedbackDeskRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/meine-rechte/bearbeiten") view={Lazy::<FeedbackDeskRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/rueckmeldungen") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/rueckmeldungen/:id") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/auswertung") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/gruppen/:id/aushang") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/jugendliche/:id/karte") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/meine-rechte/bearbeiten") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>
@@ -146,4 +153,3 @@ lazy_page!(AccountRoute, pages::accounts::AccountPage);
 lazy_page!(AuditRoute, pages::audit::AuditPage);
 lazy_page!(CaseRoute, pages::case::CasePage);
 lazy_page!(YouthRoute, pages::feedback::YouthPages);
-lazy_page!(FeedbackDeskRoute, pages::feedback_desk::FeedbackDeskPages);

@@ -1,5 +1,5 @@
 import { type Browser, type Page, type TestInfo } from '@playwright/test';
-import { checkPage, expect, login, test } from './helpers';
+import { checkPage, expect, login, personAt, test } from './helpers';
 
 /** A word that exists only in one message's text. */
 function marker(name: string) {
@@ -45,16 +45,8 @@ async function checkYouthPage(page: Page) {
 }
 
 /** A second person on a desktop (staff, Fachberatung). */
-async function desk(browser: Browser, info: TestInfo, user: string): Promise<Page> {
-  const context = await browser.newContext({
-    baseURL: info.project.use.baseURL,
-    viewport: { width: 1280, height: 800 },
-    locale: 'de-DE',
-    timezoneId: 'Europe/Berlin',
-  });
-  const page = await context.newPage();
-  await login(page, user);
-  return page;
+function desk(browser: Browser, info: TestInfo, user: string): Promise<Page> {
+  return personAt(browser, info, user, 'desk');
 }
 
 /** Nothing of `word` is left in this browser's storage. */

@@ -1,4 +1,4 @@
-import { expect, type Page, test as base } from '@playwright/test';
+import { type Browser, expect, type Page, type TestInfo, test as base } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 
 export const DEMO_PASSWORD = 'gruppenbuch';
@@ -81,4 +81,19 @@ export async function logout(page: Page) {
   await page.waitForURL(/\/anmelden\?abgemeldet=1/);
   await expect(page.getByText('Du bist abgemeldet.')).toBeVisible();
   await checkPage(page);
+}
+
+/** A second person in their own browser: at a desk (1280×800) or on a phone (360×740). */
+export async function personAt(browser: Browser, info: TestInfo, user: string, device: 'desk' | 'phone'): Promise<Page> {
+  const context = await browser.newContext({
+    baseURL: info.project.use.baseURL,
+    locale: 'de-DE',
+    timezoneId: 'Europe/Berlin',
+    ...(device === 'desk'
+      ? { viewport: { width: 1280, height: 800 } }
+      : { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true }),
+  });
+  const page = await context.newPage();
+  await login(page, user);
+  return page;
 }

@@ -8,6 +8,7 @@
 
 use gruppenbuch_app::db::{Store, incidents, now_ms};
 use gruppenbuch_app::domain::incident::IncidentEventKind;
+pub use gruppenbuch_app::domain::incident::alarm_mail;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
@@ -38,26 +39,6 @@ pub struct Round {
     pub escalated: usize,
     pub sent: usize,
     pub failed: usize,
-}
-
-/// The text of an alarm e-mail: a link, nothing that names anyone.
-pub fn alarm_mail(public_url: &str, incident_id: &str, escalated: bool) -> (String, String) {
-    let subject = if escalated {
-        "Gruppenbuch: Vorkommnis noch nicht zur Kenntnis genommen".to_owned()
-    } else {
-        "Gruppenbuch: Neues besonderes Vorkommnis".to_owned()
-    };
-    let lead = if escalated {
-        "Ein besonderes Vorkommnis wurde noch nicht zur Kenntnis genommen und ist an die Leitung eskaliert."
-    } else {
-        "Es wurde ein besonderes Vorkommnis gemeldet."
-    };
-    let body = format!(
-        "{lead}\r\n\r\nBitte im Gruppenbuch öffnen:\r\n{}/vorkommnisse/{incident_id}\r\n\r\n\
-         Diese E-Mail enthält bewusst keine Namen und keine Einzelheiten.\r\n",
-        public_url.trim_end_matches('/')
-    );
-    (subject, body)
 }
 
 /// One round: escalate what is due, then send what waits.

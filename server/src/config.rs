@@ -29,7 +29,8 @@ fn number(name: &str, default: i64) -> i64 {
 }
 
 /// `GB_SMTP_HOST` (no e-mail without it), `GB_SMTP_PORT` (25), `GB_MAIL_FROM`,
-/// `GB_PUBLIC_URL` (the start of links in e-mails), `GB_ESCALATE_AFTER_MINUTES` (60),
+/// `GB_PUBLIC_URL` (the start of links in e-mails), `GB_ESCALATE_AFTER_MINUTES` (60; or
+/// `GB_ESCALATE_AFTER_SECONDS` for drills and tests),
 /// `GB_ALERT_INTERVAL_SECONDS` (15).
 fn alerts_from_env() -> crate::alerts::AlertConfig {
     use crate::alerts::{AlertConfig, Smtp};
@@ -44,7 +45,11 @@ fn alerts_from_env() -> crate::alerts::AlertConfig {
     AlertConfig {
         smtp,
         public_url: text("GB_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:3000".into()),
-        escalate_after: std::time::Duration::from_secs(minutes * 60),
+        // Seconds, when given, win over minutes: for drills and the end-to-end test.
+        escalate_after: std::time::Duration::from_secs(match text("GB_ESCALATE_AFTER_SECONDS") {
+            Some(_) => u64::try_from(number("GB_ESCALATE_AFTER_SECONDS", 60)).unwrap_or(60),
+            None => minutes * 60,
+        }),
         interval: std::time::Duration::from_secs(u64::try_from(number("GB_ALERT_INTERVAL_SECONDS", 15)).unwrap_or(15)),
     }
 }
@@ -64,6 +69,7 @@ impl Config {
                 login_window_ms: number("GB_LOGIN_WINDOW_MINUTES", defaults.login_window_ms / 60_000) * 60_000,
                 feedback_max_per_address: number("GB_FEEDBACK_MAX_PER_ADDRESS", defaults.feedback_max_per_address),
                 pickup_max_per_address: number("GB_PICKUP_MAX_PER_ADDRESS", defaults.pickup_max_per_address),
+                public_url: std::env::var("GB_PUBLIC_URL").ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()),
             },
             alerts: alerts_from_env(),
         }

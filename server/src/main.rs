@@ -74,6 +74,7 @@ async fn create_admin(config: Config, args: &[String]) -> Result<(), String> {
         role: "admin".into(),
         group_ids: Vec::new(),
         youth_id: String::new(),
+        email: String::new(),
         password,
     };
     let (account, password) = input.validate(true).map_err(|errors| {

@@ -10,9 +10,11 @@ pub mod accounts;
 pub mod audit;
 pub mod contacts;
 pub mod entries;
+pub mod feed;
 pub mod feedback;
 pub mod goals;
 pub mod groups;
+pub mod incidents;
 pub mod session;
 pub mod youths;
 
@@ -42,6 +44,9 @@ pub mod ssr {
         pub feedback_max_per_address: i64,
         /// Wrong pickup codes per client address within the window.
         pub pickup_max_per_address: i64,
+        /// The address links in alarm e-mails start with (`GB_PUBLIC_URL`); without it,
+        /// the origin of the request that reported the incident.
+        pub public_url: Option<String>,
     }
 
     impl Default for Settings {
@@ -54,6 +59,7 @@ pub mod ssr {
                 login_window_ms: 15 * 60 * 1000,
                 feedback_max_per_address: 10,
                 pickup_max_per_address: 10,
+                public_url: None,
             }
         }
     }
@@ -147,6 +153,22 @@ pub mod ssr {
             .filter(|h| h.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)))
             .unwrap_or_else(|| "localhost".to_owned());
         format!("{}://{host}", if secure { "https" } else { "http" })
+    }
+
+    /// The path and query of the same-origin page this request was sent from (its
+    /// `Referer`), for answering a plain form post with a redirect back.
+    pub fn referer_path() -> Option<String> {
+        let parts = use_context::<http::request::Parts>()?;
+        let referer = parts.headers.get(http::header::REFERER)?.to_str().ok()?;
+        let host = parts.headers.get(http::header::HOST)?.to_str().ok()?;
+        let rest = referer.split_once("://")?.1;
+        let path = rest.strip_prefix(host)?;
+        (path.starts_with('/') && !path.starts_with("//")).then(|| path.to_owned())
+    }
+
+    /// Where links in e-mails point: `GB_PUBLIC_URL`, else this request's origin.
+    pub fn public_url() -> String {
+        use_context::<AppState>().and_then(|s| s.settings.public_url.clone()).unwrap_or_else(public_origin)
     }
 
     /// Fails with 403 unless the policy allows it.

@@ -46,6 +46,10 @@ pub enum Action {
     IssueLoginCard,
     /// Edit the "Meine Rechte" page.
     EditRights,
+    /// Take note ("zur Kenntnis genommen") of a group's incident or feed item: those who
+    /// review the group (its Fachberatung, Leitung). Reporting an incident is
+    /// `WriteEntry`; reading and commenting need sight of the item.
+    Acknowledge,
 }
 
 /// What it concerns.
@@ -105,6 +109,11 @@ pub fn can(actor: &CurrentUser, action: Action, resource: Resource<'_>) -> bool 
             _ => false,
         },
         (EditRights, Resource::Institute) => actor.role == Leitung,
+        (Acknowledge, Resource::Group(group)) => match actor.role {
+            Leitung => true,
+            Fachberatung => in_group(group),
+            _ => false,
+        },
         _ => false,
     }
 }
@@ -190,6 +199,20 @@ mod tests {
     }
 
     #[test]
+    fn incidents_are_acknowledged_by_those_they_are_reported_to() {
+        let staff = user(Role::Fachkraft, &["a"]);
+        let advisor = user(Role::Fachberatung, &["a"]);
+        assert!(can(&user(Role::Leitung, &[]), Action::Acknowledge, Resource::Group("b")));
+        assert!(can(&advisor, Action::Acknowledge, Resource::Group("a")));
+        assert!(!can(&advisor, Action::Acknowledge, Resource::Group("b")));
+        assert!(!can(&staff, Action::Acknowledge, Resource::Group("a")));
+        assert!(can(&staff, Action::WriteEntry, Resource::Group("a")));
+        for role in [Role::Jugendliche, Role::Admin, Role::Datenschutz] {
+            assert!(!can(&user(role, &["a"]), Action::Acknowledge, Resource::Group("a")));
+        }
+    }
+
+    #[test]
     fn a_scoped_action_on_the_wrong_resource_kind_is_denied() {
         let leitung = user(Role::Leitung, &[]);
         assert!(!can(&leitung, Action::ViewYouth, Resource::Institute));
@@ -226,6 +249,13 @@ pub enum Page {
     /// "Meine Rechte": public, like the anonymous form and the card login.
     Rights,
     EditRights,
+    /// Reporting an incident (staff's phone).
+    NewIncident,
+    /// The incidents of one's groups, and one incident with its chain.
+    Incidents,
+    /// The feed of one's groups, and the group overview.
+    Feed,
+    Overview,
 }
 
 /// May `actor` open this page at all? (Which record a detail page shows is decided again,
@@ -240,10 +270,12 @@ pub fn can_open(actor: &CurrentUser, page: Page) -> bool {
         NewGroup | EditGroup | NewYouth | EditYouth => actor.role == Leitung,
         Accounts | NewAccount | Account => can(actor, Action::ManageAccounts, Resource::Institute),
         Audit => can(actor, Action::ReadAudit, Resource::Institute),
-        NewNote | NewVisit => matches!(actor.role, Leitung | Fachkraft),
-        Entry | Handover | Feedback | GroupLink => matches!(actor.role, Leitung | Fachberatung | Fachkraft),
+        NewNote | NewVisit | NewIncident => matches!(actor.role, Leitung | Fachkraft),
+        Entry | Handover | Feedback | GroupLink | Incidents | Feed => {
+            matches!(actor.role, Leitung | Fachberatung | Fachkraft)
+        }
         YouthFeedback => can(actor, Action::SubmitFeedback, Resource::Institute),
-        FeedbackCounts | LoginCard => matches!(actor.role, Leitung | Fachberatung),
+        FeedbackCounts | LoginCard | Overview => matches!(actor.role, Leitung | Fachberatung),
         Rights => true,
         EditRights => can(actor, Action::EditRights, Resource::Institute),
     }

@@ -52,6 +52,9 @@ pub fn Layout(children: Children) -> impl IntoView {
     }
 }
 
+/// The incident board: its menu entry carries the number of open incidents.
+const INCIDENTS: &str = "/vorkommnisse";
+
 struct NavItem {
     label: &'static str,
     href: Option<&'static str>,
@@ -60,30 +63,36 @@ struct NavItem {
 fn nav_items(role: Role) -> Vec<NavItem> {
     let t = texts();
     let link = |label, href| NavItem { label, href: Some(href) };
-    let soon = |label| NavItem { label, href: None };
     match role {
         Role::Fachkraft => vec![
             link(t.nav_my_group, "/"),
             link(t.nav_new_note, "/tagesnotiz/neu"),
             link(t.nav_new_visit, "/besuchskontakt/neu"),
+            link(t.nav_new_incident, "/vorkommnis/neu"),
+            link(t.nav_incidents, INCIDENTS),
+            link(t.nav_feed, "/feed"),
             link(t.nav_feedback, "/rueckmeldungen"),
         ],
         Role::Fachberatung => {
             vec![
                 link(t.nav_start, "/"),
+                link(t.nav_feed, "/feed"),
+                link(t.nav_incidents, INCIDENTS),
+                link(t.nav_overview, "/uebersicht"),
                 link(t.nav_groups, "/gruppen"),
                 link(t.nav_feedback, "/rueckmeldungen"),
-                soon(t.nav_feed),
             ]
         }
         Role::Leitung => vec![
             link(t.nav_start, "/"),
+            link(t.nav_feed, "/feed"),
+            link(t.nav_incidents, INCIDENTS),
+            link(t.nav_overview, "/uebersicht"),
             link(t.nav_groups, "/gruppen"),
             link(t.nav_new_note, "/tagesnotiz/neu"),
             link(t.nav_new_visit, "/besuchskontakt/neu"),
             link(t.nav_feedback, "/rueckmeldungen"),
             link(t.nav_accounts, "/konten"),
-            soon(t.nav_feed),
         ],
         Role::Jugendliche => {
             vec![
@@ -100,9 +109,25 @@ fn nav_items(role: Role) -> Vec<NavItem> {
 #[component]
 fn NavFor(user: CurrentUser) -> impl IntoView {
     let t = texts();
+    // Those incidents are reported to see how many wait for them, on every page: the
+    // browser asks at once and every 30 seconds and writes the number into the badge
+    // (plain DOM, no reactive resource: this is in the first page's bundle).
+    let alerted = matches!(user.role, Role::Leitung | Role::Fachberatung);
+    #[cfg(feature = "hydrate")]
+    if alerted {
+        watch_open_incidents();
+    }
     let items = nav_items(user.role)
         .into_iter()
         .map(|item| match item.href {
+            Some(INCIDENTS) if alerted => view! {
+                <li>
+                    <A href=INCIDENTS exact=true>
+                        {item.label}" "<span class="badge badge-alarm" id="nav-incidents-open" hidden=true></span>
+                    </A>
+                </li>
+            }
+            .into_any(),
             Some(href) => view! { <li><A href=href exact=true>{item.label}</A></li> }.into_any(),
             None => view! {
                 <li class="nav-soon" aria-disabled="true">
@@ -123,6 +148,31 @@ fn NavFor(user: CurrentUser) -> impl IntoView {
                 <button type="submit" class="btn btn-secondary" id="logout">{t.logout}</button>
             </form>
         </div>
+    }
+}
+
+/// Keeps the menu badge with the number of open incidents up to date.
+#[cfg(feature = "hydrate")]
+fn watch_open_incidents() {
+    let update = || {
+        leptos::task::spawn_local(async {
+            let Ok(n) = crate::api::incidents::open_incident_count().await else { return };
+            if let Some(badge) = document().get_element_by_id("nav-incidents-open") {
+                let label = crate::i18n::fill(texts().nav_incidents_open, &[("n", &n.to_string())]);
+                badge.set_text_content(Some(&n.to_string()));
+                let _ = badge.set_attribute("title", &label);
+                let _ = badge.set_attribute("aria-label", &label);
+                if n > 0 {
+                    let _ = badge.remove_attribute("hidden");
+                } else {
+                    let _ = badge.set_attribute("hidden", "");
+                }
+            }
+        });
+    };
+    update();
+    if let Ok(handle) = set_interval_with_handle(update, std::time::Duration::from_secs(30)) {
+        on_cleanup(move || handle.clear());
     }
 }
 

@@ -11,6 +11,7 @@ struct AccountRow {
     role: String,
     active: i64,
     youth_id: Option<String>,
+    email: Option<String>,
 }
 
 /// Credentials for a login attempt.
@@ -37,11 +38,12 @@ impl AccountRow {
             active: self.active != 0,
             group_ids,
             youth_id: self.youth_id,
+            email: self.email,
         })
     }
 }
 
-const SELECT: &str = "SELECT id, login, display_name, role, active, youth_id FROM users";
+const SELECT: &str = "SELECT id, login, display_name, role, active, youth_id, email FROM users";
 
 pub async fn list(conn: &mut Conn) -> Result<Vec<Account>, sqlx::Error> {
     let rows: Vec<AccountRow> =
@@ -96,8 +98,8 @@ pub async fn youth_linked_elsewhere(conn: &mut Conn, youth_id: &str, except: &st
 pub async fn insert(conn: &mut Conn, account: &ValidAccount, password_hash: &str) -> Result<String, sqlx::Error> {
     let id = new_id();
     sqlx::query(
-        "INSERT INTO users (id, login, display_name, role, password_hash, active, youth_id, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $7)",
+        "INSERT INTO users (id, login, display_name, role, password_hash, active, youth_id, created_at, updated_at, email) \
+         VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $7, $8)",
     )
     .bind(&id)
     .bind(&account.login)
@@ -106,6 +108,7 @@ pub async fn insert(conn: &mut Conn, account: &ValidAccount, password_hash: &str
     .bind(password_hash)
     .bind(account.youth_id.as_deref())
     .bind(now_ms())
+    .bind(account.email.as_deref())
     .execute(&mut *conn)
     .await?;
     set_groups(conn, &id, &account.group_ids).await?;
@@ -119,7 +122,7 @@ pub async fn update(conn: &mut Conn, id: &str, account: &ValidAccount) -> Result
         return Ok(false);
     };
     sqlx::query(
-        "UPDATE users SET login = $2, display_name = $3, role = $4, youth_id = $5, updated_at = $6 WHERE id = $1",
+        "UPDATE users SET login = $2, display_name = $3, role = $4, youth_id = $5, updated_at = $6, email = $7 WHERE id = $1",
     )
     .bind(id)
     .bind(&account.login)
@@ -127,6 +130,7 @@ pub async fn update(conn: &mut Conn, id: &str, account: &ValidAccount) -> Result
     .bind(account.role.as_str())
     .bind(account.youth_id.as_deref())
     .bind(now_ms())
+    .bind(account.email.as_deref())
     .execute(&mut *conn)
     .await?;
     set_groups(conn, id, &account.group_ids).await?;

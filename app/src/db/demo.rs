@@ -112,7 +112,10 @@ async fn seed(conn: &mut Conn) -> Result<(), StoreError> {
     ];
     let mut staff = None;
     for (login, name, role, group_ids, youth_id) in accounts {
-        let account = ValidAccount { display_name: name.into(), login: login.into(), role, group_ids, youth_id };
+        // Those an incident is reported to get alarm e-mails (the `.example` domain
+        // reaches nobody; a test relay or `make run` with GB_SMTP_HOST shows them).
+        let email = matches!(role, Role::Leitung | Role::Fachberatung).then(|| format!("{login}@gruppenbuch.example"));
+        let account = ValidAccount { display_name: name.into(), login: login.into(), role, group_ids, youth_id, email };
         let secret = if role == Role::Jugendliche { &pin_hash } else { &hash };
         let id = super::accounts::insert(conn, &account, secret).await?;
         if login == "fachkraft" {

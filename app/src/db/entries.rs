@@ -27,6 +27,19 @@ pub enum Stored {
     },
 }
 
+/// What the feed files an entry under: category, "wichtig", and the text it shows and
+/// searches.
+fn feed_columns(body: &EntryBody) -> (&'static str, bool, String) {
+    match body {
+        EntryBody::Note(n) => (n.category.code(), n.important, n.text.clone()),
+        EntryBody::Visit(v) => {
+            let parts = [v.notes.as_str(), v.mood_before_text.as_str(), v.mood_after_text.as_str()];
+            let text = parts.iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join(" · ");
+            (v.kind.code(), false, text)
+        }
+    }
+}
+
 fn columns(body: &EntryBody) -> (Option<&'static str>, i64, Option<&'static str>) {
     match body {
         EntryBody::Note(n) => (Some(n.category.code()), i64::from(n.important), None),
@@ -71,8 +84,23 @@ pub async fn insert(conn: &mut Conn, entry: NewEntry<'_>) -> Result<Stored, sqlx
     .bind(body)
     .bind(entry.author_id)
     .bind(now)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    let (category, urgent, text) = feed_columns(entry.body);
+    let item = super::feed::NewItem {
+        id: entry.id,
+        kind: entry.body.kind().code(),
+        group_id: entry.group_id,
+        youth_id: entry.youth_id,
+        author_id: Some(entry.author_id),
+        at: now,
+        day: &entry.date.to_string(),
+        category,
+        urgent,
+        to_advisor: false,
+        text: &text,
+    };
+    super::feed::insert(conn, item).await?;
     Ok(Stored::Created)
 }
 
@@ -134,8 +162,10 @@ pub async fn correct(
     .bind(reason)
     .bind(author_id)
     .bind(now)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    let (category, urgent, text) = feed_columns(body);
+    super::feed::update_content(conn, id, &date.to_string(), category, urgent, &text).await?;
     Ok(version)
 }
 

@@ -33,7 +33,7 @@ pub enum Stored {
 }
 
 /// Midnight of a day in Berlin, in UTC milliseconds (the sort time of an anonymous row).
-fn day_start_ms(day: chrono::NaiveDate) -> i64 {
+pub fn day_start_ms(day: chrono::NaiveDate) -> i64 {
     use chrono::TimeZone;
     day.and_hms_opt(0, 0, 0)
         .and_then(|t| chrono_tz::Europe::Berlin.from_local_datetime(&t).earliest())
@@ -80,6 +80,22 @@ pub async fn insert(conn: &mut Conn, new: NewFeedback<'_>) -> Result<Stored, sql
     .execute(&mut *conn)
     .await?;
     if done.rows_affected() == 1 {
+        use crate::domain::feedback::{FeedbackKind, Recipient};
+        let past_group = f.recipient == Recipient::Advisor;
+        let item = super::feed::NewItem {
+            id: &id,
+            kind: f.kind.code(),
+            group_id: new.group_id,
+            youth_id: new.youth_id,
+            author_id: new.author_id,
+            at: listed_at,
+            day: &new.today.to_string(),
+            category: f.topic.code(),
+            urgent: past_group && f.kind == FeedbackKind::Complaint,
+            to_advisor: past_group,
+            text: &f.text,
+        };
+        super::feed::insert(conn, item).await?;
         return Ok(Stored::Created(id));
     }
     let (id, content_hash): (String, String) =

@@ -57,6 +57,23 @@ pub async fn insert(
             .await?;
     }
     add_event(conn, &incident.id, IncidentEventKind::Reported, Some(author_id), "").await?;
+    let mut youths = incident.youth_ids.clone();
+    youths.sort();
+    let item = super::feed::NewItem {
+        id: &incident.id,
+        kind: "incident",
+        group_id,
+        // The feed files an incident of several young people under the first one.
+        youth_id: youths.first().map(String::as_str),
+        author_id: Some(author_id),
+        at: now,
+        day: &incident.date.to_string(),
+        category: incident.category.code(),
+        urgent: true,
+        to_advisor: false,
+        text: &incident.body.what,
+    };
+    super::feed::insert(conn, item).await?;
     Ok(Stored::Created)
 }
 
@@ -82,6 +99,12 @@ pub async fn add_event(
     Ok(())
 }
 
+/// Who stored an incident under this id, and its young people and body as stored (to
+/// tell a resend from another incident under a used id).
+pub async fn stored(conn: &mut Conn, id: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT author_id, body FROM incidents WHERE id = $1").bind(id).fetch_optional(conn).await
+}
+
 /// The group of an incident (for the policy), if it exists.
 pub async fn group_of(conn: &mut Conn, id: &str) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT group_id FROM incidents WHERE id = $1").bind(id).fetch_optional(conn).await
@@ -98,6 +121,7 @@ pub struct IncidentRow {
     pub body: String,
     pub author_name: String,
     pub acknowledged_at: Option<i64>,
+    pub acknowledged_by_name: Option<String>,
     pub escalated_at: Option<i64>,
     pub comments: i64,
 }
@@ -119,6 +143,15 @@ impl IncidentRow {
         })
     }
 
+    /// "Name, 23.11.2026, 14:30" once acknowledged.
+    pub fn acknowledged(&self) -> Option<String> {
+        let at = berlin_minute(self.acknowledged_at?);
+        Some(match &self.acknowledged_by_name {
+            Some(name) => format!("{name}, {at}"),
+            None => at,
+        })
+    }
+
     pub fn summary(&self, youth_names: Vec<String>) -> IncidentSummary {
         let occurred = match chrono::NaiveDate::parse_from_str(&self.occurred_on, "%Y-%m-%d") {
             Ok(day) => format!("{}, {}", day.format("%d.%m.%Y"), self.occurred_time),
@@ -137,9 +170,11 @@ impl IncidentRow {
 }
 
 const SELECT: &str = "SELECT i.id, i.group_id, g.name AS group_name, i.occurred_on, i.occurred_time, i.category, \
-     i.body, u.display_name AS author_name, i.acknowledged_at, i.escalated_at, \
+     i.body, u.display_name AS author_name, i.acknowledged_at, ab.display_name AS acknowledged_by_name, \
+     i.escalated_at, \
      (SELECT COUNT(*) FROM incident_events e WHERE e.incident_id = i.id AND e.kind = 'kommentar') AS comments \
-     FROM incidents i JOIN groups g ON g.id = i.group_id JOIN users u ON u.id = i.author_id";
+     FROM incidents i JOIN groups g ON g.id = i.group_id JOIN users u ON u.id = i.author_id \
+     LEFT JOIN users ab ON ab.id = i.acknowledged_by";
 
 pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<IncidentRow>, sqlx::Error> {
     sqlx::query_as(&format!("{SELECT} WHERE i.id = $1")).bind(id).fetch_optional(conn).await
@@ -198,6 +233,11 @@ pub async fn events(conn: &mut Conn, id: &str) -> Result<Vec<IncidentEvent>, sql
         .collect())
 }
 
+/// How many links the chain has.
+pub async fn event_count(conn: &mut Conn, id: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM incident_events WHERE incident_id = $1").bind(id).fetch_one(conn).await
+}
+
 /// Whether `user` has a "read" link on this incident already.
 pub async fn has_read(conn: &mut Conn, id: &str, user_id: &str) -> Result<bool, sqlx::Error> {
     let n: i64 = sqlx::query_scalar(
@@ -218,8 +258,10 @@ pub async fn acknowledge(conn: &mut Conn, id: &str, user_id: &str) -> Result<boo
     .bind(now_ms())
     .bind(user_id)
     .bind(id)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    // The feed shows the same acknowledgement.
+    super::feed::acknowledge(conn, id, user_id).await?;
     Ok(done.rows_affected() == 1)
 }
 

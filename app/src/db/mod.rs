@@ -10,6 +10,7 @@ pub mod audit;
 pub mod contacts;
 pub mod demo;
 pub mod entries;
+pub mod feed;
 pub mod feedback;
 pub mod goals;
 pub mod groups;

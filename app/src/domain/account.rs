@@ -23,6 +23,9 @@ pub struct Account {
     pub active: bool,
     pub group_ids: Vec<String>,
     pub youth_id: Option<String>,
+    /// Where alarm e-mails go (Fachberatung and Leitung; optional).
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 /// The account form, as typed. Group ids come as a comma-free list of checkboxes.
@@ -36,6 +39,8 @@ pub struct AccountInput {
     pub group_ids: Vec<String>,
     #[serde(default)]
     pub youth_id: String,
+    #[serde(default)]
+    pub email: String,
     /// Only on creation.
     #[serde(default)]
     pub password: String,
@@ -48,7 +53,11 @@ pub struct ValidAccount {
     pub role: Role,
     pub group_ids: Vec<String>,
     pub youth_id: Option<String>,
+    pub email: Option<String>,
 }
+
+/// Longest e-mail address (RFC 5321 path limit).
+pub const EMAIL_MAX: usize = 254;
 
 impl AccountInput {
     /// Checks the form; `with_password` on creation.
@@ -87,13 +96,24 @@ impl AccountInput {
                 check.fail("youth_id", t.v_no_youth_for_role);
             }
         }
+        let email = Some(self.email.trim().to_owned()).filter(|e| !e.is_empty());
+        if let Some(address) = &email {
+            let (local, domain) = address.split_once('@').unwrap_or_default();
+            let plain = address.chars().all(|c| c.is_ascii_graphic() && !"<>()[]\\,;:\"".contains(c));
+            if address.len() > EMAIL_MAX || local.is_empty() || !domain.contains('.') || domain.contains('@') || !plain
+            {
+                check.fail("email", t.v_email);
+            }
+        }
         let password = match (with_password, role) {
             (false, _) => String::new(),
             (true, Some(Role::Jugendliche)) => check_pin(&mut check, "password", &self.password),
             (true, _) => check_password(&mut check, "password", &self.password),
         };
         match role {
-            Some(role) => check.finish((ValidAccount { display_name, login, role, group_ids, youth_id }, password)),
+            Some(role) => {
+                check.finish((ValidAccount { display_name, login, role, group_ids, youth_id, email }, password))
+            }
             None => Err(check.errors),
         }
     }
@@ -150,11 +170,24 @@ mod tests {
             role: role.into(),
             group_ids: groups.iter().map(|g| g.to_string()).collect(),
             youth_id: String::new(),
+            email: String::new(),
             password: "ein langes Passwort".into(),
         }
     }
 
     const G: &str = "0191d1c2-0000-7000-8000-000000000001";
+
+    #[test]
+    fn an_email_address_is_optional_but_must_look_like_one() {
+        let mut ok = input("fachberatung", &["01a20826-ceb0-7086-825e-6c2739426b14"]);
+        ok.email = " fb@jugendhilfe-erfurt.de ".into();
+        assert_eq!(ok.validate(true).expect("valid").0.email.as_deref(), Some("fb@jugendhilfe-erfurt.de"));
+        for bad in ["fb", "fb@localhost", "a b@c.de", "x@y.de\r\nBcc: z@q.de", "<fb@c.de>"] {
+            let mut wrong = ok.clone();
+            wrong.email = bad.into();
+            assert_eq!(wrong.validate(true).unwrap_err()[0].field, "email", "{bad}");
+        }
+    }
 
     #[test]
     fn staff_without_a_group_is_rejected() {

@@ -217,7 +217,31 @@ pub struct IncidentDetail {
     pub body: IncidentBody,
     pub author_name: String,
     pub events: Vec<IncidentEvent>,
+    /// The caller may acknowledge it (Fachberatung of the group, Leitung) and nobody has.
     pub can_acknowledge: bool,
+    /// Who acknowledged it and when ("Name, 23.11.2026, 14:30").
+    pub acknowledged: Option<String>,
+}
+
+/// The text of an alarm e-mail: a link to the incident and nothing that names anyone or
+/// says what happened (e-mail leaves the institute's systems).
+pub fn alarm_mail(public_url: &str, incident_id: &str, escalated: bool) -> (String, String) {
+    let subject = if escalated {
+        "Gruppenbuch: Vorkommnis noch nicht zur Kenntnis genommen".to_owned()
+    } else {
+        "Gruppenbuch: Neues besonderes Vorkommnis".to_owned()
+    };
+    let lead = if escalated {
+        "Ein besonderes Vorkommnis wurde noch nicht zur Kenntnis genommen und ist an die Leitung eskaliert."
+    } else {
+        "Es wurde ein besonderes Vorkommnis gemeldet."
+    };
+    let body = format!(
+        "{lead}\r\n\r\nBitte im Gruppenbuch öffnen:\r\n{}/vorkommnisse/{incident_id}\r\n\r\n\
+         Diese E-Mail enthält bewusst keine Namen und keine Einzelheiten.\r\n",
+        public_url.trim_end_matches('/')
+    );
+    (subject, body)
 }
 
 /// The desk's view: open incidents pinned, then the latest others.

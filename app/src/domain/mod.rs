@@ -7,6 +7,7 @@ pub mod audit;
 pub mod choice;
 pub mod contact;
 pub mod entry;
+pub mod feed;
 pub mod feedback;
 pub mod goal;
 pub mod group;

@@ -120,6 +120,7 @@ pub fn NewAccountPage() -> impl IntoView {
                             active: true,
                             group_ids: Vec::new(),
                             youth_id: None,
+                            email: None,
                         };
                         view! {
                             <ActionForm action=action attr:class="form" attr:novalidate=true>
@@ -234,6 +235,7 @@ fn AccountFields(
     view! {
         <TextField label=t.account_name name="input[display_name]" id="account-name" value=value.display_name maxlength=account::DISPLAY_NAME_MAX error=error("display_name") />
         <TextField label=t.account_login name="input[login]" id="account-login" value=value.login hint=t.account_login_hint maxlength=account::LOGIN_MAX autocomplete="off" error=error("login") />
+        <TextField label=t.account_email name="input[email]" id="account-email" kind="email" required=false value=value.email.clone().unwrap_or_default() hint=t.account_email_hint maxlength=account::EMAIL_MAX autocomplete="off" error=error("email") />
         <div class="field">
             <label for="account-role">{t.account_role}</label>
             <select id="account-role" name="input[role]" required aria-invalid=move || role_error.get().is_some().then_some("true")>

@@ -157,14 +157,28 @@ fn save_to_outbox(
     let payload = match kind {
         "visit" => {
             let input = VisitInput { id: id.clone(), ..VisitInput::from_fields(&fields) };
-            input.validate(today, Purpose::Create).map(|_| SealedPayload { author_id, note: None, visit: Some(input) })
+            input
+                .validate(today, Purpose::Create)
+                .map(|_| SealedPayload { author_id, note: None, visit: Some(input) })
+                .and_then(|p| serde_json::to_string(&p).map_err(|_| Vec::new()))
+        }
+        "incident" => {
+            use crate::domain::incident::{IncidentInput, SealedIncident};
+            let input = IncidentInput { id: id.clone(), ..IncidentInput::from_fields(&fields) };
+            input
+                .validate(today)
+                .map(|_| SealedIncident { author_id, incident: input })
+                .and_then(|p| serde_json::to_string(&p).map_err(|_| Vec::new()))
         }
         _ => {
             let input = NoteInput { id: id.clone(), ..NoteInput::from_fields(&fields) };
-            input.validate(today, Purpose::Create).map(|_| SealedPayload { author_id, note: Some(input), visit: None })
+            input
+                .validate(today, Purpose::Create)
+                .map(|_| SealedPayload { author_id, note: Some(input), visit: None })
+                .and_then(|p| serde_json::to_string(&p).map_err(|_| Vec::new()))
         }
     };
-    let payload = match payload {
+    let json = match payload {
         Ok(p) => p,
         Err(e) => {
             errors.set(e);
@@ -173,7 +187,6 @@ fn save_to_outbox(
         }
     };
     errors.set(Vec::new());
-    let Ok(json) = serde_json::to_string(&payload) else { return };
     state.set(SaveState::Saving);
     leptos::task::spawn_local(async move {
         match outbox::put(&id, kind, &json).await {
@@ -193,7 +206,7 @@ fn save_to_outbox(
 /// those of when it was rendered. Once the app runs, an untouched default becomes the
 /// device's today (and now), so an entry written offline is not silently back-dated.
 #[cfg(feature = "hydrate")]
-fn refresh_default(id: &'static str, rendered: String, now: String) {
+pub(crate) fn refresh_default(id: &'static str, rendered: String, now: String) {
     use wasm_bindgen::JsCast;
     Effect::new(move |_| {
         let input = document().get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok());
@@ -209,13 +222,17 @@ fn refresh_default(id: &'static str, rendered: String, now: String) {
 /// The frame both capture forms share: the outbox key, the plain-post fallback with an
 /// id made at render time, the check-and-seal on "Speichern", the status and the button.
 #[component]
-fn CaptureForm(
-    /// "note" or "visit": the outbox kind, and the prefix of the form's element ids.
+pub(crate) fn CaptureForm(
+    /// "note", "visit" or "incident": the outbox kind, and the prefix of the form's
+    /// element ids.
     kind: &'static str,
     /// Where the form posts without JavaScript.
     action: &'static str,
     choices: CaptureChoices,
     errors: RwSignal<Vec<FieldError>>,
+    /// The button's label ("Speichern" unless given).
+    #[prop(optional)]
+    submit: Option<&'static str>,
     children: Children,
 ) -> impl IntoView {
     let t = texts();
@@ -235,7 +252,7 @@ fn CaptureForm(
             <SaveStatus state errors />
             <div class="form-actions">
                 <button type="submit" class="btn btn-primary btn-block" id=format!("{kind}-save") disabled=move || state.get() == SaveState::Saving>
-                    {t.save}
+                    {submit.unwrap_or(t.save)}
                 </button>
             </div>
         </form>
