@@ -219,3 +219,59 @@ async fn the_overview_shows_entries_visits_and_what_is_open_per_group() {
     let res = Client::login(&app, "fachkraft").await.call("/api/overview/get", "").await;
     assert_eq!(res.status, 403);
 }
+
+#[tokio::test]
+async fn a_viewer_of_many_groups_pages_through_all_of_them_in_order() {
+    // Past 20 groups PostgreSQL reads a page with one ordered scan instead of one arm
+    // per group: both ways must give the same pages.
+    let app = spawn_app().await;
+    let author = crate::common::user_id(&app, "leitung").await;
+    let word = "vielegruppen";
+    let mut made = Vec::new();
+    let mut conn = app.store.pool().acquire().await.expect("conn");
+    let now = gruppenbuch_app::db::now_ms();
+    let mut places = Vec::new();
+    for i in 0..24 {
+        let (group, youth) = (new_id(), new_id());
+        sqlx::query(
+            "INSERT INTO groups (id, name, address, phone, created_at, updated_at) VALUES ($1, $2, 'W', '0', $3, $3)",
+        )
+        .bind(&group)
+        .bind(format!("FWG Viele {i}"))
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .expect("group");
+        sqlx::query(
+            "INSERT INTO youths (id, group_id, first_name, last_name, birth_date, admission_date, caseworker_name, \
+             caseworker_contact, custody, created_at, updated_at) VALUES ($1, $2, 'Kim', 'Viele', '2012-01-01', \
+             '2020-01-01', '', '', '', $3, $3)",
+        )
+        .bind(&youth)
+        .bind(&group)
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .expect("youth");
+        places.push((group, youth));
+    }
+    drop(conn);
+    for round in 0..3 {
+        for (group, youth) in &places {
+            made.extend(notes(&app, group, youth, &author, 1, &format!("{word} {round}")).await);
+        }
+    }
+    let leitung = Client::login(&app, "leitung").await;
+    let mut seen = Vec::new();
+    let mut after = String::new();
+    loop {
+        let page = feed(&leitung, &format!("input[q]={word}&input[after]={}", enc(&after))).await;
+        seen.extend(ids(&page, "items"));
+        match page["next"].as_str() {
+            Some(next) => after = next.to_owned(),
+            None => break,
+        }
+    }
+    made.reverse();
+    assert_eq!(seen, made, "all 72 notes of 24 groups, newest first, each once");
+}

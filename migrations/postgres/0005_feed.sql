@@ -24,7 +24,11 @@ CREATE TABLE feed_items (
 );
 CREATE INDEX feed_group ON feed_items (group_id, at, id);
 CREATE INDEX feed_youth ON feed_items (youth_id, at, id);
-CREATE INDEX feed_pinned ON feed_items (group_id, at) WHERE urgent = 1 AND acknowledged_at IS NULL;
+-- For viewers of many groups (Leitung): one ordered scan instead of one arm per group.
+CREATE INDEX feed_at ON feed_items (at, id);
+-- PostgreSQL: by time (with group_id first its planner took the feed_at scan for a
+-- viewer of many groups and walked the whole table for the few pinned rows).
+CREATE INDEX feed_pinned ON feed_items (at, id) WHERE urgent = 1 AND acknowledged_at IS NULL;
 
 -- Comments on feed items (incidents keep theirs in their chain).
 CREATE TABLE feed_comments (

@@ -24,6 +24,7 @@ CREATE TABLE feed_items (
 );
 CREATE INDEX feed_group ON feed_items (group_id, at, id);
 CREATE INDEX feed_youth ON feed_items (youth_id, at, id);
+-- SQLite reads the pinned items of `group_id IN (...)` straight from this one.
 CREATE INDEX feed_pinned ON feed_items (group_id, at) WHERE urgent = 1 AND acknowledged_at IS NULL;
 
 -- Comments on feed items (incidents keep theirs in their chain).
