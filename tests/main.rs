@@ -5,6 +5,7 @@
 mod access_matrix;
 mod auth;
 mod common;
+mod durability;
 mod entries;
 mod feed;
 mod feed_bench;
@@ -12,4 +13,5 @@ mod feedback;
 mod incidents;
 mod records;
 mod security;
+mod server_process;
 mod store;
