@@ -11,6 +11,7 @@ mod feed;
 mod feed_bench;
 mod feedback;
 mod incidents;
+mod instances;
 mod records;
 mod security;
 mod server_process;

@@ -14,7 +14,7 @@
 use crate::common::Response;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -188,6 +188,10 @@ impl ServerProcess {
         }
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map(Child::id).expect("the server is not running")
+    }
+
     /// Whether the process is still running.
     pub fn running(&mut self) -> bool {
         self.child.as_mut().is_some_and(|c| matches!(c.try_wait(), Ok(None)))
@@ -201,12 +205,43 @@ impl ServerProcess {
         }
     }
 
+    /// Sends SIGTERM without waiting.
+    pub fn signal_terminate(&self) {
+        let status = Command::new("kill").arg("-TERM").arg(self.pid().to_string()).status().expect("run kill");
+        assert!(status.success(), "kill -TERM {} failed", self.pid());
+    }
+
+    /// Waits up to `timeout` for the process to exit and returns its status.
+    pub async fn wait_exit(&mut self, timeout: Duration) -> ExitStatus {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let child = self.child.as_mut().expect("the server is not running");
+            if let Some(status) = child.try_wait().expect("wait for the server") {
+                self.child = None;
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the server did not exit within {timeout:?}:\n{}", self.log_tail(20));
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// SIGTERM, and wait for the exit (up to 30 s).
+    pub async fn terminate(&mut self) -> ExitStatus {
+        self.signal_terminate();
+        self.wait_exit(Duration::from_secs(30)).await
+    }
+
     /// Starts the server again (same database, same port, same environment), killing it
     /// first if it still runs, and waits until it is ready.
     pub async fn restart(&mut self) {
         self.kill_hard();
         self.launch();
         self.wait_ready().await;
+    }
+
+    /// Everything the server wrote to standard error, over all its starts.
+    pub fn stderr_log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("stderr.log")).unwrap_or_default()
     }
 
     /// The last `n` lines of standard output and standard error.
