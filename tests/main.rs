@@ -12,6 +12,7 @@ mod feed_bench;
 mod feedback;
 mod incidents;
 mod instances;
+mod load_bench;
 mod records;
 mod security;
 mod server_process;
