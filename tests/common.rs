@@ -42,6 +42,8 @@ pub async fn fresh_store() -> Store {
 pub struct TestApp {
     pub addr: SocketAddr,
     pub store: Store,
+    /// The `DATABASE_URL` of `store`.
+    pub database_url: String,
 }
 
 /// Spawns the app on 127.0.0.1:0 with the demo institute seeded.
@@ -55,7 +57,9 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
 
 /// Spawns the app; with `site_root`, static files are served from that directory.
 pub async fn spawn_app_serving(settings: Settings, site_root: Option<&std::path::Path>) -> TestApp {
-    let store = fresh_store().await;
+    let database_url = fresh_database_url().await;
+    let store = Store::connect(&database_url).await.expect("open store");
+    store.migrate().await.expect("migrate");
     gruppenbuch_app::db::demo::seed_if_empty(&store).await.expect("seed");
     let mut leptos_options = leptos::prelude::get_configuration(None).expect("leptos configuration").leptos_options;
     if let Some(root) = site_root {
@@ -68,7 +72,7 @@ pub async fn spawn_app_serving(settings: Settings, site_root: Option<&std::path:
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
-    TestApp { addr, store }
+    TestApp { addr, store, database_url }
 }
 
 /// An HTTP response, decoded.

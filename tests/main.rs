@@ -4,6 +4,7 @@
 
 mod access_matrix;
 mod auth;
+mod backup;
 mod common;
 mod durability;
 mod entries;

@@ -15,6 +15,8 @@ pub struct Config {
     pub settings: Settings,
     /// Escalation and alarm e-mails.
     pub alerts: crate::alerts::AlertConfig,
+    /// Scheduled backups (`GB_BACKUP_DIR`); filled in by `backup_schedule` at start-up.
+    pub backups: Option<crate::backup::Schedule>,
 }
 
 fn flag(name: &str, default: bool) -> bool {
@@ -72,6 +74,32 @@ impl Config {
                 public_url: std::env::var("GB_PUBLIC_URL").ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()),
             },
             alerts: alerts_from_env(),
+            backups: None,
         }
+    }
+
+    /// Scheduled backups from `GB_BACKUP_DIR` (none without it), `GB_BACKUP_EVERY_HOURS`
+    /// (24), `GB_BACKUP_KEEP` (14) and `GB_BACKUP_KEY_FILE` (unencrypted without it). A
+    /// key file that cannot be read stops start-up: better no server than silently no
+    /// backups.
+    pub fn backup_schedule(&self) -> Result<Option<crate::backup::Schedule>, String> {
+        let Some(dir) = std::env::var("GB_BACKUP_DIR").ok().filter(|v| !v.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let key = match std::env::var("GB_BACKUP_KEY_FILE").ok().filter(|v| !v.trim().is_empty()) {
+            Some(path) => Some(
+                crate::backup::read_key_file(std::path::Path::new(path.trim()))
+                    .map_err(|e| format!("GB_BACKUP_KEY_FILE: {e}"))?,
+            ),
+            None => None,
+        };
+        Ok(Some(crate::backup::Schedule {
+            dir: std::path::PathBuf::from(dir.trim()),
+            every: std::time::Duration::from_secs(
+                u64::try_from(number("GB_BACKUP_EVERY_HOURS", 24)).unwrap_or(24) * 3600,
+            ),
+            keep: usize::try_from(number("GB_BACKUP_KEEP", 14)).unwrap_or(14),
+            key,
+        }))
     }
 }

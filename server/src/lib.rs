@@ -6,6 +6,8 @@
 pub mod alerts;
 /// Login and logout form handlers.
 pub mod auth_routes;
+/// Backup and restore, also scheduled.
+pub mod backup;
 /// Configuration from the environment.
 pub mod config;
 /// Security headers, CSRF defence, sessions, the page gate, error statuses.
@@ -80,13 +82,23 @@ pub fn router(state: AppState) -> Router {
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-                .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
-                    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-                    // The path only (query strings may carry search terms), without the
-                    // tokens of login cards and group links.
-                    let path = middleware::loggable_path(req.uri().path());
-                    tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
-                }))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(|req: &Request<Body>| {
+                            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                            // The path only (query strings may carry search terms), without the
+                            // tokens of login cards and group links.
+                            let path = middleware::loggable_path(req.uri().path());
+                            tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
+                        })
+                        // One line per request at the default level: status and latency, in the
+                        // span above (no personal data).
+                        .on_response(
+                            tower_http::trace::DefaultOnResponse::new()
+                                .level(tracing::Level::INFO)
+                                .latency_unit(tower_http::LatencyUnit::Millis),
+                        ),
+                )
                 .layer(PropagateRequestIdLayer::x_request_id())
                 .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
                 .layer(axum::middleware::from_fn(middleware::csrf_guard))
@@ -138,11 +150,28 @@ pub async fn serve(state: AppState) -> Result<(), StartupError> {
     let local = listener.local_addr()?;
     tracing::info!("listening on http://{local}");
     println!("Gruppenbuch läuft auf http://{local}");
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let (stopping, mut stop_seen) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            let _ = stopping.send(true);
+        });
+    // Requests in flight get their time, but a client that stalls mid-request must not
+    // hold the stop until the supervisor kills the process.
+    let deadline = async move {
+        let _ = stop_seen.wait_for(|stopping| *stopping).await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        served = server => served?,
+        () = deadline => tracing::warn!("requests still running {} s after the stop signal; stopping anyway", SHUTDOWN_GRACE.as_secs()),
+    }
     Ok(())
 }
+
+/// How long requests in flight may take after SIGTERM (systemd waits 30 s by default
+/// before it kills).
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(20);
 
 async fn shutdown_signal() {
     let ctrl_c = async {

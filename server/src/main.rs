@@ -1,6 +1,7 @@
 //! `gruppenbuch-server [serve]` runs the app; `gruppenbuch-server create-admin <login>
 //! <name>` creates the first administration account (password from the environment
-//! variable `GB_ADMIN_PASSWORD` or the first line of standard input).
+//! variable `GB_ADMIN_PASSWORD` or the first line of standard input); `backup`, `restore`,
+//! `verify-backup` and `backup-key` are the operator's backup tools (`docs/operations.md`).
 
 use gruppenbuch_app::db::demo::{DEMO_LOGINS, DEMO_PASSWORD, DEMO_PIN, seed_if_empty};
 use gruppenbuch_server::{Config, build_state, open_store, serve};
@@ -14,6 +15,14 @@ async fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         None | Some("serve") => run(config).await,
         Some("create-admin") => create_admin(config, &args[1..]).await,
+        Some("backup") => backup_command(&config, &args[1..]).await,
+        Some("restore") => restore_command(&config, &args[1..]).await,
+        Some("verify-backup") => verify_command(&args[1..]).await,
+        Some("backup-key") => key_command(&args[1..]),
+        Some("help" | "--help" | "-h") => {
+            println!("{USAGE}");
+            Ok(())
+        }
         Some(other) => Err(format!("Unbekannter Befehl: {other}\n\n{USAGE}")),
     };
     match result {
@@ -25,9 +34,92 @@ async fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str = "Aufruf:\n  gruppenbuch-server [serve]\n  gruppenbuch-server create-admin <login> <Name>   (Passwort aus GB_ADMIN_PASSWORD oder Standardeingabe)";
+const USAGE: &str = "Aufruf:
+  gruppenbuch-server [serve]
+  gruppenbuch-server create-admin <login> <Name>   (Passwort aus GB_ADMIN_PASSWORD oder Standardeingabe)
+  gruppenbuch-server backup <Datei> [--key <Schlüsseldatei>]
+  gruppenbuch-server restore <Datei> [--key <Schlüsseldatei>] [--force]
+  gruppenbuch-server verify-backup <Datei> [--key <Schlüsseldatei>]
+  gruppenbuch-server backup-key <Schlüsseldatei>   (legt einen neuen Schlüssel an)
+Die Datenbank nennt DATABASE_URL.";
+
+/// The arguments of the backup commands: one file, `--key <file>`, and `--force` where
+/// allowed.
+struct BackupArgs {
+    file: std::path::PathBuf,
+    key: Option<gruppenbuch_server::backup::BackupKey>,
+    force: bool,
+}
+
+fn backup_args(args: &[String], allow_force: bool) -> Result<BackupArgs, String> {
+    let mut file = None;
+    let mut key = None;
+    let mut force = false;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--key" => {
+                let path = rest.next().ok_or_else(|| format!("--key braucht eine Schlüsseldatei.\n\n{USAGE}"))?;
+                key = Some(
+                    gruppenbuch_server::backup::read_key_file(std::path::Path::new(path)).map_err(|e| e.to_string())?,
+                );
+            }
+            "--force" if allow_force => force = true,
+            other if other.starts_with('-') => return Err(format!("Unbekannte Option: {other}\n\n{USAGE}")),
+            other if file.is_none() => file = Some(std::path::PathBuf::from(other)),
+            other => return Err(format!("Zu viele Angaben: {other}\n\n{USAGE}")),
+        }
+    }
+    let file = file.ok_or_else(|| format!("Welche Datei?\n\n{USAGE}"))?;
+    Ok(BackupArgs { file, key, force })
+}
+
+async fn backup_command(config: &Config, args: &[String]) -> Result<(), String> {
+    let args = backup_args(args, false)?;
+    let summary = gruppenbuch_server::backup::backup(&config.database_url, &args.file, args.key.as_ref())
+        .await
+        .map_err(|e| format!("Sicherung fehlgeschlagen: {e}"))?;
+    println!("Sicherung geschrieben und geprüft: {}\n{}", args.file.display(), summary.describe());
+    Ok(())
+}
+
+async fn restore_command(config: &Config, args: &[String]) -> Result<(), String> {
+    let args = backup_args(args, true)?;
+    let summary = gruppenbuch_server::backup::restore(&config.database_url, &args.file, args.key.as_ref(), args.force)
+        .await
+        .map_err(|e| {
+            if e.target_unchanged() {
+                format!("Wiederherstellen abgelehnt: {e}\nAm Ziel wurde nichts verändert.")
+            } else {
+                e.to_string()
+            }
+        })?;
+    println!("Wiederhergestellt und geprüft: {}\n{}", args.file.display(), summary.describe());
+    Ok(())
+}
+
+async fn verify_command(args: &[String]) -> Result<(), String> {
+    let args = backup_args(args, false)?;
+    let summary = gruppenbuch_server::backup::verify(&args.file, args.key.as_ref())
+        .await
+        .map_err(|e| format!("Prüfung fehlgeschlagen: {e}"))?;
+    println!("Sicherung in Ordnung: {}\n{}", args.file.display(), summary.describe());
+    Ok(())
+}
+
+fn key_command(args: &[String]) -> Result<(), String> {
+    let [path] = args else {
+        return Err(USAGE.to_owned());
+    };
+    gruppenbuch_server::backup::write_key_file(std::path::Path::new(path)).map_err(|e| e.to_string())?;
+    println!(
+        "Neuer Sicherungsschlüssel in {path}. Bewahren Sie ihn getrennt von den Sicherungen auf: ohne ihn lässt sich keine verschlüsselte Sicherung wiederherstellen."
+    );
+    Ok(())
+}
 
 async fn run(config: Config) -> Result<(), String> {
+    let config = Config { backups: config.backup_schedule()?, ..config };
     let state = build_state(&config).await.map_err(|e| format!("Start fehlgeschlagen: {e}"))?;
     if config.demo {
         let seeded = seed_if_empty(&state.store).await.map_err(|e| format!("Demodaten: {e}"))?;
@@ -52,6 +144,10 @@ async fn run(config: Config) -> Result<(), String> {
         }
     }
     let _alerts = gruppenbuch_server::alerts::spawn(state.store.clone(), config.alerts.clone());
+    let _backups = config
+        .backups
+        .clone()
+        .map(|schedule| gruppenbuch_server::backup::spawn_schedule(config.database_url.clone(), schedule));
     serve(state).await.map_err(|e| e.to_string())
 }
 

@@ -47,9 +47,18 @@ pub async fn seed_if_empty(store: &Store) -> Result<bool, StoreError> {
     if super::accounts::count(&mut tx).await? > 0 {
         return Ok(false);
     }
-    seed(&mut tx).await?;
-    tx.commit().await?;
-    Ok(true)
+    match seed(&mut tx).await {
+        Ok(()) => {}
+        // Another instance seeded the same database at the same moment (PostgreSQL lets
+        // both see no accounts); its demo institute stands, this transaction rolls back.
+        Err(StoreError::Database(e)) if super::is_unique_violation(&e) => return Ok(false),
+        Err(e) => return Err(e),
+    }
+    match tx.commit().await {
+        Ok(()) => Ok(true),
+        Err(e) if super::is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn seed(conn: &mut Conn) -> Result<(), StoreError> {

@@ -60,13 +60,7 @@ impl Store {
     /// WAL mode with `synchronous=FULL`: a saved entry survives a power cut.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
-        let backend = if url.starts_with("sqlite:") {
-            Backend::Sqlite
-        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            Backend::Postgres
-        } else {
-            return Err(StoreError::UnsupportedUrl);
-        };
+        let backend = backend_of(url).ok_or(StoreError::UnsupportedUrl)?;
         let url = if backend == Backend::Sqlite { prepare_sqlite_url(url)? } else { url.to_owned() };
         let options = AnyConnectOptions::from_str(&url)?;
         let pool = AnyPoolOptions::new()
@@ -120,6 +114,47 @@ impl Store {
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
     }
+
+    /// The newest migration applied to the database (0 before the first).
+    pub async fn schema_version(&self) -> Result<i64, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        applied_schema_version(&mut conn).await
+    }
+}
+
+/// The newest migration this program knows for a backend: a database (or a backup) with a
+/// newer one was written by a newer program version.
+pub fn known_schema_version(backend: Backend) -> i64 {
+    let migrator = match backend {
+        Backend::Sqlite => sqlx::migrate!("../migrations/sqlite"),
+        Backend::Postgres => sqlx::migrate!("../migrations/postgres"),
+    };
+    migrator.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
+/// The newest migration applied through `conn` (0 before the first).
+pub async fn applied_schema_version(conn: &mut Conn) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success")
+        .fetch_one(&mut *conn)
+        .await
+}
+
+/// The backend a `DATABASE_URL` names, if any.
+pub fn backend_of(url: &str) -> Option<Backend> {
+    if url.starts_with("sqlite:") {
+        Some(Backend::Sqlite)
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Some(Backend::Postgres)
+    } else {
+        None
+    }
+}
+
+/// The database file of a `sqlite://` URL (`None` for other URLs and `:memory:`).
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split_once('?').map_or(rest, |(p, _)| p);
+    (path != ":memory:" && !path.is_empty()).then(|| std::path::PathBuf::from(path))
 }
 
 /// Makes sure the SQLite file may be created, and its folder exists.
