@@ -3,7 +3,7 @@
 //! entries and audit log, and refusals that change nothing (damaged, cut off, wrong key,
 //! newer schema, a target with data). The last test drives the real command line.
 
-use crate::common::{Client, TestApp, count, fixtures, fresh_database_url, new_id, sealed_form, spawn_app, today};
+use crate::common::{Client, TestApp, count, fresh_database_url, new_id, sealed_form, spawn_app, today};
 use gruppenbuch_app::db::{Backend, Store, known_schema_version};
 use gruppenbuch_server::backup::{self, BackupError, BackupKey};
 use std::path::{Path, PathBuf};
@@ -46,15 +46,18 @@ async fn open(url: &str) -> Store {
     Store::connect(url).await.expect("open restored store")
 }
 
-/// Sends a sealed note as `fachkraft`'s phone would.
+/// Sends a sealed note as `fachkraft`'s phone would, about Mia (the demo's own group).
 async fn send_note(app: &TestApp, staff: &Client, text: &str) {
-    let fx = fixtures(&app.store).await;
     let key = crate::common::outbox_key(app).await;
     let author = crate::common::user_id(app, "fachkraft").await;
+    let youth: String = {
+        let mut conn = app.store.pool().acquire().await.expect("conn");
+        sqlx::query_scalar("SELECT id FROM youths WHERE first_name = 'Mia'").fetch_one(&mut *conn).await.expect("Mia")
+    };
     let id = new_id();
     let payload = serde_json::json!({
         "author_id": author,
-        "note": { "id": id, "subject": fx.own_youth, "date": today(), "category": "schule", "text": text }
+        "note": { "id": id, "subject": youth, "date": today(), "category": "schule", "text": text }
     });
     let res = staff.call("/api/outbox/deliver", &sealed_form(&key, &id, "note", &payload)).await;
     assert_eq!(res.status, 200, "{res:?}");
@@ -118,7 +121,12 @@ async fn a_backup_taken_while_staff_write_restores_the_same_entries_and_audit_lo
     let key = backup::read_key_file(&key_file).expect("read key");
     let quiet = backup::backup(&app.database_url, &dir.join("quiet.gbb"), Some(&key)).await.expect("backup");
     assert!(quiet.header.encryption.is_some());
+    // The new machine's server was started once: its database has the tables, no rows.
+    // That is empty: no --force needed.
     let target = empty_target().await;
+    let fresh = open(&target).await;
+    fresh.migrate().await.expect("migrate the new machine's database");
+    fresh.pool().close().await;
     backup::restore(&target, &dir.join("quiet.gbb"), Some(&key), false).await.expect("restore encrypted");
     let restored_store = open(&target).await;
     assert_eq!(contents(&restored_store).await, contents(&app.store).await);

@@ -452,7 +452,10 @@ pub fn extract<R: Read, W: Write>(frames: FrameReader<R>, out: &mut W) -> Result
         if n == 0 {
             break;
         }
-        out.write_all(&buf[..n]).map_err(|e| BackupError::Write(e.to_string()))?;
+        out.write_all(&buf[..n]).map_err(|e| match e.kind() {
+            std::io::ErrorKind::BrokenPipe => BackupError::OutputClosed,
+            _ => BackupError::Write(e.to_string()),
+        })?;
         total += n as u64;
     }
     gz.into_inner().finish()?;

@@ -64,6 +64,9 @@ pub enum BackupError {
     Read(String),
     #[error("Schreiben fehlgeschlagen: {0}")]
     Write(String),
+    /// The program the payload was piped into stopped reading.
+    #[error("Das Zielprogramm hat die Eingabe vorzeitig geschlossen.")]
+    OutputClosed,
     /// The target was already changed when this happened.
     #[error("Wiederherstellen abgebrochen, das Ziel ist jetzt unvollständig: {0}")]
     RestoreBroken(String),
