@@ -384,20 +384,9 @@ pub mod ssr {
         let t = texts();
         may_write_at_all(user)?;
         let sealed = || AppError::BadRequest(t.v_sealed.into());
-        let id = input.id.trim();
         let kind = EntryKind::parse(input.kind.trim()).ok_or_else(sealed)?;
-        if !crate::domain::is_uuid(id) {
-            return Err(sealed());
-        }
-        let key = {
-            let mut conn = store.pool().acquire().await?;
-            crate::db::keys::outbox_key(&mut conn).await?
-        };
-        if input.key_id != key.key_id {
-            return Err(sealed());
-        }
-        let plain = crate::sealing::open(&key.private_key, id, kind.code(), &input.epk, &input.iv, &input.ct)
-            .map_err(|_| sealed())?;
+        let (id, plain) = crate::api::ssr::open_sealed(store, &input, kind.code(), sealed).await?;
+        let id = id.as_str();
         let payload: SealedPayload = serde_json::from_slice(&plain).map_err(|_| sealed())?;
         if payload.author_id != user.id {
             return Err(AppError::Conflict(t.v_not_your_entry.into()));

@@ -385,19 +385,8 @@ pub mod ssr {
     pub async fn deliver(store: &Store, input: &SealedInput) -> Result<FeedbackReceipt, AppError> {
         let t = texts();
         let broken = || AppError::BadRequest(t.fb_v_broken.into());
-        let id = input.id.trim();
-        if input.kind.trim() != KIND || !crate::domain::is_uuid(id) {
-            return Err(broken());
-        }
-        let key = {
-            let mut conn = store.pool().acquire().await?;
-            crate::db::keys::outbox_key(&mut conn).await?
-        };
-        if input.key_id != key.key_id {
-            return Err(broken());
-        }
-        let plain =
-            crate::sealing::open(&key.private_key, id, KIND, &input.epk, &input.iv, &input.ct).map_err(|_| broken())?;
+        let (id, plain) = crate::api::ssr::open_sealed(store, input, KIND, broken).await?;
+        let id = id.as_str();
         let sealed: SealedFeedback = serde_json::from_slice(&plain).map_err(|_| broken())?;
         if sealed.feedback.id.trim() != id {
             return Err(broken());

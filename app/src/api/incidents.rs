@@ -301,19 +301,8 @@ pub mod ssr {
             return Err(AppError::Forbidden);
         }
         let sealed = || AppError::BadRequest(t.v_sealed.into());
-        let id = input.id.trim();
-        if input.kind.trim() != KIND || !crate::domain::is_uuid(id) {
-            return Err(sealed());
-        }
-        let key = {
-            let mut conn = store.pool().acquire().await?;
-            crate::db::keys::outbox_key(&mut conn).await?
-        };
-        if input.key_id != key.key_id {
-            return Err(sealed());
-        }
-        let plain =
-            crate::sealing::open(&key.private_key, id, KIND, &input.epk, &input.iv, &input.ct).map_err(|_| sealed())?;
+        let (id, plain) = crate::api::ssr::open_sealed(store, &input, KIND, sealed).await?;
+        let id = id.as_str();
         let payload: SealedIncident = serde_json::from_slice(&plain).map_err(|_| sealed())?;
         if payload.author_id != user.id {
             return Err(AppError::Conflict(t.v_not_your_entry.into()));

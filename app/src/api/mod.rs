@@ -180,4 +180,30 @@ pub mod ssr {
     pub fn redirect(path: &str) {
         leptos_axum::redirect(path);
     }
+
+    /// Opens a sealed outbox item of `kind` (the phone's envelope, `crate::sealing`):
+    /// the id must be a UUID, the key the server's current outbox key, and the seal must
+    /// authenticate for this id and kind. Returns the id and the plaintext; every
+    /// failure is `refused()` (the caller's message), never a hint which check failed.
+    pub async fn open_sealed(
+        store: &Store,
+        input: &crate::domain::entry::SealedInput,
+        kind: &str,
+        refused: impl Fn() -> AppError,
+    ) -> Result<(String, Vec<u8>), AppError> {
+        let id = input.id.trim();
+        if input.kind.trim() != kind || !crate::domain::is_uuid(id) {
+            return Err(refused());
+        }
+        let key = {
+            let mut conn = store.pool().acquire().await?;
+            crate::db::keys::outbox_key(&mut conn).await?
+        };
+        if input.key_id != key.key_id {
+            return Err(refused());
+        }
+        let plain = crate::sealing::open(&key.private_key, id, kind, &input.epk, &input.iv, &input.ct)
+            .map_err(|_| refused())?;
+        Ok((id.to_owned(), plain))
+    }
 }
