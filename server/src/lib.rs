@@ -100,6 +100,12 @@ pub fn router(state: AppState) -> Router {
                         ),
                 )
                 .layer(PropagateRequestIdLayer::x_request_id())
+                // No request needs a minute; a client that stalls mid-request gets 408
+                // instead of holding a connection and a database slot.
+                .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    REQUEST_TIMEOUT,
+                ))
                 .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
                 .layer(axum::middleware::from_fn(middleware::csrf_guard))
                 .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::resolve_session))
@@ -168,6 +174,9 @@ pub async fn serve(state: AppState) -> Result<(), StartupError> {
     }
     Ok(())
 }
+
+/// The longest a request may take (reading its body included).
+const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// How long requests in flight may take after SIGTERM (systemd waits 30 s by default
 /// before it kills).
