@@ -130,3 +130,30 @@ async fn health_endpoints_answer_without_a_session() {
     assert_eq!(client.get("/healthz").await.status, 200);
     assert_eq!(client.get("/readyz").await.status, 200);
 }
+
+#[tokio::test]
+async fn a_client_that_stalls_while_sending_gets_408_and_nothing_is_stored() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app =
+        spawn_app_serving(Settings { cookie_secure: false, request_timeout_ms: 1_500, ..Settings::default() }, None)
+            .await;
+    let staff = Client::login(&app, "fachkraft").await;
+    let entries = count(&app.store, "entries").await;
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.expect("connect");
+    let origin = staff.origin();
+    let head = format!(
+        "POST /api/outbox/deliver HTTP/1.1\r\nhost: {}\r\nconnection: close\r\ncontent-type: application/x-www-form-urlencoded\r\naccept: application/json\r\norigin: {origin}\r\nsec-fetch-site: same-origin\r\ncookie: {}\r\ncontent-length: 5000\r\n\r\ninput[id]=",
+        app.addr,
+        staff.cookie.as_deref().unwrap_or_default()
+    );
+    stream.write_all(head.as_bytes()).await.expect("write the start");
+    // ... and then nothing more: the server answers 408 after its timeout.
+    let mut raw = Vec::new();
+    tokio::time::timeout(std::time::Duration::from_secs(20), stream.read_to_end(&mut raw))
+        .await
+        .expect("the server answers a stalled request within its timeout")
+        .expect("read");
+    let text = String::from_utf8_lossy(&raw);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert_eq!(count(&app.store, "entries").await, entries);
+}

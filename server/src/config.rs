@@ -72,6 +72,7 @@ impl Config {
                 feedback_max_per_address: number("GB_FEEDBACK_MAX_PER_ADDRESS", defaults.feedback_max_per_address),
                 pickup_max_per_address: number("GB_PICKUP_MAX_PER_ADDRESS", defaults.pickup_max_per_address),
                 public_url: std::env::var("GB_PUBLIC_URL").ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()),
+                request_timeout_ms: number("GB_REQUEST_TIMEOUT_SECONDS", defaults.request_timeout_ms / 1000) * 1000,
             },
             alerts: alerts_from_env(),
             backups: None,

@@ -55,6 +55,8 @@ pub async fn open_store(config: &Config) -> Result<Store, StartupError> {
 pub fn router(state: AppState) -> Router {
     let routes = route_list().to_vec();
     let leptos_options = state.leptos_options.clone();
+    let request_timeout =
+        std::time::Duration::from_millis(u64::try_from(state.settings.request_timeout_ms).unwrap_or(60_000));
     let context_state = state.clone();
     let context = move || provide_context(context_state.clone());
 
@@ -100,11 +102,11 @@ pub fn router(state: AppState) -> Router {
                         ),
                 )
                 .layer(PropagateRequestIdLayer::x_request_id())
-                // No request needs a minute; a client that stalls mid-request gets 408
-                // instead of holding a connection and a database slot.
+                // No request needs a minute (`GB_REQUEST_TIMEOUT_SECONDS`); a client that
+                // stalls mid-request gets 408 instead of holding a connection.
                 .layer(tower_http::timeout::TimeoutLayer::with_status_code(
                     StatusCode::REQUEST_TIMEOUT,
-                    REQUEST_TIMEOUT,
+                    request_timeout,
                 ))
                 .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
                 .layer(axum::middleware::from_fn(middleware::csrf_guard))
@@ -174,9 +176,6 @@ pub async fn serve(state: AppState) -> Result<(), StartupError> {
     }
     Ok(())
 }
-
-/// The longest a request may take (reading its body included).
-const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// How long requests in flight may take after SIGTERM (systemd waits 30 s by default
 /// before it kills).

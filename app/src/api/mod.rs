@@ -47,6 +47,8 @@ pub mod ssr {
         /// The address links in alarm e-mails start with (`GB_PUBLIC_URL`); without it,
         /// the origin of the request that reported the incident.
         pub public_url: Option<String>,
+        /// The longest a request may take, reading its body included; then 408.
+        pub request_timeout_ms: i64,
     }
 
     impl Default for Settings {
@@ -60,6 +62,7 @@ pub mod ssr {
                 feedback_max_per_address: 10,
                 pickup_max_per_address: 10,
                 public_url: None,
+                request_timeout_ms: 60_000,
             }
         }
     }
