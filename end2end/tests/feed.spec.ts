@@ -24,7 +24,6 @@ test('the Fachberatung reviews the feed at the desk, filters it, takes note and 
   page,
   browser,
 }, info) => {
-  test.skip(info.project.name !== 'desktop', 'one run: the Fachberatung at the desk, staff on a phone');
   test.setTimeout(180_000);
   const word = marker('Feedprobe');
   const staff = await personAt(browser, info, 'fachkraft', 'phone');

@@ -71,7 +71,6 @@ test('an incident reported on the phone reaches the Fachberatung at once and is 
   context,
   browser,
 }, info) => {
-  test.skip(info.project.name !== 'phone', 'one run: staff on the phone, the Fachberatung at a desktop');
   test.setTimeout(240_000);
   const smtp = await smtpSink(Number(process.env.E2E_SMTP_PORT));
   try {
