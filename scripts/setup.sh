@@ -21,6 +21,14 @@ die() { printf 'setup: ERROR: %s\n' "$*" >&2; exit 1; }
 # "1.2.3" appears as a whole version (not as a prefix of 1.2.30) in the text.
 has_version() { grep -Eq "(^|[^0-9.])${2//./\\.}([^0-9.]|$)" <<<"$1"; }
 
+# Tools are built with a release profile that compiles fast: the crates' own
+# `lto = true, codegen-units = 1` make `cargo install cargo-leptos` take ~17 minutes
+# on 2 cores, for a build tool whose speed at run time does not matter here.
+fast_install() {
+    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+        CARGO_PROFILE_RELEASE_OPT_LEVEL=2 cargo install "$@"
+}
+
 # If another `cargo install <crate>` is already running (for example a background
 # provisioning job), wait for it instead of compiling the same crate twice on 2 cores.
 wait_for_other_cargo_install() {
@@ -49,7 +57,7 @@ if ! has_version "$(cargo leptos --version 2>/dev/null || true)" "$CARGO_LEPTOS_
     wait_for_other_cargo_install cargo-leptos
     if ! has_version "$(cargo leptos --version 2>/dev/null || true)" "$CARGO_LEPTOS_VERSION"; then
         log "installing cargo-leptos $CARGO_LEPTOS_VERSION (takes several minutes on 2 cores)"
-        cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+        fast_install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
     fi
 fi
 
@@ -58,7 +66,7 @@ if ! has_version "$(wasm-bindgen --version 2>/dev/null || true)" "$WASM_BINDGEN_
     wait_for_other_cargo_install wasm-bindgen-cli
     if ! has_version "$(wasm-bindgen --version 2>/dev/null || true)" "$WASM_BINDGEN_VERSION"; then
         log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
-        cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+        fast_install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
     fi
 fi
 
