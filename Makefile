@@ -30,7 +30,7 @@ help:
 	@echo "make test              setup, fmt-check, lint, build, test-unit, test-integration, test-e2e"
 	@echo "make setup             install missing tools (wasm target, cargo-leptos, wasm-bindgen, apt, npm)"
 	@echo "make build             cargo leptos build --release --split, then precompress (.br/.gz)"
-	@echo "make fmt-check | lint  rustfmt check; clippy -D warnings (ssr and hydrate/wasm32)"
+	@echo "make fmt-check | lint  rustfmt check; the policy check; clippy -D warnings (ssr and hydrate/wasm32)"
 	@echo "make test-unit         unit tests of app and server (release, ssr); outbox.js sealing (node --test)"
 	@echo "make test-integration  tests/ crate on SQLite, then PostgreSQL (TEST_POSTGRES_URL or a throwaway cluster)"
 	@echo "make test-e2e          Playwright in Chromium against the release build"
@@ -53,6 +53,7 @@ fmt-check:
 	cargo fmt --all -- --check
 
 lint:
+	scripts/check-policy.sh
 	cargo clippy -p gruppenbuch-app -p gruppenbuch-server -p gruppenbuch-tests --all-targets \
 		--features $(SSR_FEATURES) -- -D warnings
 	cargo clippy -p gruppenbuch-app --no-default-features --features hydrate \

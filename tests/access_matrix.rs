@@ -117,7 +117,7 @@ struct Targets {
     account: String,
     /// Account id per role, in ROLES order (sealed outbox items name their author).
     user_ids: Vec<String>,
-    outbox_key: gruppenbuch_app::db::keys::OutboxKey,
+    outbox_key: crate::common::OutboxKey,
     /// Tokens of the login cards of Mia (own group) and Noah (foreign group).
     own_card: String,
     foreign_card: String,
@@ -388,15 +388,16 @@ async fn setup() -> (TestApp, Targets, Vec<Client>) {
             .expect("role account");
         user_ids.push(id);
     }
-    let outbox_key = gruppenbuch_app::db::keys::outbox_key(&mut conn).await.expect("outbox key");
+    let outbox_key = crate::common::outbox_key_of(&mut conn, &app.settings.key_wrapping).await;
     // Login cards for Mia and Noah, and a lock notice for each of their groups.
     use gruppenbuch_app::auth::session::token_hash;
     let (own_card, foreign_card) =
         (gruppenbuch_app::auth::session::new_token(), gruppenbuch_app::auth::session::new_token());
     let (mia, leitung_id) = (&user_ids[3], &user_ids[0]);
     for (account, card) in [(mia, &own_card), (&noah, &foreign_card)] {
-        gruppenbuch_app::db::feedback::set_card(&mut conn, account, &token_hash(card), leitung_id).await.expect("card");
-        assert!(gruppenbuch_app::db::feedback::notice_pin_lock(&mut conn, account, 0).await.expect("notice"));
+        let (account, leitung_id) = (crate::common::id(account), crate::common::id(leitung_id));
+        gruppenbuch_app::db::cards::set_card(&mut conn, &account, &token_hash(card), &leitung_id).await.expect("card");
+        assert!(gruppenbuch_app::db::cards::notice_pin_lock(&mut conn, &account, 0).await.expect("notice"));
     }
     drop(conn);
     (app, Targets { fx, account, user_ids, outbox_key, own_card, foreign_card }, clients)

@@ -93,10 +93,11 @@ async fn a_backup_taken_while_staff_write_restores_the_same_entries_and_audit_lo
 
     // Staff keep writing while the backup runs: it neither blocks them nor breaks.
     let writing = {
-        let (app_url, store, addr) = (app.database_url.clone(), app.store.clone(), app.addr);
+        let (app_url, store, addr, settings) =
+            (app.database_url.clone(), app.store.clone(), app.addr, app.settings.clone());
         let staff = staff.clone();
         tokio::spawn(async move {
-            let app = TestApp { addr, store, database_url: app_url };
+            let app = TestApp { addr, store, database_url: app_url, settings };
             for i in 0..15 {
                 send_note(&app, &staff, &format!("Während der Sicherung {i}")).await;
             }

@@ -166,7 +166,7 @@ async fn every_acknowledged_note_survives_hard_kills_exactly_once() {
     let (mut lost, mut duplicated, mut checked) = (0u64, 0u64, 0u64);
     for id in &acknowledged {
         checked += 1;
-        match gruppenbuch_app::db::entries::count_with_id(&mut conn, id).await.expect("count") {
+        match gruppenbuch_app::db::entries::count_with_id(&mut conn, &crate::common::id(id)).await.expect("count") {
             0 => lost += 1,
             1 => {}
             _ => duplicated += 1,

@@ -2,12 +2,12 @@
 //! outbox items, refusal of foreign and malformed entries, corrections with history, and
 //! planned-against-held contact counts.
 
-use crate::common::{Client, TestApp, count, enc, fixtures, new_id, note_form, spawn_app, today, visit_form};
-use gruppenbuch_app::db::keys::OutboxKey;
+use crate::common::{
+    Client, OutboxKey, TestApp, count, enc, fixtures, new_id, note_form, spawn_app, today, visit_form,
+};
 
 async fn key(app: &TestApp) -> OutboxKey {
-    let mut conn = app.store.pool().acquire().await.expect("conn");
-    gruppenbuch_app::db::keys::outbox_key(&mut conn).await.expect("key")
+    crate::common::outbox_key(app).await
 }
 
 async fn user_id(app: &TestApp, login: &str) -> String {
@@ -34,7 +34,7 @@ fn note_payload(author: &str, id: &str, subject: &str, text: &str) -> serde_json
 
 async fn entries_with(app: &TestApp, id: &str) -> i64 {
     let mut conn = app.store.pool().acquire().await.expect("conn");
-    gruppenbuch_app::db::entries::count_with_id(&mut conn, id).await.expect("count")
+    gruppenbuch_app::db::entries::count_with_id(&mut conn, &crate::common::id(id)).await.expect("count")
 }
 
 #[tokio::test]
@@ -234,7 +234,7 @@ async fn the_contact_overview_counts_planned_against_held_contacts_per_month() {
     let weekly = gruppenbuch_app::domain::contact::ContactArrangement {
         times: 1,
         period: gruppenbuch_app::domain::contact::ContactPeriod::Week,
-        kind: gruppenbuch_app::domain::entry::VisitKind::Visit,
+        kind: gruppenbuch_app::domain::visit::VisitKind::Visit,
         supervised: true,
         note: String::new(),
     };
@@ -284,4 +284,75 @@ async fn timelines_page_newest_first_and_filter_by_category() {
     // The hand-over shows today's entries of the group.
     let handover = staff.call("/api/entries/handover", &format!("id={}", fx.own_group)).await.json();
     assert!(handover["today"].as_array().map(Vec::len).unwrap_or_default() >= 25);
+}
+
+#[tokio::test]
+async fn items_sealed_to_a_retired_outbox_key_still_open_after_a_rotation() {
+    let app = spawn_app().await;
+    let fx = fixtures(&app.store).await;
+    let staff = Client::login(&app, "fachkraft").await;
+    let author = user_id(&app, "fachkraft").await;
+    let old = key(&app).await;
+    // Sealed on a phone while offline; delivered only after the server's key was rotated.
+    let waiting = new_id();
+    let sealed_old = sealed(&old, &waiting, "note", &note_payload(&author, &waiting, &fx.own_youth, "Vor dem Wechsel"));
+    {
+        let mut conn = app.store.pool().acquire().await.expect("conn");
+        let new_id =
+            gruppenbuch_app::sealing::keys::rotate(&mut conn, &app.settings.key_wrapping).await.expect("rotate");
+        assert_ne!(new_id, old.key_id);
+    }
+    let new = key(&app).await;
+    assert_ne!(new.key_id, old.key_id, "pages now carry the new key");
+    let choices = staff.call("/api/entries/choices", "").await.json();
+    assert_eq!(choices["outbox_key"], format!("{}.{}", new.key_id, new.public_key));
+
+    let res = staff.call("/api/outbox/deliver", &sealed_old).await;
+    assert_eq!(res.status, 200, "an item sealed to the retired key is delivered: {res:?}");
+    assert_eq!(entries_with(&app, &waiting).await, 1);
+    let fresh = new_id();
+    let sealed_new = sealed(&new, &fresh, "note", &note_payload(&author, &fresh, &fx.own_youth, "Nach dem Wechsel"));
+    assert_eq!(staff.call("/api/outbox/deliver", &sealed_new).await.status, 200);
+    // A key id nobody issued opens nothing.
+    let forged = sealed(
+        &OutboxKey { key_id: "unbekannt".into(), public_key: new.public_key.clone() },
+        &crate::common::new_id(),
+        "note",
+        &note_payload(&author, &fresh, &fx.own_youth, "x"),
+    );
+    assert_eq!(staff.call("/api/outbox/deliver", &forged).await.status, 400);
+}
+
+#[tokio::test]
+async fn outbox_private_keys_are_stored_wrapped_and_a_database_copy_alone_opens_nothing() {
+    let app = spawn_app().await;
+    let _ = key(&app).await;
+    let mut conn = app.store.pool().acquire().await.expect("conn");
+    let stored: Vec<(String, String)> =
+        sqlx::query_as("SELECT key_id, private_key FROM outbox_keys").fetch_all(&mut *conn).await.expect("keys");
+    assert!(!stored.is_empty());
+    for (key_id, private) in &stored {
+        assert!(private.starts_with("aesgcm1."), "wrapped: {private}");
+        let other_key_file = gruppenbuch_app::sealing::keys::WrappingKey::random();
+        let opened =
+            gruppenbuch_app::sealing::keys::private_key(&mut conn, &other_key_file, key_id).await.expect("read");
+        assert_eq!(opened, None, "without the key file the database's copy opens nothing");
+        let opened = gruppenbuch_app::sealing::keys::private_key(&mut conn, &app.settings.key_wrapping, key_id).await;
+        assert!(opened.expect("read").is_some(), "with it, it does");
+    }
+    // A key from before wrapping (in clear, as the migration carries it over) is wrapped
+    // at the next start-up, and still opens.
+    let pair = gruppenbuch_app::sealing::generate();
+    sqlx::query("UPDATE outbox_keys SET private_key = $1, public_key = $2")
+        .bind(format!("plain.{}", pair.private_b64))
+        .bind(&pair.public_b64)
+        .execute(&mut *conn)
+        .await
+        .expect("legacy key");
+    gruppenbuch_app::sealing::keys::prepare(&mut conn, &app.settings.key_wrapping).await.expect("prepare");
+    let private: String = sqlx::query_scalar("SELECT private_key FROM outbox_keys WHERE retired_at IS NULL")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("key");
+    assert!(private.starts_with("aesgcm1.") && !private.contains(&pair.private_b64), "{private}");
 }

@@ -2,9 +2,9 @@
 //! that neither skip nor repeat, filters and search, "zur Kenntnis genommen", comments,
 //! and bad input that changes nothing.
 
-use crate::common::{Client, TestApp, enc, fixtures, new_id, spawn_app, today};
-use gruppenbuch_app::db::entries::NewEntry;
-use gruppenbuch_app::domain::entry::{EntryBody, NoteBody, NoteCategory};
+use crate::common::{Client, TestApp, enc, fixtures, new_id, spawn_app};
+use gruppenbuch_app::domain::entry::EntryBody;
+use gruppenbuch_app::domain::note::{NoteBody, NoteCategory};
 
 fn ids(page: &serde_json::Value, list: &str) -> Vec<String> {
     page[list].as_array().expect(list).iter().map(|i| i["id"].as_str().unwrap_or_default().to_owned()).collect()
@@ -20,20 +20,14 @@ async fn feed(client: &Client, form: &str) -> serde_json::Value {
 /// Stores `n` notes about a young person directly (as the API would), with `word` in each.
 async fn notes(app: &TestApp, group: &str, youth: &str, author: &str, n: usize, word: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let day = chrono::NaiveDate::parse_from_str(&today(), "%Y-%m-%d").expect("today");
     for i in 0..n {
-        let id = new_id();
         let body = EntryBody::Note(NoteBody {
             category: NoteCategory::School,
             text: format!("Hausaufgaben {word} Nummer {i}"),
             important: false,
             goal_ids: vec![],
         });
-        let mut tx = app.store.begin().await.expect("tx");
-        let entry =
-            NewEntry { id: &id, group_id: group, youth_id: Some(youth), date: day, body: &body, author_id: author };
-        gruppenbuch_app::db::entries::insert(&mut tx, entry).await.expect("note");
-        tx.commit().await.expect("commit");
+        let id = crate::common::entry_fixture(&app.store, group, youth, author, body).await;
         out.push(id);
     }
     out
@@ -274,4 +268,38 @@ async fn a_viewer_of_many_groups_pages_through_all_of_them_in_order() {
     }
     made.reverse();
     assert_eq!(seen, made, "all 72 notes of 24 groups, newest first, each once");
+}
+
+#[tokio::test]
+async fn a_note_or_visit_under_an_incidents_id_is_refused_and_the_incident_stays_pinned() {
+    use crate::common::{incident_form, note_form, visit_form};
+    let app = spawn_app().await;
+    let fx = fixtures(&app.store).await;
+    let staff = Client::login(&app, "fachkraft").await;
+    let advisor = Client::login(&app, "fachberatung").await;
+    let incident = fx.own_incident.clone();
+    assert!(ids(&feed(&advisor, "").await, "pinned").contains(&incident), "the incident is pinned");
+
+    let note = staff.call("/api/notes/save", &note_form(&incident, &fx.own_youth, "Unter fremder Nummer")).await;
+    assert_eq!(note.status, 409, "a note may not take an incident's id: {}", note.body);
+    let visit = staff.call("/api/visits/save", &visit_form(&incident, &fx.own_youth)).await;
+    assert_eq!(visit.status, 409, "nor a visit: {}", visit.body);
+    let correction = format!("id={incident}&{}&input[reason]=x", note_form(&incident, &fx.own_youth, "Umgeschrieben"));
+    assert_eq!(staff.call("/api/notes/correct", &correction).await.status, 404, "an incident is no note to correct");
+    let other_way = staff.call("/api/incidents/save", &incident_form(&fx.own_note, &fx.own_youth, "x")).await;
+    assert_eq!(other_way.status, 409, "an incident may not take a note's id: {}", other_way.body);
+
+    let mut conn = app.store.pool().acquire().await.expect("conn");
+    let entries: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM entries WHERE id = $1")
+        .bind(&incident)
+        .fetch_one(&mut *conn)
+        .await
+        .expect("count");
+    assert_eq!(entries, 0, "nothing stored under the incident's id");
+    let page = feed(&advisor, "").await;
+    assert!(ids(&page, "pinned").contains(&incident), "the incident is still pinned");
+    let item = page["pinned"].as_array().expect("pinned").iter().find(|i| i["id"] == incident.as_str()).cloned();
+    let item = item.expect("the incident's item");
+    assert_eq!(item["kind"], "incident");
+    assert!(item["excerpt"].as_str().unwrap_or_default().contains("Mia kam nicht vom Sport zurück"), "{item}");
 }

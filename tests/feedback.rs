@@ -3,13 +3,13 @@
 //! public link and the pickup code work without a session and are rate-limited, and the
 //! young people's PIN, login card and "Meine Rechte" page.
 
+use crate::common::OutboxKey;
 use crate::common::{
     Client, TestApp, count, enc, fixtures, new_id, outbox_key, random_pickup, sealed_form, spawn_app, spawn_app_with,
     today, user_id,
 };
 use gruppenbuch_app::api::ssr::Settings;
 use gruppenbuch_app::auth::session::token_hash;
-use gruppenbuch_app::db::keys::OutboxKey;
 use serde_json::{Value, json};
 
 const DELIVER: &str = "/api/feedback/deliver";
@@ -566,4 +566,57 @@ async fn my_rights_are_public_and_only_leitung_changes_them() {
     assert_eq!(res.status, 403, "{res:?}");
     assert_eq!(anonymous.call("/api/rights/set", "input[body]=Anders").await.status, 401);
     assert_eq!(anonymous.call("/api/rights/get", "").await.json()["body"], text);
+}
+
+/// A request as the hydrated app sends it, but with a `Host` header of the client's
+/// choosing.
+async fn call_with_host(client: &Client, host: &str, path: &str, form: &str) -> crate::common::Response {
+    let origin = client.origin();
+    let headers = [
+        ("content-type", "application/x-www-form-urlencoded"),
+        ("accept", "application/json"),
+        ("origin", origin.as_str()),
+        ("sec-fetch-site", "same-origin"),
+        ("host", host),
+    ];
+    client.send("POST", path, &headers, Some(form.as_bytes())).await
+}
+
+#[tokio::test]
+async fn printed_and_mailed_links_use_the_configured_address_never_the_host_header() {
+    let settings =
+        Settings { cookie_secure: false, public_url: "https://gruppenbuch.example.org".into(), ..Settings::default() };
+    let app = spawn_app_with(settings).await;
+    let fx = fixtures(&app.store).await;
+    let advisor = Client::login(&app, "fachberatung").await;
+    let staff = Client::login(&app, "fachkraft").await;
+
+    let poster =
+        call_with_host(&advisor, "evil.example", "/api/feedback/group-link", &format!("id={}", fx.own_group)).await;
+    assert_eq!(poster.status, 200, "{}", poster.body);
+    let url = poster.json()["url"].as_str().unwrap_or_default().to_owned();
+    assert!(url.starts_with("https://gruppenbuch.example.org/mitreden/"), "the poster's link: {url}");
+
+    let card = call_with_host(
+        &advisor,
+        "evil.example",
+        "/api/feedback/login-card",
+        &format!("id={}&input[pin]=", fx.own_youth),
+    )
+    .await;
+    assert_eq!(card.status, 200, "{}", card.body);
+    let url = card.json()["url"].as_str().unwrap_or_default().to_owned();
+    assert!(url.starts_with("https://gruppenbuch.example.org/karte/"), "the card's link: {url}");
+
+    let report = crate::common::incident_form(&new_id(), &fx.own_youth, "Nicht zurückgekommen");
+    let reported = call_with_host(&staff, "evil.example", "/api/incidents/save", &report).await;
+    assert!(reported.status < 400, "{}", reported.body);
+    let mut conn = app.store.pool().acquire().await.expect("conn");
+    let bodies: Vec<String> =
+        sqlx::query_scalar("SELECT body FROM mail_queue").fetch_all(&mut *conn).await.expect("mails");
+    assert!(!bodies.is_empty(), "alarm mails are queued");
+    for body in bodies {
+        assert!(body.contains("https://gruppenbuch.example.org/vorkommnisse/"), "{body}");
+        assert!(!body.contains("evil.example"), "{body}");
+    }
 }

@@ -2,7 +2,9 @@
 //! e-mails claimed by one instance only.
 
 use crate::common::fresh_store;
+use crate::common::id;
 use gruppenbuch_app::db::{self, demo, incidents};
+use gruppenbuch_app::domain::ids::{GroupId, UserId};
 use gruppenbuch_app::domain::incident::{IncidentEventKind, IncidentInput};
 
 async fn ids(store: &db::Store, sql: &str) -> Vec<String> {
@@ -36,6 +38,7 @@ async fn an_incident_is_stored_once_with_its_chain_and_escalates_once() {
     };
     let valid = input.validate(chrono::Utc::now().date_naive()).expect("valid");
 
+    let (group, author): (GroupId, UserId) = (id(&group), id(&author));
     let mut tx = store.begin().await.expect("tx");
     assert_eq!(incidents::insert(&mut tx, &valid, &group, &author).await.expect("insert"), incidents::Stored::Created);
     assert!(matches!(
@@ -46,7 +49,7 @@ async fn an_incident_is_stored_once_with_its_chain_and_escalates_once() {
 
     let mut conn = store.pool().acquire().await.expect("conn");
     let row = incidents::get(&mut conn, &valid.id).await.expect("get").expect("stored");
-    assert_eq!(row.body().measures, "Umgebung abgesucht.");
+    assert_eq!(row.body.measures, "Umgebung abgesucht.");
     assert_eq!(incidents::youths(&mut conn, &valid.id).await.expect("youths").len(), 1);
     let chain = incidents::events(&mut conn, &valid.id).await.expect("events");
     assert_eq!(chain.iter().map(|e| e.kind).collect::<Vec<_>>(), vec![IncidentEventKind::Reported]);
@@ -57,8 +60,12 @@ async fn an_incident_is_stored_once_with_its_chain_and_escalates_once() {
     assert!(rewrite.is_err(), "the chain is append-only");
 
     // The group's Fachberatung and Leitung are told; the other group's Fachberatung is not.
-    let told: Vec<String> =
-        incidents::recipients(&mut conn, &group).await.expect("recipients").into_iter().map(|r| r.id).collect();
+    let told: Vec<String> = incidents::recipients(&mut conn, &group)
+        .await
+        .expect("recipients")
+        .into_iter()
+        .map(|r| r.id.into_string())
+        .collect();
     let advisor = ids(&store, "SELECT id FROM users WHERE login = 'fachberatung'").await.remove(0);
     let other = ids(&store, "SELECT id FROM users WHERE login = 'fachberatung2'").await.remove(0);
     let leitung = ids(&store, "SELECT id FROM users WHERE login = 'leitung'").await.remove(0);
@@ -69,10 +76,11 @@ async fn an_incident_is_stored_once_with_its_chain_and_escalates_once() {
     let far = db::now_ms() + 60_000;
     assert_eq!(incidents::claim_due_escalations(&mut conn, far).await.expect("due").len(), 1);
     assert!(incidents::claim_due_escalations(&mut conn, far).await.expect("again").is_empty());
-    assert_eq!(incidents::open_count(&mut conn, std::slice::from_ref(&group)).await.expect("count"), 1);
-    assert!(incidents::acknowledge(&mut conn, &valid.id, &advisor).await.expect("ack"));
-    assert!(!incidents::acknowledge(&mut conn, &valid.id, &leitung).await.expect("second ack"));
-    assert_eq!(incidents::open_count(&mut conn, &[group]).await.expect("count"), 0);
+    let scope = gruppenbuch_app::domain::scope::ListScope::decided(vec![(group.clone(), true)]);
+    assert_eq!(incidents::open_count(&mut conn, &scope).await.expect("count"), 1);
+    assert!(incidents::acknowledge(&mut conn, &valid.id, &id(&advisor)).await.expect("ack"));
+    assert!(!incidents::acknowledge(&mut conn, &valid.id, &id(&leitung)).await.expect("second ack"));
+    assert_eq!(incidents::open_count(&mut conn, &scope).await.expect("count"), 0);
 }
 
 #[tokio::test]
@@ -165,7 +173,7 @@ async fn an_unacknowledged_incident_escalates_and_leitung_gets_a_mail_without_na
         ..Default::default()
     };
     let valid = input.validate(today).expect("valid");
-    incidents::insert(&mut conn, &valid, &group, &author).await.expect("insert");
+    incidents::insert(&mut conn, &valid, &id(&group), &id(&author)).await.expect("insert");
     drop(conn);
 
     let config = AlertConfig {
@@ -189,7 +197,7 @@ async fn an_unacknowledged_incident_escalates_and_leitung_gets_a_mail_without_na
     let chain = incidents::events(&mut conn, &valid.id).await.expect("events");
     assert_eq!(chain.last().map(|e| e.kind), Some(IncidentEventKind::Escalated));
     let row = incidents::get(&mut conn, &valid.id).await.expect("get").expect("row");
-    assert_eq!(row.state(), gruppenbuch_app::domain::incident::IncidentState::Escalated);
+    assert_eq!(row.state, gruppenbuch_app::domain::incident::IncidentState::Escalated);
 }
 
 #[tokio::test]

@@ -260,7 +260,8 @@ async fn a_terminated_server_finishes_the_requests_it_took_and_exits_cleanly() {
     let store = Store::connect(&url).await.expect("open store");
     let mut conn = store.pool().acquire().await.expect("conn");
     for id in &delivered {
-        let stored = gruppenbuch_app::db::entries::count_with_id(&mut conn, id).await.expect("count");
+        let stored =
+            gruppenbuch_app::db::entries::count_with_id(&mut conn, &crate::common::id(id)).await.expect("count");
         assert_eq!(stored, 1, "{id}: the note in flight was stored once");
     }
 }

@@ -156,6 +156,8 @@ impl ServerProcess {
             ("GB_COOKIE_SECURE", "0"),
         ]);
         cmd.env("DATABASE_URL", &self.database_url).env("LEPTOS_SITE_ADDR", self.addr.to_string());
+        // Instances of one database share one key file, as in production.
+        cmd.env("GB_KEY_FILE", key_file_for(&self.database_url));
         cmd.envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         self.child = Some(cmd.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", server_binary().display())));
         self.starts += 1;
@@ -418,9 +420,16 @@ pub fn note_payload(author: &str, id: &str, subject: &str, text: &str) -> serde_
     })
 }
 
+/// The key file of the servers on a database (one per database, shared by its instances).
+pub fn key_file_for(database_url: &str) -> std::path::PathBuf {
+    use sha2::{Digest, Sha256};
+    let digest: String = Sha256::digest(database_url.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect();
+    std::env::temp_dir().join(format!("gruppenbuch-key-{digest}.key"))
+}
+
 /// The ids a harness needs from a database with the demo institute.
 pub struct DemoIds {
-    pub key: gruppenbuch_app::db::keys::OutboxKey,
+    pub key: crate::common::OutboxKey,
     /// The account of `fachkraft`.
     pub author: String,
     /// Mia, a young person of `fachkraft`'s group (FWG Sonnenhaus).
@@ -429,7 +438,9 @@ pub struct DemoIds {
 
 pub async fn demo_ids(store: &gruppenbuch_app::db::Store) -> DemoIds {
     let mut conn = store.pool().acquire().await.expect("conn");
-    let key = gruppenbuch_app::db::keys::outbox_key(&mut conn).await.expect("outbox key");
+    // The server made its outbox key at start-up.
+    let key = gruppenbuch_app::sealing::keys::current_public(&mut conn).await.expect("outbox key").expect("made");
+    let key = crate::common::OutboxKey { key_id: key.key_id, public_key: key.public_key };
     let author: String = sqlx::query_scalar("SELECT id FROM users WHERE login = 'fachkraft'")
         .fetch_one(&mut *conn)
         .await

@@ -2,6 +2,7 @@
 
 use crate::common::{count, fresh_store};
 use gruppenbuch_app::auth::CurrentUser;
+use gruppenbuch_app::auth::session;
 use gruppenbuch_app::db::{self, audit, demo, now_ms};
 use gruppenbuch_app::domain::Role;
 use gruppenbuch_app::domain::group::ValidGroup;
@@ -50,7 +51,7 @@ async fn a_rolled_back_transaction_leaves_nothing_behind() {
 async fn the_audit_log_refuses_updates_and_deletes() {
     let store = fresh_store().await;
     let actor = CurrentUser {
-        id: "0191d1c2-0000-7000-8000-000000000001".into(),
+        id: crate::common::id("0191d1c2-0000-7000-8000-000000000001"),
         login: "pruefer".into(),
         display_name: "Prüfer".into(),
         role: Role::Datenschutz,
@@ -61,7 +62,12 @@ async fn the_audit_log_refuses_updates_and_deletes() {
     audit::record(
         &mut tx,
         &actor,
-        audit::AuditRecord { action: audit::AuditAction::Read, record_kind: "youth", record_id: None, youth_id: None },
+        audit::AuditRecord {
+            action: gruppenbuch_app::domain::audit::AuditAction::Read,
+            record_kind: gruppenbuch_app::domain::audit::RecordKind::Youth,
+            record_id: None,
+            youth_id: None,
+        },
     )
     .await
     .expect("append");
@@ -78,13 +84,14 @@ async fn a_session_ends_when_its_account_is_deactivated() {
     demo::seed_if_empty(&store).await.expect("seed");
     let mut tx = store.begin().await.expect("tx");
     let user_id = db::accounts::credentials(&mut tx, "fachkraft").await.expect("query").expect("exists").id;
-    let now = now_ms();
-    db::sessions::create(&mut tx, "hash-1", &user_id, now).await.expect("session");
-    let user = db::sessions::resolve(&mut tx, "hash-1", now).await.expect("resolve").expect("live");
+    let now = db::time_of(now_ms());
+    let token = session::start(&mut tx, &user_id, now).await.expect("session");
+    let hash = session::token_hash(&token);
+    let user = session::resolve(&mut tx, &hash, now).await.expect("resolve").expect("live");
     assert_eq!(user.role, Role::Fachkraft);
     assert_eq!(user.group_ids.len(), 1);
     db::accounts::set_active(&mut tx, &user_id, false).await.expect("deactivate");
-    assert!(db::sessions::resolve(&mut tx, "hash-1", now).await.expect("resolve").is_none());
+    assert!(session::resolve(&mut tx, &hash, now).await.expect("resolve").is_none());
 }
 
 #[tokio::test]
@@ -93,10 +100,11 @@ async fn an_idle_session_expires() {
     demo::seed_if_empty(&store).await.expect("seed");
     let mut tx = store.begin().await.expect("tx");
     let user_id = db::accounts::credentials(&mut tx, "leitung").await.expect("query").expect("exists").id;
-    let then = now_ms() - gruppenbuch_app::auth::session::IDLE_MS - 1;
-    db::sessions::create(&mut tx, "old", &user_id, then).await.expect("session");
-    assert!(db::sessions::resolve(&mut tx, "old", now_ms()).await.expect("resolve").is_none());
-    assert_eq!(db::sessions::purge_expired(&mut tx, now_ms()).await.expect("purge"), 0, "resolve already removed it");
+    let then = db::time_of(now_ms() - session::IDLE_MS - 1);
+    let token = session::start(&mut tx, &user_id, then).await.expect("session");
+    let now = db::time_of(now_ms());
+    assert!(session::resolve(&mut tx, &session::token_hash(&token), now).await.expect("resolve").is_none());
+    assert_eq!(session::purge_expired(&mut tx, now).await.expect("purge"), 0, "resolve already removed it");
 }
 
 #[tokio::test]

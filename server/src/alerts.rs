@@ -51,7 +51,7 @@ pub async fn round(store: &Store, config: &AlertConfig) -> Result<Round, sqlx::E
     for (id, _group) in &due {
         let names: Vec<&str> = leitung.iter().map(|r| r.display_name.as_str()).collect();
         incidents::add_event(&mut tx, id, IncidentEventKind::Escalated, None, &names.join(", ")).await?;
-        let (subject, body) = alarm_mail(&config.public_url, id, true);
+        let (subject, body) = alarm_mail(&config.public_url, id.as_str(), true);
         for address in leitung.iter().filter_map(|r| r.email.as_deref()) {
             incidents::queue_mail(&mut tx, address, &subject, &body).await?;
         }

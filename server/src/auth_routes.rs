@@ -10,10 +10,12 @@ use axum::Form;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use gruppenbuch_app::api::cx::Cx;
 use gruppenbuch_app::api::ssr::AppState;
-use gruppenbuch_app::auth::session::{clear_cookie, new_token, session_cookie, token_from_cookie_header, token_hash};
-use gruppenbuch_app::db::audit::{AuditAction, AuditRecord, record, record_anonymous};
+use gruppenbuch_app::auth::session::{clear_cookie, session_cookie, token_from_cookie_header, token_hash};
 use gruppenbuch_app::db::{self, now_ms};
+use gruppenbuch_app::domain::audit::{AuditAction, RecordKind};
+use gruppenbuch_app::error::AppError;
 use gruppenbuch_app::i18n::{fill, texts};
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -95,7 +97,7 @@ pub async fn card_login(
             && card.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         let owner = if plausible {
             let mut conn = state.store.pool().acquire().await?;
-            db::feedback::card_owner(&mut conn, &token_hash(&card)).await?
+            db::cards::card_owner(&mut conn, &token_hash(&card)).await?
         } else {
             None
         };
@@ -123,7 +125,7 @@ async fn attempt(
     peer: SocketAddr,
     form: LoginForm,
     failed_to: Option<String>,
-) -> Result<Response, sqlx::Error> {
+) -> Result<Response, AppError> {
     let settings = &state.settings;
     let login = form.login.trim().to_lowercase();
     let next = safe_next(&form.next).to_owned();
@@ -176,23 +178,18 @@ async fn attempt(
             .await
             .unwrap_or(false);
 
-    let mut tx = state.store.begin().await?;
+    let mut cx = Cx::anonymous(state.store.clone(), state.settings.clone()).await?;
     match credentials {
         Some(c) if verified && c.active => {
-            let token = new_token();
-            db::sessions::create(&mut tx, &token_hash(&token), &c.id, now).await?;
-            db::throttle::clear(&mut tx, &account_key, since).await?;
-            db::throttle::forget(&mut tx, &address_attempt).await?;
-            let user = db::sessions::resolve(&mut tx, &token_hash(&token), now).await?;
+            let moment = db::time_of(now);
+            let token = gruppenbuch_app::auth::session::start(cx.tx(), &c.id, moment).await?;
+            db::throttle::clear(cx.tx(), &account_key, since).await?;
+            db::throttle::forget(cx.tx(), &address_attempt).await?;
+            let user = gruppenbuch_app::auth::session::resolve(cx.tx(), &token_hash(&token), moment).await?;
             if let Some(user) = &user {
-                record(
-                    &mut tx,
-                    user,
-                    AuditRecord { action: AuditAction::Login, record_kind: "session", record_id: None, youth_id: None },
-                )
-                .await?;
+                cx.audit_as(user, AuditAction::Login, RecordKind::Session, None).await?;
             }
-            tx.commit().await?;
+            cx.commit().await?;
             let mut res = Redirect::to(&next).into_response();
             if let Ok(v) = HeaderValue::from_str(&session_cookie(&token, settings.cookie_secure)) {
                 res.headers_mut().insert(header::SET_COOKIE, v);
@@ -203,21 +200,12 @@ async fn attempt(
             // Typed logins of unknown accounts are not logged: people type passwords
             // into the wrong field.
             let who = if known.is_some() { login.as_str() } else { "(unbekannt)" };
-            record_anonymous(
-                &mut tx,
-                who,
-                AuditRecord {
-                    action: AuditAction::LoginFailed,
-                    record_kind: "session",
-                    record_id: known.as_ref().map(|c| c.id.as_str()),
-                    youth_id: None,
-                },
-            )
-            .await?;
+            let record_id = known.as_ref().map(|c| c.id.to_string());
+            cx.audit_anonymous(who, AuditAction::LoginFailed, RecordKind::Session, record_id.as_deref()).await?;
             if known.is_some() && by_account + 1 >= settings.login_max_per_account {
-                notice_lock(&mut tx, &login, since).await?;
+                notice_lock(cx.tx(), &login, since).await?;
             }
-            tx.commit().await?;
+            cx.commit().await?;
             if let Some(target) = failed_to {
                 return Ok(Redirect::to(&target).into_response());
             }
@@ -233,8 +221,8 @@ async fn attempt(
 
 /// Tells the Fachberatung that a young person's account is locked (once per lock).
 async fn notice_lock(conn: &mut db::Conn, login: &str, since: i64) -> Result<(), sqlx::Error> {
-    if let Some(user_id) = db::feedback::youth_user_by_login(conn, login).await? {
-        db::feedback::notice_pin_lock(conn, &user_id, since).await?;
+    if let Some(user_id) = db::cards::youth_user_by_login(conn, login).await? {
+        db::cards::notice_pin_lock(conn, &user_id, since).await?;
     }
     Ok(())
 }
@@ -266,23 +254,14 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Respon
         .find_map(|v| token_from_cookie_header(v).map(str::to_owned));
     if let Some(token) = token {
         let hash = token_hash(&token);
-        let done: Result<(), sqlx::Error> = async {
-            let mut tx = state.store.begin().await?;
-            if let Some(user) = db::sessions::resolve(&mut tx, &hash, now_ms()).await? {
-                record(
-                    &mut tx,
-                    &user,
-                    AuditRecord {
-                        action: AuditAction::Logout,
-                        record_kind: "session",
-                        record_id: None,
-                        youth_id: None,
-                    },
-                )
-                .await?;
+        let done: Result<(), AppError> = async {
+            let mut cx = Cx::anonymous(state.store.clone(), state.settings.clone()).await?;
+            let now = db::time_of(now_ms());
+            if let Some(user) = gruppenbuch_app::auth::session::resolve(cx.tx(), &hash, now).await? {
+                cx.audit_as(&user, AuditAction::Logout, RecordKind::Session, None).await?;
             }
-            db::sessions::delete(&mut tx, &hash).await?;
-            tx.commit().await
+            db::sessions::delete(cx.tx(), &hash).await?;
+            cx.commit().await
         }
         .await;
         if let Err(error) = done {

@@ -46,7 +46,7 @@ fn alerts_from_env() -> crate::alerts::AlertConfig {
     let minutes = u64::try_from(number("GB_ESCALATE_AFTER_MINUTES", ESCALATE_AFTER_MINUTES)).unwrap_or(60);
     AlertConfig {
         smtp,
-        public_url: text("GB_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:3000".into()),
+        public_url: public_url_from_env(),
         // Seconds, when given, win over minutes: for drills and the end-to-end test.
         escalate_after: std::time::Duration::from_secs(match text("GB_ESCALATE_AFTER_SECONDS") {
             Some(_) => u64::try_from(number("GB_ESCALATE_AFTER_SECONDS", 60)).unwrap_or(60),
@@ -56,7 +56,65 @@ fn alerts_from_env() -> crate::alerts::AlertConfig {
     }
 }
 
+/// `GB_PUBLIC_URL`, or for local development (`GB_COOKIE_SECURE=0`, as `make run` sets it)
+/// the listen address. Links the server prints or mails are never built from a request's
+/// `Host` header, which a client chooses.
+fn public_url_from_env() -> String {
+    match std::env::var("GB_PUBLIC_URL").ok().map(|v| v.trim().trim_end_matches('/').to_owned()) {
+        Some(url) if !url.is_empty() => url,
+        _ => {
+            let addr = std::env::var("LEPTOS_SITE_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".into());
+            format!("http://{}", addr.trim())
+        }
+    }
+}
+
 impl Config {
+    /// What stops a production start: links on posters, login cards and in alarm mails
+    /// need the installation's public address (`GB_PUBLIC_URL`, an `https://` address
+    /// once cookies are secure).
+    pub fn check(&self) -> Result<(), String> {
+        if self.settings.cookie_secure {
+            let configured = std::env::var("GB_PUBLIC_URL").ok().filter(|v| !v.trim().is_empty());
+            match configured {
+                None => {
+                    return Err("GB_PUBLIC_URL fehlt: die öffentliche Adresse des Gruppenbuchs, z. B. https://gruppenbuch.example.org \
+                                (Links auf Aushängen, Login-Karten und in Alarm-E-Mails). Nur für lokale \
+                                Entwicklung ohne HTTPS: GB_COOKIE_SECURE=0."
+                        .into());
+                }
+                Some(url) if !url.trim().starts_with("https://") => {
+                    return Err(format!("GB_PUBLIC_URL muss mit https:// beginnen (ist: {}).", url.trim()));
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The key that wraps the outbox keys in the database: `GB_KEY_FILE`, or for SQLite
+    /// `gruppenbuch.key` beside the database file. Made (mode 0600) on the first start.
+    /// PostgreSQL installations must name one file that every instance reads.
+    pub fn wrapping_key(&self) -> Result<gruppenbuch_app::sealing::keys::WrappingKey, String> {
+        use gruppenbuch_app::sealing::keys::WrappingKey;
+        let path = match std::env::var("GB_KEY_FILE").ok().filter(|v| !v.trim().is_empty()) {
+            Some(path) => std::path::PathBuf::from(path.trim()),
+            None => match gruppenbuch_app::db::sqlite_file(&self.database_url) {
+                Some(db) => db.with_file_name("gruppenbuch.key"),
+                None if self.database_url.starts_with("sqlite:") => {
+                    // An in-memory database lives as long as the process: so may its key.
+                    return Ok(WrappingKey::random());
+                }
+                None => {
+                    return Err("GB_KEY_FILE fehlt: bei PostgreSQL lesen alle Instanzen dieselbe Schlüsseldatei \
+                                (fehlt die Datei beim ersten Start, legt der Server sie an)."
+                        .into());
+                }
+            },
+        };
+        read_or_create_key(&path).map_err(|e| format!("GB_KEY_FILE {}: {e}", path.display()))
+    }
+
     pub fn from_env() -> Config {
         let defaults = Settings::default();
         Config {
@@ -71,7 +129,9 @@ impl Config {
                 login_window_ms: number("GB_LOGIN_WINDOW_MINUTES", defaults.login_window_ms / 60_000) * 60_000,
                 feedback_max_per_address: number("GB_FEEDBACK_MAX_PER_ADDRESS", defaults.feedback_max_per_address),
                 pickup_max_per_address: number("GB_PICKUP_MAX_PER_ADDRESS", defaults.pickup_max_per_address),
-                public_url: std::env::var("GB_PUBLIC_URL").ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()),
+                public_url: public_url_from_env(),
+                // Read from the key file at start-up (`wrapping_key`).
+                key_wrapping: defaults.key_wrapping,
                 request_timeout_ms: number("GB_REQUEST_TIMEOUT_SECONDS", defaults.request_timeout_ms / 1000) * 1000,
             },
             alerts: alerts_from_env(),
@@ -102,5 +162,38 @@ impl Config {
             keep: usize::try_from(number("GB_BACKUP_KEEP", 14)).unwrap_or(14),
             key,
         }))
+    }
+}
+
+/// Reads a key file, or makes one (readable by the owner only) where none is.
+pub fn read_or_create_key(path: &std::path::Path) -> std::io::Result<gruppenbuch_app::sealing::keys::WrappingKey> {
+    use gruppenbuch_app::sealing::keys::WrappingKey;
+    use std::io::Write;
+    match std::fs::read_to_string(path) {
+        Ok(text) => WrappingKey::from_text(&text)
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidData, "keine gültige Schlüsseldatei")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let key = WrappingKey::random();
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)?;
+            }
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o600);
+            }
+            let mut file = match options.open(path) {
+                Ok(file) => file,
+                // Another instance made it a moment ago.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return read_or_create_key(path),
+                Err(e) => return Err(e),
+            };
+            writeln!(file, "{}", key.to_text())?;
+            file.sync_all()?;
+            Ok(key)
+        }
+        Err(e) => Err(e),
     }
 }

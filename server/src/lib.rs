@@ -40,6 +40,8 @@ pub enum StartupError {
     Leptos(String),
     #[error(transparent)]
     Store(#[from] gruppenbuch_app::db::StoreError),
+    #[error("{0}")]
+    Config(String),
     #[error("cannot listen: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -144,11 +146,20 @@ async fn ready(State(state): State<AppState>) -> impl IntoResponse {
 /// Builds the application state from the configuration and Leptos' settings.
 pub async fn build_state(config: &Config) -> Result<AppState, StartupError> {
     let leptos = get_configuration(None).map_err(|e| StartupError::Leptos(e.to_string()))?;
+    config.check().map_err(StartupError::Config)?;
+    let mut settings = config.settings.clone();
+    settings.key_wrapping = config.wrapping_key().map_err(StartupError::Config)?;
     let store = open_store(config).await?;
+    {
+        let mut conn = store.pool().acquire().await.map_err(gruppenbuch_app::db::StoreError::from)?;
+        gruppenbuch_app::sealing::keys::prepare(&mut conn, &settings.key_wrapping)
+            .await
+            .map_err(gruppenbuch_app::db::StoreError::from)?;
+    }
     // The dummy hash for unknown logins is made now, not on the first unknown login
     // (which would then take twice as long and tell that the login does not exist).
     tokio::task::spawn_blocking(|| gruppenbuch_app::auth::password::verify("", None)).await.ok();
-    Ok(AppState { store, settings: Arc::new(config.settings.clone()), leptos_options: leptos.leptos_options })
+    Ok(AppState { store, settings: Arc::new(settings), leptos_options: leptos.leptos_options })
 }
 
 /// Serves until Ctrl-C or SIGTERM, finishing requests in flight.

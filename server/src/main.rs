@@ -190,9 +190,9 @@ async fn create_admin(config: Config, args: &[String]) -> Result<(), String> {
         &mut tx,
         "(Kommandozeile)",
         gruppenbuch_app::db::audit::AuditRecord {
-            action: gruppenbuch_app::db::audit::AuditAction::Create,
-            record_kind: "account",
-            record_id: Some(&id),
+            action: gruppenbuch_app::domain::audit::AuditAction::Create,
+            record_kind: gruppenbuch_app::domain::audit::RecordKind::Account,
+            record_id: Some(id.as_str()),
             youth_id: None,
         },
     )

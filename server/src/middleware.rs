@@ -128,7 +128,8 @@ pub async fn resolve_session(State(state): State<AppState>, mut req: Request, ne
     if let Some(token) = token {
         let resolved = async {
             let mut conn = state.store.pool().acquire().await?;
-            gruppenbuch_app::db::sessions::resolve(&mut conn, &token_hash(&token), gruppenbuch_app::db::now_ms()).await
+            let now = gruppenbuch_app::db::time_of(gruppenbuch_app::db::now_ms());
+            gruppenbuch_app::auth::session::resolve(&mut conn, &token_hash(&token), now).await
         }
         .await;
         match resolved {
@@ -186,44 +187,19 @@ pub async fn server_fn_arguments(req: Request, next: Next) -> Response {
             StatusCode::PAYLOAD_TOO_LARGE,
         );
     };
-    let unknown = bytes
-        .split(|b| *b == b'&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| top_level_name(pair.split(|b| *b == b'=').next().unwrap_or_default()))
-        .any(|name| name != "id" && name != "input");
+    let unknown = form_urlencoded::parse(&bytes).any(|(key, _)| {
+        let name = top_level_name(&key);
+        name != "id" && name != "input"
+    });
     if unknown {
         return app_error(AppError::BadRequest(String::new()), StatusCode::BAD_REQUEST);
     }
     next.run(Request::from_parts(parts, Body::from(bytes))).await
 }
 
-/// The argument name of a form key: `input%5Bname%5D` → `input`.
-fn top_level_name(key: &[u8]) -> String {
-    let decoded = percent_decode(key);
-    decoded.split('[').next().unwrap_or_default().to_owned()
-}
-
-fn percent_decode(input: &[u8]) -> String {
-    let mut out = Vec::with_capacity(input.len());
-    let mut i = 0;
-    while i < input.len() {
-        match input[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < input.len() => {
-                let hex = std::str::from_utf8(&input[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
-                match hex {
-                    Some(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+/// The argument name of a decoded form key: `input[name]` → `input`.
+fn top_level_name(key: &str) -> &str {
+    key.split('[').next().unwrap_or_default()
 }
 
 /// A path as logs may show it: the secret part of `/karte/<token>` and
@@ -237,14 +213,12 @@ pub fn loggable_path(path: &str) -> &str {
     path
 }
 
+/// A value for a query string (the way back after login): everything but unreserved
+/// characters and `/` percent-encoded.
 pub fn encode_query_value(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    const KEEP: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~').remove(b'/');
+    utf8_percent_encode(value, KEEP).to_string()
 }
 
 /// Server functions answer every error with 500; this gives each its real status (400,
@@ -289,11 +263,11 @@ mod tests {
 
     #[test]
     fn form_keys_are_reduced_to_their_argument_name() {
-        assert_eq!(top_level_name(b"input%5Bname%5D"), "input");
-        assert_eq!(top_level_name(b"input[group_ids][0]"), "input");
-        assert_eq!(top_level_name(b"id"), "id");
-        assert_eq!(top_level_name(b"evil"), "evil");
-        assert_eq!(percent_decode(b"a%2"), "a%2");
+        let keys: Vec<String> = form_urlencoded::parse(b"input%5Bname%5D=1&input[group_ids][0]=2&id=3&evil=4&a%2=5")
+            .map(|(k, _)| top_level_name(&k).to_owned())
+            .collect();
+        assert_eq!(keys, ["input", "input", "id", "evil", "a%2"]);
+        assert_eq!(encode_query_value("/feed?x=ä b"), "/feed%3Fx%3D%C3%A4%20b");
     }
 
     #[test]

@@ -18,43 +18,45 @@ pub struct AuditActor {
 /// cursor.
 #[server(prefix = "/api", endpoint = "audit/list")]
 pub async fn list_audit(input: AuditFilterInput) -> Result<AuditPage, AppError> {
-    use super::ssr::*;
-    use crate::auth::policy::{Action, Resource, can};
-    use crate::db::audit::{AuditAction, AuditRecord, record};
-    let user = user()?;
-    allow(can(&user, Action::ReadAudit, Resource::Institute))?;
+    use super::cx::Cx;
+    use crate::auth::policy::Action;
+    use crate::domain::audit::{AuditAction, AuditEntry, RecordKind};
+    let mut cx = Cx::begin(Action::ReadAudit).await?;
+    cx.institute(Action::ReadAudit)?;
     let filter = input.validate()?;
-    let store = store()?;
-    let mut tx = store.begin().await?;
-    let page = crate::db::audit::list(&mut tx, &filter).await?;
-    record(
-        &mut tx,
-        &user,
-        AuditRecord {
-            action: AuditAction::List,
-            record_kind: "audit_log",
-            record_id: None,
-            youth_id: filter.youth_id.as_deref(),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(page)
+    let (rows, more) = crate::db::audit::list(cx.tx(), &filter).await?;
+    cx.audit(AuditAction::List, RecordKind::AuditLog, None, filter.youth_id.as_ref()).await?;
+    cx.commit().await?;
+    let next = if more { rows.last().map(|r| r.cursor.clone()) } else { None };
+    let entries = rows
+        .into_iter()
+        .map(|r| AuditEntry {
+            id: r.id,
+            at_text: crate::domain::text::berlin_time(r.at),
+            actor_login: r.actor_login,
+            actor_role: r.actor_role,
+            action: r.action,
+            record_kind: r.record_kind,
+            record_id: r.record_id,
+            youth_id: r.youth_id,
+        })
+        .collect();
+    Ok(AuditPage { entries, next })
 }
 
 /// The accounts to choose from in the audit filter (Datenschutz only).
 #[server(prefix = "/api", endpoint = "audit/actors")]
 pub async fn list_audit_actors() -> Result<Vec<AuditActor>, AppError> {
-    use super::ssr::*;
-    use crate::auth::policy::{Action, Resource, can};
-    use crate::db::audit::{AuditAction, AuditRecord, record};
-    let user = user()?;
-    allow(can(&user, Action::ReadAudit, Resource::Institute))?;
-    let store = store()?;
-    let mut tx = store.begin().await?;
-    let accounts = crate::db::accounts::list(&mut tx).await?;
-    let rec = AuditRecord { action: AuditAction::List, record_kind: "account", record_id: None, youth_id: None };
-    record(&mut tx, &user, rec).await?;
-    tx.commit().await?;
-    Ok(accounts.into_iter().map(|a| AuditActor { id: a.id, login: a.login, display_name: a.display_name }).collect())
+    use super::cx::Cx;
+    use crate::auth::policy::Action;
+    use crate::domain::audit::{AuditAction, RecordKind};
+    let mut cx = Cx::begin(Action::ReadAudit).await?;
+    cx.institute(Action::ReadAudit)?;
+    let accounts = crate::db::accounts::list(cx.tx()).await?;
+    cx.audit(AuditAction::List, RecordKind::Account, None, None).await?;
+    cx.commit().await?;
+    Ok(accounts
+        .into_iter()
+        .map(|a| AuditActor { id: a.id.into_string(), login: a.login, display_name: a.display_name })
+        .collect())
 }

@@ -9,21 +9,19 @@ use leptos::prelude::*;
 /// the three before. 404 outside the caller's groups.
 #[server(prefix = "/api", endpoint = "contacts/get")]
 pub async fn get_contacts(id: String) -> Result<ContactOverview, AppError> {
-    use super::ssr::*;
-    use crate::auth::policy::{Action, Resource, can};
-    use crate::db::audit::{AuditAction, AuditRecord, record};
+    use super::cx::{Cx, id as parse_id};
+    use crate::auth::policy::{Action, Resource};
+    use crate::domain::audit::{AuditAction, RecordKind};
     use crate::domain::contact::{ContactMonth, last_four_months, month_label};
-    use crate::domain::entry::VisitOutcome;
-    let user = user()?;
-    let youth = record_id(&id)?;
-    let store = store()?;
-    let mut tx = store.begin().await?;
-    let group = visible_youth_group(&mut tx, &user, &youth).await?;
-    let arrangement = crate::db::contacts::get(&mut tx, &youth).await?;
-    let today = today();
+    use crate::domain::visit::VisitOutcome;
+    let youth: crate::domain::ids::YouthId = parse_id(&id)?;
+    let mut cx = Cx::begin(Action::ViewEntries).await?;
+    let group = cx.youth(Action::ViewEntries, &youth).await?;
+    let arrangement = crate::db::contacts::get(cx.tx(), &youth).await?;
+    let today = super::ssr::today();
     let months = last_four_months(today);
     let oldest = months.last().copied().unwrap_or(today);
-    let outcomes = crate::db::entries::visit_outcomes(&mut tx, &youth, &oldest.to_string(), &today.to_string()).await?;
+    let outcomes = crate::db::entries::visit_outcomes(cx.tx(), &youth, &oldest.to_string(), &today.to_string()).await?;
     let months = months
         .into_iter()
         .map(|first| {
@@ -40,38 +38,26 @@ pub async fn get_contacts(id: String) -> Result<ContactOverview, AppError> {
             }
         })
         .collect();
-    let rec = AuditRecord {
-        action: AuditAction::Read,
-        record_kind: "contact_arrangement",
-        record_id: Some(&youth),
-        youth_id: Some(&youth),
-    };
-    record(&mut tx, &user, rec).await?;
-    tx.commit().await?;
-    let can_edit = can(&user, Action::ManageCasePlan, Resource::Group(&group));
+    cx.audit(AuditAction::Read, RecordKind::ContactArrangement, Some(youth.as_str()), Some(&youth)).await?;
+    let can_edit = cx.can(Action::ManageCasePlan, Resource::Group(&group));
+    cx.commit().await?;
     Ok(ContactOverview { youth_id: youth, arrangement, months, can_edit })
 }
 
 /// Sets a young person's contact arrangement (Leitung; Fachberatung of the group).
 #[server(prefix = "/api", endpoint = "contacts/set")]
 pub async fn set_contacts(id: String, input: ArrangementInput) -> Result<String, AppError> {
-    use super::ssr::*;
-    use crate::db::audit::{AuditAction, AuditRecord, record};
-    let user = user()?;
-    let youth = record_id(&id)?;
+    use super::cx::{Cx, id as parse_id};
+    use crate::auth::policy::Action;
+    use crate::domain::audit::{AuditAction, RecordKind};
+    let youth: crate::domain::ids::YouthId = parse_id(&id)?;
     let arrangement = input.validate()?;
-    let store = store()?;
-    let mut tx = store.begin().await?;
-    super::goals::may_manage(&mut tx, &user, &youth).await?;
-    crate::db::contacts::set(&mut tx, &youth, &arrangement, &user.id).await?;
-    let rec = AuditRecord {
-        action: AuditAction::Update,
-        record_kind: "contact_arrangement",
-        record_id: Some(&youth),
-        youth_id: Some(&youth),
-    };
-    record(&mut tx, &user, rec).await?;
-    tx.commit().await?;
-    redirect(&format!("/jugendliche/{youth}#umgang"));
-    Ok(youth)
+    let mut cx = Cx::begin(Action::ManageCasePlan).await?;
+    cx.youth(Action::ManageCasePlan, &youth).await?;
+    let by = cx.user().id.clone();
+    crate::db::contacts::set(cx.tx(), &youth, &arrangement, &by).await?;
+    cx.audit(AuditAction::Update, RecordKind::ContactArrangement, Some(youth.as_str()), Some(&youth)).await?;
+    cx.commit().await?;
+    super::ssr::redirect(&format!("/jugendliche/{youth}#umgang"));
+    Ok(youth.into_string())
 }

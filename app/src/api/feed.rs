@@ -1,5 +1,7 @@
 //! The feed: one stream of notes, visits, submissions and incidents of the caller's
 //! groups, with urgent items pinned, "zur Kenntnis genommen" per item, and comments.
+//! Which items a caller sees is the policy's scope (`Action::ViewFeed`): the groups, and
+//! per group whether what was addressed past the group is included.
 
 use crate::domain::feed::{FeedPage, FeedQuery};
 use crate::domain::incident::CommentInput;
@@ -10,13 +12,13 @@ use leptos::prelude::*;
 /// messages; a group or young person outside the caller's groups is 404.
 #[server(prefix = "/api", endpoint = "feed/list")]
 pub async fn get_feed(input: FeedQuery) -> Result<FeedPage, AppError> {
-    use super::ssr::*;
-    use crate::auth::policy::{Page, can_open};
-    let user = user()?;
-    allow(can_open(&user, Page::Feed))?;
+    use super::cx::Cx;
+    use crate::auth::policy::Action;
+    let mut cx = Cx::begin(Action::ViewFeed).await?;
     let query = input.validate()?;
-    let store = store()?;
-    ssr::page(&store, &user, &query).await
+    let page = ssr::page(&mut cx, &query).await?;
+    cx.commit().await?;
+    Ok(page)
 }
 
 /// A fingerprint of what the first page of this query shows (items, acknowledgements,
@@ -24,16 +26,13 @@ pub async fn get_feed(input: FeedQuery) -> Result<FeedPage, AppError> {
 /// not logged, unlike the page itself.
 #[server(prefix = "/api", endpoint = "feed/stamp")]
 pub async fn feed_stamp(input: FeedQuery) -> Result<String, AppError> {
-    use super::ssr::*;
-    use crate::auth::policy::{Page, can_open};
-    let user = user()?;
-    allow(can_open(&user, Page::Feed))?;
+    use super::cx::Cx;
+    use crate::auth::policy::Action;
+    let mut cx = Cx::begin(Action::PollChanges).await?;
     let mut query = input.validate()?;
     query.after = None;
-    let store = store()?;
-    let mut tx = store.begin().await?;
-    let found = ssr::find(&mut tx, &user, &query).await?;
-    tx.commit().await?;
+    let found = ssr::find(&mut cx, Action::PollChanges, &query).await?;
+    cx.commit().await?;
     Ok(found.stamp())
 }
 
@@ -41,65 +40,60 @@ pub async fn feed_stamp(input: FeedQuery) -> Result<String, AppError> {
 /// chain). The group's Fachberatung and Leitung; 403 for staff, 404 outside the groups.
 #[server(prefix = "/api", endpoint = "feed/acknowledge")]
 pub async fn acknowledge_item(id: String) -> Result<(), AppError> {
-    use super::ssr::*;
-    use crate::auth::policy::{Action, Resource, can};
-    use crate::db::audit::{AuditAction, AuditRecord, record};
+    use super::cx::{Cx, id as parse_id};
+    use crate::auth::policy::Action;
+    use crate::domain::audit::{AuditAction, RecordKind};
+    use crate::domain::ids::ItemId;
     use crate::domain::incident::IncidentEventKind;
-    let user = user()?;
-    let id = record_id(&id)?;
-    let store = store()?;
-    let mut tx = store.begin().await?;
-    let scope = ssr::visible(&mut tx, &user, &id).await?;
-    allow(can(&user, Action::Acknowledge, Resource::Group(&scope.group_id)))?;
+    let id: ItemId = parse_id(&id)?;
+    let mut cx = Cx::begin(Action::Acknowledge).await?;
+    let scope = cx.feed_item(Action::Acknowledge, &id).await?;
+    let user = cx.user().id.clone();
     let changed = if scope.kind == "incident" {
-        let done = crate::db::incidents::acknowledge(&mut tx, &id, &user.id).await?;
+        let incident = id.incident();
+        let done = crate::db::incidents::acknowledge(cx.tx(), &incident, &user).await?;
         if done {
-            crate::db::incidents::add_event(&mut tx, &id, IncidentEventKind::Acknowledged, Some(&user.id), "").await?;
+            crate::db::incidents::add_event(cx.tx(), &incident, IncidentEventKind::Acknowledged, Some(&user), "")
+                .await?;
         }
         done
     } else {
-        crate::db::feed::acknowledge(&mut tx, &id, &user.id).await?
+        crate::db::feed::acknowledge(cx.tx(), &id, &user).await?
     };
+    // Looking at whether it was acknowledged already read nothing personal; only a change
+    // is logged.
     if changed {
-        let rec = AuditRecord {
-            action: AuditAction::Update,
-            record_kind: "feed_item",
-            record_id: Some(&id),
-            youth_id: scope.youth_id.as_deref(),
-        };
-        record(&mut tx, &user, rec).await?;
+        cx.audit(AuditAction::Update, RecordKind::FeedItem, Some(id.as_str()), scope.youth_id.as_ref()).await?;
+        cx.commit().await?;
+    } else {
+        cx.rollback().await?;
     }
-    tx.commit().await?;
-    redirect(&ssr::back());
+    super::ssr::redirect(&ssr::back());
     Ok(())
 }
 
 /// A comment on an item, for everyone who sees it (an incident's goes into its chain).
 #[server(prefix = "/api", endpoint = "feed/comment")]
 pub async fn comment_item(id: String, input: CommentInput) -> Result<(), AppError> {
-    use super::ssr::*;
-    use crate::db::audit::{AuditAction, AuditRecord, record};
+    use super::cx::{Cx, id as parse_id};
+    use crate::auth::policy::Action;
+    use crate::domain::audit::{AuditAction, RecordKind};
+    use crate::domain::ids::ItemId;
     use crate::domain::incident::IncidentEventKind;
-    let user = user()?;
-    let id = record_id(&id)?;
+    let id: ItemId = parse_id(&id)?;
     let text = input.validate()?;
-    let store = store()?;
-    let mut tx = store.begin().await?;
-    let scope = ssr::visible(&mut tx, &user, &id).await?;
+    let mut cx = Cx::begin(Action::Comment).await?;
+    let scope = cx.feed_item(Action::Comment, &id).await?;
+    let user = cx.user().id.clone();
     if scope.kind == "incident" {
-        crate::db::incidents::add_event(&mut tx, &id, IncidentEventKind::Commented, Some(&user.id), &text).await?;
+        let incident = id.incident();
+        crate::db::incidents::add_event(cx.tx(), &incident, IncidentEventKind::Commented, Some(&user), &text).await?;
     } else {
-        crate::db::feed::add_comment(&mut tx, &id, &user.id, &text).await?;
+        crate::db::feed::add_comment(cx.tx(), &id, &user, &text).await?;
     }
-    let rec = AuditRecord {
-        action: AuditAction::Create,
-        record_kind: "feed_comment",
-        record_id: Some(&id),
-        youth_id: scope.youth_id.as_deref(),
-    };
-    record(&mut tx, &user, rec).await?;
-    tx.commit().await?;
-    redirect(&ssr::back());
+    cx.audit(AuditAction::Create, RecordKind::FeedComment, Some(id.as_str()), scope.youth_id.as_ref()).await?;
+    cx.commit().await?;
+    super::ssr::redirect(&ssr::back());
     Ok(())
 }
 
@@ -108,33 +102,28 @@ pub async fn comment_item(id: String, input: CommentInput) -> Result<(), AppErro
 /// complaints and incidents. Fachberatung (own groups) and Leitung.
 #[server(prefix = "/api", endpoint = "overview/get")]
 pub async fn get_overview() -> Result<Vec<crate::domain::feed::GroupOverview>, AppError> {
-    use super::ssr::*;
-    use crate::auth::policy::{Action, Page, Resource, can, can_open};
-    use crate::db::audit::{AuditAction, record_each};
+    use super::cx::Cx;
+    use crate::auth::policy::Action;
+    use crate::domain::audit::{AuditAction, RecordKind};
     use crate::domain::feed::{GroupOverview, OVERVIEW_DAYS, YouthOverview};
     use chrono::Datelike;
-    let user = user()?;
-    allow(can_open(&user, Page::Overview))?;
-    let store = store()?;
-    let mut tx = store.begin().await?;
-    let today = today();
+    // The counts include complaints past the group: as the monthly counts.
+    let mut cx = Cx::begin(Action::ViewFeedbackCounts).await?;
+    let scope = cx.scope(Action::ViewFeedbackCounts).await?;
+    let today = super::ssr::today();
     let since = (today - chrono::Duration::days(OVERVIEW_DAYS - 1)).to_string();
     let month_first = today.with_day(1).unwrap_or(today);
     let mut out = Vec::new();
     let mut shown = Vec::new();
-    for group in crate::db::groups::list_all(&mut tx).await? {
-        // The counts include complaints past the group: as the monthly counts.
-        if !can(&user, Action::ViewFeedbackCounts, Resource::Group(&group.id)) {
-            continue;
-        }
+    for group in crate::db::groups::list_in(cx.tx(), &scope).await? {
         let mut youths = Vec::new();
-        for y in crate::db::youths::list_in_group(&mut tx, &group.id).await? {
+        for y in crate::db::youths::list_in_group(cx.tx(), &group.id).await? {
             let (entries, last, held) =
-                crate::db::feed::youth_activity(&mut tx, &y.id, &since, &month_first.to_string()).await?;
+                crate::db::feed::youth_activity(cx.tx(), &y.id, &since, &month_first.to_string()).await?;
             let quiet_days = last
                 .and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
                 .map(|d| (today - d).num_days().max(0));
-            let planned = crate::db::contacts::get(&mut tx, &y.id).await?.map(|a| a.planned_in(month_first));
+            let planned = crate::db::contacts::get(cx.tx(), &y.id).await?.map(|a| a.planned_in(month_first));
             shown.push(y.id.clone());
             youths.push(YouthOverview {
                 name: format!("{} {}", y.first_name, y.last_name),
@@ -145,50 +134,27 @@ pub async fn get_overview() -> Result<Vec<crate::domain::feed::GroupOverview>, A
                 visits_held: held,
             });
         }
-        let (open_complaints, open_incidents) = crate::db::feed::group_open(&mut tx, &group.id).await?;
+        let (open_complaints, open_incidents) = crate::db::feed::group_open(cx.tx(), &group.id).await?;
         out.push(GroupOverview { id: group.id, name: group.name, youths, open_complaints, open_incidents });
     }
-    let shown: Vec<&str> = shown.iter().map(String::as_str).collect();
-    record_each(&mut tx, &user, AuditAction::List, "overview", None, &shown).await?;
-    tx.commit().await?;
+    let shown: Vec<_> = shown.iter().collect();
+    cx.audit_each(AuditAction::List, RecordKind::Overview, None, &shown).await?;
+    cx.commit().await?;
     Ok(out)
 }
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use crate::api::ssr::visible_youth_group;
-    use crate::auth::CurrentUser;
-    use crate::auth::policy::{Action, Resource, can};
-    use crate::db::feed::{Cursor, Filter, ItemRow, Scope};
-    use crate::db::{Conn, Store, berlin_minute};
-    use crate::domain::Role;
+    use crate::api::cx::Cx;
+    use crate::auth::policy::{Action, Resource};
+    use crate::db::feed::{Comment, Cursor, Filter, Item};
+    use crate::domain::audit::{AuditAction, RecordKind};
     use crate::domain::feed::{
         FeedComment, FeedItem, FeedPage, FilterChoice, PAGE, PINNED_MAX, ValidQuery, category_label, cursor,
     };
-    use crate::domain::text::format_date;
+    use crate::domain::scope::ListScope;
+    use crate::domain::text::{berlin_minute, format_date};
     use crate::error::AppError;
-
-    fn is_feedback(kind: &str) -> bool {
-        matches!(kind, "beteiligung" | "beschwerde")
-    }
-
-    /// May the caller see this item? Submissions as `HandleFeedback` decides (staff never
-    /// see what went past their group), everything else as `ViewEntries`.
-    pub fn may_see(user: &CurrentUser, kind: &str, group: &str, to_advisor: bool) -> bool {
-        if is_feedback(kind) {
-            can(user, Action::HandleFeedback, Resource::Feedback { group, to_advisor })
-        } else {
-            can(user, Action::ViewEntries, Resource::Group(group))
-        }
-    }
-
-    /// An item the caller may see; 404 for an unknown one and one outside alike.
-    pub async fn visible(conn: &mut Conn, user: &CurrentUser, id: &str) -> Result<Scope, AppError> {
-        match crate::db::feed::scope(conn, id).await? {
-            Some(s) if may_see(user, &s.kind, &s.group_id, s.to_advisor != 0) => Ok(s),
-            _ => Err(AppError::NotFound),
-        }
-    }
 
     /// Back to the feed page the request came from (with its filters), or the feed.
     pub fn back() -> String {
@@ -198,21 +164,20 @@ pub mod ssr {
     fn link(kind: &str, id: &str) -> String {
         match kind {
             "incident" => format!("/vorkommnisse/{id}"),
-            k if is_feedback(k) => format!("/rueckmeldungen/{id}"),
+            k if crate::db::feed::is_feedback(k) => format!("/rueckmeldungen/{id}"),
             _ => format!("/eintraege/{id}"),
         }
     }
 
-    fn item(user: &CurrentUser, row: ItemRow, comments: &[crate::db::feed::CommentRow]) -> FeedItem {
-        let youth_name = match (&row.youth_first, &row.youth_last) {
-            (Some(f), Some(l)) => Some(format!("{f} {l}")),
-            _ => None,
-        };
+    fn item(cx: &Cx, row: Item, comments: &[Comment]) -> FeedItem {
+        let acknowledged = row.acknowledged.as_ref().map(|(at, by)| match by {
+            Some(name) => format!("{name}, {}", berlin_minute(*at)),
+            None => berlin_minute(*at),
+        });
         FeedItem {
-            link: link(&row.kind, &row.id),
-            can_acknowledge: row.acknowledged_at.is_none()
-                && can(user, Action::Acknowledge, Resource::Group(&row.group_id)),
-            acknowledged: row.acknowledged(),
+            link: link(&row.kind, row.id.as_str()),
+            can_acknowledge: row.acknowledged.is_none() && cx.can(Action::Acknowledge, Resource::Group(&row.group_id)),
+            acknowledged,
             comments: comments
                 .iter()
                 .filter(|c| c.item_id == row.id)
@@ -221,8 +186,8 @@ pub mod ssr {
             category: category_label(&row.kind, &row.category).to_owned(),
             at: berlin_minute(row.at),
             day: format_date(&row.day),
-            urgent: row.urgent != 0,
-            youth_name,
+            urgent: row.urgent,
+            youth_name: row.youth_name,
             author: row.author_name,
             group_name: row.group_name,
             excerpt: row.excerpt,
@@ -232,16 +197,16 @@ pub mod ssr {
     }
 
     fn day_ms(day: chrono::NaiveDate) -> i64 {
-        crate::db::feedback::day_start_ms(day)
+        crate::db::submissions::day_start_ms(day)
     }
 
     /// What a query finds, before it is logged and shaped for the page.
     pub struct Found {
-        pub visible: Vec<(String, String)>,
-        pub rows: Vec<ItemRow>,
-        pub pinned: Vec<ItemRow>,
+        pub scope: ListScope,
+        pub rows: Vec<Item>,
+        pub pinned: Vec<Item>,
         pub more: bool,
-        pub comments: Vec<crate::db::feed::CommentRow>,
+        pub comments: Vec<Comment>,
     }
 
     impl Found {
@@ -252,26 +217,26 @@ pub mod ssr {
             let mut hash = Sha256::new();
             for r in self.pinned.iter().chain(&self.rows) {
                 let comments = self.comments.iter().filter(|c| c.item_id == r.id).count();
-                hash.update(format!("{}:{:?}:{comments}:{};", r.id, r.acknowledged_at, r.excerpt));
+                let acknowledged = r.acknowledged.as_ref().map(|(at, _)| at.timestamp_millis());
+                hash.update(format!("{}:{acknowledged:?}:{comments}:{};", r.id, r.excerpt));
             }
             hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
         }
     }
 
-    pub async fn find(tx: &mut Conn, user: &CurrentUser, q: &ValidQuery) -> Result<Found, AppError> {
-        let all = crate::db::groups::list_all(tx).await?;
-        let visible: Vec<(String, String)> = all
-            .into_iter()
-            .filter(|g| can(user, Action::ViewEntries, Resource::Group(&g.id)))
-            .map(|g| (g.id, g.name))
-            .collect();
-        let groups: Vec<String> = match &q.group {
-            Some(g) if visible.iter().any(|(id, _)| id == g) => vec![g.clone()],
-            Some(_) => return Err(AppError::NotFound),
-            None => visible.iter().map(|(id, _)| id.clone()).collect(),
+    /// The items a query finds in the caller's scope for `action` (the feed, or a poll of
+    /// it). A group or young person outside the scope is 404.
+    pub async fn find(cx: &mut Cx, action: Action, q: &ValidQuery) -> Result<Found, AppError> {
+        let visible = cx.scope(action).await?;
+        let scope = match &q.group {
+            Some(g) => visible.narrowed_to(g).ok_or(AppError::NotFound)?,
+            None => visible.clone(),
         };
         if let Some(youth) = &q.youth {
-            visible_youth_group(tx, user, youth).await?;
+            let group = crate::db::youths::group_of(cx.tx(), youth).await?.ok_or(AppError::NotFound)?;
+            if !scope.includes(&group) {
+                return Err(AppError::NotFound);
+            }
         }
         let filter = Filter {
             youth_id: q.youth.clone(),
@@ -283,44 +248,36 @@ pub mod ssr {
             urgent: q.important,
             words: q.words.clone(),
         };
-        let staff = user.role == Role::Fachkraft;
         let after = q.after.as_ref().map(|(at, id)| Cursor { at: *at, id: id.clone() });
-        let (rows, more) = crate::db::feed::page(tx, &groups, staff, &filter, after.as_ref(), PAGE).await?;
-        let pinned =
-            if after.is_none() { crate::db::feed::pinned(tx, &groups, staff, PINNED_MAX).await? } else { Vec::new() };
-        let seen = |r: &ItemRow| {
-            may_see(user, &r.kind, &r.group_id, r.to_advisor != 0)
-                && q.youth.as_ref().is_none_or(|y| r.youth_id.as_ref() == Some(y))
-        };
-        let rows: Vec<ItemRow> = rows.into_iter().filter(seen).collect();
-        let pinned: Vec<ItemRow> = pinned.into_iter().filter(seen).collect();
-        let ids: Vec<String> = rows.iter().chain(&pinned).map(|r| r.id.clone()).collect();
-        let comments = crate::db::feed::comments(tx, &ids).await?;
-        Ok(Found { visible, rows, pinned, more, comments })
+        let (rows, more) = crate::db::feed::page(cx.tx(), &scope, &filter, after.as_ref(), PAGE).await?;
+        let mut pinned =
+            if after.is_none() { crate::db::feed::pinned(cx.tx(), &scope, PINNED_MAX).await? } else { Vec::new() };
+        if let Some(youth) = &q.youth {
+            pinned.retain(|r| r.youth_id.as_ref() == Some(youth));
+        }
+        let ids: Vec<_> = rows.iter().chain(&pinned).map(|r| &r.id).collect();
+        let comments = crate::db::feed::comments(cx.tx(), &ids).await?;
+        Ok(Found { scope: visible, rows, pinned, more, comments })
     }
 
-    pub async fn page(store: &Store, user: &CurrentUser, q: &ValidQuery) -> Result<FeedPage, AppError> {
-        use crate::db::audit::{AuditAction, record_each};
-        let mut tx = store.begin().await?;
-        let found = find(&mut tx, user, q).await?;
+    pub async fn page(cx: &mut Cx, q: &ValidQuery) -> Result<FeedPage, AppError> {
+        let found = find(cx, Action::ViewFeed, q).await?;
         let stamp = found.stamp();
-        let Found { visible, rows, pinned, more, comments } = found;
-        let next = if more { rows.last().map(|r| cursor(r.at, &r.id)) } else { None };
-        let mut named: Vec<&str> = rows.iter().chain(&pinned).filter_map(|r| r.youth_id.as_deref()).collect();
+        let Found { scope, rows, pinned, more, comments } = found;
+        let next = if more { rows.last().map(|r| cursor(r.cursor_at, r.id.as_str())) } else { None };
+        let mut named: Vec<_> = rows.iter().chain(&pinned).filter_map(|r| r.youth_id.as_ref()).collect();
         named.sort_unstable();
         named.dedup();
-        record_each(&mut tx, user, AuditAction::List, "feed", None, &named).await?;
-        let youths =
-            crate::db::feed::youth_choices(&mut tx, &visible.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>())
-                .await?;
-        tx.commit().await?;
+        cx.audit_each(AuditAction::List, RecordKind::Feed, None, &named).await?;
+        let youths = crate::db::feed::youth_choices(cx.tx(), &scope).await?;
+        let groups = crate::db::groups::list_in(cx.tx(), &scope).await?;
         Ok(FeedPage {
-            pinned: pinned.into_iter().map(|r| item(user, r, &comments)).collect(),
-            items: rows.into_iter().map(|r| item(user, r, &comments)).collect(),
+            pinned: pinned.into_iter().map(|r| item(cx, r, &comments)).collect(),
+            items: rows.into_iter().map(|r| item(cx, r, &comments)).collect(),
             next,
             stamp,
-            groups: visible.into_iter().map(|(id, name)| FilterChoice { id, name }).collect(),
-            youths: youths.into_iter().map(|(id, name)| FilterChoice { id, name }).collect(),
+            groups: groups.into_iter().map(|g| FilterChoice { id: g.id.into_string(), name: g.name }).collect(),
+            youths: youths.into_iter().map(|(id, name)| FilterChoice { id: id.into_string(), name }).collect(),
         })
     }
 }

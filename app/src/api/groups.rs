@@ -18,17 +18,12 @@ pub struct GroupDetail {
 /// account assignment), their own for staff and Fachberatung. 403 for other roles.
 #[server(prefix = "/api", endpoint = "groups/list")]
 pub async fn list_groups() -> Result<Vec<Group>, AppError> {
-    use super::ssr::*;
-    use crate::auth::policy::{Action, Resource, can};
-    use crate::domain::Role;
-    let user = user()?;
-    allow(can(&user, Action::ListGroups, Resource::Institute))?;
-    let store = store()?;
-    let mut conn = store.pool().acquire().await?;
-    let groups = match user.role {
-        Role::Leitung | Role::Admin => crate::db::groups::list_all(&mut conn).await?,
-        _ => crate::db::groups::list_for_user(&mut conn, &user.id).await?,
-    };
+    use super::cx::Cx;
+    use crate::auth::policy::Action;
+    let mut cx = Cx::begin(Action::ListGroups).await?;
+    let scope = cx.scope(Action::ListGroups).await?;
+    let groups = crate::db::groups::list_in(cx.tx(), &scope).await?;
+    cx.commit().await?;
     Ok(groups)
 }
 
@@ -36,31 +31,24 @@ pub async fn list_groups() -> Result<Vec<Group>, AppError> {
 /// Writes an audit row (the list names young people).
 #[server(prefix = "/api", endpoint = "groups/get")]
 pub async fn get_group(id: String) -> Result<GroupDetail, AppError> {
-    use super::ssr::*;
-    use crate::auth::policy::{Action, Resource, can};
-    use crate::db::audit::{AuditAction, AuditRecord, record};
-    let user = user()?;
-    let id = record_id(&id)?;
-    let store = store()?;
-    let mut tx = store.begin().await?;
-    let group = crate::db::groups::get(&mut tx, &id).await?.ok_or(AppError::NotFound)?;
-    if !can(&user, Action::ViewGroup, Resource::Group(&group.id)) {
-        return Err(AppError::NotFound);
-    }
-    let mut youths = crate::db::youths::list_in_group(&mut tx, &group.id).await?;
-    let today = today();
+    use super::cx::{Cx, id as parse_id};
+    use crate::auth::policy::{Action, Resource};
+    use crate::domain::audit::{AuditAction, RecordKind};
+    let id: crate::domain::ids::GroupId = parse_id(&id)?;
+    let mut cx = Cx::begin(Action::ViewGroup).await?;
+    let group = cx.group(Action::ViewGroup, &id).await?;
+    let mut youths = crate::db::youths::list_in_group(cx.tx(), &group.id).await?;
+    let today = super::ssr::today();
     for y in &mut youths {
         y.age = crate::domain::text::age_from_iso(&y.birth_date, today);
     }
-    let shown: Vec<&str> = youths.iter().map(|y| y.id.as_str()).collect();
-    crate::db::audit::record_each(&mut tx, &user, AuditAction::List, "group", Some(&group.id), &shown).await?;
+    let shown: Vec<_> = youths.iter().map(|y| &y.id).collect();
+    cx.audit_each(AuditAction::List, RecordKind::Group, Some(group.id.as_str()), &shown).await?;
     if youths.is_empty() {
-        let rec =
-            AuditRecord { action: AuditAction::List, record_kind: "group", record_id: Some(&group.id), youth_id: None };
-        record(&mut tx, &user, rec).await?;
+        cx.audit(AuditAction::List, RecordKind::Group, Some(group.id.as_str()), None).await?;
     }
-    tx.commit().await?;
-    let can_edit = can(&user, Action::EditGroup, Resource::Group(&group.id));
+    let can_edit = cx.can(Action::EditGroup, Resource::Group(&group.id));
+    cx.commit().await?;
     Ok(GroupDetail { group, youths, can_edit })
 }
 
@@ -68,50 +56,34 @@ pub async fn get_group(id: String) -> Result<GroupDetail, AppError> {
 /// name included. Redirects to the new group.
 #[server(prefix = "/api", endpoint = "groups/create")]
 pub async fn create_group(input: GroupInput) -> Result<String, AppError> {
-    use super::ssr::*;
-    use crate::auth::policy::{Action, Resource, can};
-    use crate::db::audit::{AuditAction, AuditRecord, record};
-    let user = user()?;
-    allow(can(&user, Action::CreateGroup, Resource::Institute))?;
+    use super::cx::Cx;
+    use crate::auth::policy::Action;
+    use crate::domain::audit::{AuditAction, RecordKind};
+    let mut cx = Cx::begin(Action::CreateGroup).await?;
+    cx.institute(Action::CreateGroup)?;
     let valid = input.validate()?;
-    let store = store()?;
-    let mut tx = store.begin().await?;
-    let id = crate::db::groups::insert(&mut tx, &valid).await.map_err(duplicate_name)?;
-    record(
-        &mut tx,
-        &user,
-        AuditRecord { action: AuditAction::Create, record_kind: "group", record_id: Some(&id), youth_id: None },
-    )
-    .await?;
-    tx.commit().await?;
-    redirect(&format!("/gruppen/{id}"));
-    Ok(id)
+    let id = crate::db::groups::insert(cx.tx(), &valid).await.map_err(duplicate_name)?;
+    cx.audit(AuditAction::Create, RecordKind::Group, Some(id.as_str()), None).await?;
+    cx.commit().await?;
+    super::ssr::redirect(&format!("/gruppen/{id}"));
+    Ok(id.into_string())
 }
 
 /// Changes a group home's name, address and phone (Leitung).
 #[server(prefix = "/api", endpoint = "groups/update")]
 pub async fn update_group(id: String, input: GroupInput) -> Result<String, AppError> {
-    use super::ssr::*;
-    use crate::auth::policy::{Action, Resource, can};
-    use crate::db::audit::{AuditAction, AuditRecord, record};
-    let user = user()?;
-    let id = record_id(&id)?;
-    allow(can(&user, Action::EditGroup, Resource::Group(&id)))?;
+    use super::cx::{Cx, id as parse_id};
+    use crate::auth::policy::Action;
+    use crate::domain::audit::{AuditAction, RecordKind};
+    let mut cx = Cx::begin(Action::EditGroup).await?;
+    let id: crate::domain::ids::GroupId = parse_id(&id)?;
     let valid = input.validate()?;
-    let store = store()?;
-    let mut tx = store.begin().await?;
-    if !crate::db::groups::update(&mut tx, &id, &valid).await.map_err(duplicate_name)? {
-        return Err(AppError::NotFound);
-    }
-    record(
-        &mut tx,
-        &user,
-        AuditRecord { action: AuditAction::Update, record_kind: "group", record_id: Some(&id), youth_id: None },
-    )
-    .await?;
-    tx.commit().await?;
-    redirect(&format!("/gruppen/{id}"));
-    Ok(id)
+    cx.group(Action::EditGroup, &id).await?;
+    crate::db::groups::update(cx.tx(), &id, &valid).await.map_err(duplicate_name)?;
+    cx.audit(AuditAction::Update, RecordKind::Group, Some(id.as_str()), None).await?;
+    cx.commit().await?;
+    super::ssr::redirect(&format!("/gruppen/{id}"));
+    Ok(id.into_string())
 }
 
 #[cfg(feature = "ssr")]

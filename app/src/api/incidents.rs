@@ -3,8 +3,8 @@
 //! chain, acknowledging and commenting. Reporting tells the group's Fachberatung and
 //! every Leitung in the same transaction that stores the incident.
 
-use crate::domain::entry::{Receipt, SealedInput};
 use crate::domain::incident::{CommentInput, IncidentBoard, IncidentDetail, IncidentInput};
+use crate::domain::outbox::{Receipt, SealedInput};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -12,80 +12,83 @@ use leptos::prelude::*;
 /// field messages on bad input, including young people the caller may not write for.
 #[server(prefix = "/api", endpoint = "incidents/save")]
 pub async fn save_incident(input: IncidentInput) -> Result<Receipt, AppError> {
-    use super::ssr::*;
-    let user = user()?;
-    let store = store()?;
-    let receipt = ssr::store_incident(&store, &user, input).await?;
-    redirect(&format!("/vorkommnisse/{}", receipt.id));
+    use super::cx::Cx;
+    use crate::auth::policy::Action;
+    let mut cx = Cx::begin(Action::WriteEntry).await?;
+    let receipt = ssr::store_incident(&mut cx, input).await?;
+    cx.commit_receipt(receipt.duplicate).await?;
+    super::ssr::redirect(&format!("/vorkommnisse/{}", receipt.id));
     Ok(receipt)
 }
 
 /// Receives a sealed incident from a device's outbox and stores it exactly once.
 #[server(prefix = "/api", endpoint = "incidents/deliver")]
 pub async fn deliver_incident(input: SealedInput) -> Result<Receipt, AppError> {
-    use super::ssr::*;
-    let user = user()?;
-    let store = store()?;
-    ssr::deliver(&store, &user, input).await
+    use super::cx::Cx;
+    use crate::auth::policy::Action;
+    let mut cx = Cx::begin(Action::WriteEntry).await?;
+    let receipt = ssr::deliver(&mut cx, input).await?;
+    cx.commit_receipt(receipt.duplicate).await?;
+    Ok(receipt)
 }
 
 /// The incidents of the caller's groups: every unacknowledged one pinned on top, then the
 /// latest acknowledged ones.
 #[server(prefix = "/api", endpoint = "incidents/board")]
 pub async fn get_incident_board() -> Result<IncidentBoard, AppError> {
-    use super::ssr::*;
-    use crate::auth::policy::{Page, can_open};
-    use crate::db::audit::{AuditAction, record_each};
-    let user = user()?;
-    allow(can_open(&user, Page::Incidents))?;
-    let store = store()?;
-    let mut tx = store.begin().await?;
-    let groups = ssr::visible_groups(&mut tx, &user).await?;
-    let open = crate::db::incidents::list(&mut tx, &groups, true, ssr::PINNED_MAX).await?;
-    let latest = crate::db::incidents::list(&mut tx, &groups, false, ssr::RECENT_MAX).await?;
-    let latest: Vec<_> = latest.into_iter().filter(|row| row.acknowledged_at.is_some()).collect();
-    let mut named: Vec<String> = Vec::new();
-    let pinned = ssr::summaries(&mut tx, open, &mut named).await?;
-    let recent = ssr::summaries(&mut tx, latest, &mut named).await?;
-    let board = IncidentBoard { pinned, recent, can_report: can_open(&user, Page::NewIncident) };
+    use super::cx::Cx;
+    use crate::auth::policy::Action;
+    use crate::domain::audit::{AuditAction, RecordKind};
+    let mut cx = Cx::begin(Action::ViewEntries).await?;
+    let scope = cx.scope(Action::ViewEntries).await?;
+    let open = crate::db::incidents::list(cx.tx(), &scope, true, ssr::PINNED_MAX).await?;
+    let latest = crate::db::incidents::list(cx.tx(), &scope, false, ssr::RECENT_MAX).await?;
+    let latest: Vec<_> = latest.into_iter().filter(|row| row.acknowledged.is_some()).collect();
+    let mut named = Vec::new();
+    let pinned = ssr::summaries(&mut cx, open, &mut named).await?;
+    let recent = ssr::summaries(&mut cx, latest, &mut named).await?;
+    let can_report = crate::auth::policy::may_ever(cx.user(), Action::WriteEntry);
     named.sort_unstable();
     named.dedup();
-    let named: Vec<&str> = named.iter().map(String::as_str).collect();
-    record_each(&mut tx, &user, AuditAction::List, "incidents", None, &named).await?;
-    tx.commit().await?;
-    Ok(board)
+    let named: Vec<_> = named.iter().collect();
+    cx.audit_each(AuditAction::List, RecordKind::Incidents, None, &named).await?;
+    cx.commit().await?;
+    Ok(IncidentBoard { pinned, recent, can_report })
 }
 
 /// An incident with its whole chain. The first opening by someone it is reported to adds
 /// "gelesen" to the chain. 404 outside the caller's groups.
 #[server(prefix = "/api", endpoint = "incidents/get")]
 pub async fn get_incident(id: String) -> Result<IncidentDetail, AppError> {
-    use super::ssr::*;
-    use crate::auth::policy::{Action, Resource, can};
-    use crate::db::audit::{AuditAction, record_each};
-    use crate::domain::incident::IncidentEventKind;
-    let user = user()?;
-    let id = record_id(&id)?;
-    let store = store()?;
-    let mut tx = store.begin().await?;
-    let group = ssr::visible_group(&mut tx, &user, &id).await?;
-    let row = crate::db::incidents::get(&mut tx, &id).await?.ok_or(AppError::NotFound)?;
-    let may_acknowledge = can(&user, Action::Acknowledge, Resource::Group(&group));
-    if may_acknowledge && !crate::db::incidents::has_read(&mut tx, &id, &user.id).await? {
-        crate::db::incidents::add_event(&mut tx, &id, IncidentEventKind::Read, Some(&user.id), "").await?;
+    use super::cx::{Cx, id as parse_id};
+    use crate::auth::policy::{Action, Resource};
+    use crate::domain::audit::{AuditAction, RecordKind};
+    use crate::domain::incident::{IncidentEvent, IncidentEventKind};
+    use crate::domain::text::berlin_minute;
+    let id: crate::domain::ids::IncidentId = parse_id(&id)?;
+    let mut cx = Cx::begin(Action::ViewEntries).await?;
+    let group = cx.incident(Action::ViewEntries, &id).await?;
+    let row = crate::db::incidents::get(cx.tx(), &id).await?.ok_or(AppError::NotFound)?;
+    let may_acknowledge = cx.can(Action::Acknowledge, Resource::Group(&group));
+    let user = cx.user().id.clone();
+    if may_acknowledge && !crate::db::incidents::has_read(cx.tx(), &id, &user).await? {
+        crate::db::incidents::add_event(cx.tx(), &id, IncidentEventKind::Read, Some(&user), "").await?;
     }
-    let youths = crate::db::incidents::youths(&mut tx, &id).await?;
-    let events = crate::db::incidents::events(&mut tx, &id).await?;
-    let youth_ids: Vec<&str> = youths.iter().map(|(id, _)| id.as_str()).collect();
-    record_each(&mut tx, &user, AuditAction::Read, "incident", Some(&id), &youth_ids).await?;
-    tx.commit().await?;
+    let youths = crate::db::incidents::youths(cx.tx(), &id).await?;
+    let events = crate::db::incidents::events(cx.tx(), &id).await?;
+    let youth_ids: Vec<_> = youths.iter().map(|(id, _)| id).collect();
+    cx.audit_each(AuditAction::Read, RecordKind::Incident, Some(id.as_str()), &youth_ids).await?;
+    cx.commit().await?;
     Ok(IncidentDetail {
-        body: row.body(),
+        body: row.body.clone(),
         author_name: row.author_name.clone(),
-        can_acknowledge: may_acknowledge && row.acknowledged_at.is_none(),
-        acknowledged: row.acknowledged(),
-        events,
-        summary: row.summary(youths.into_iter().map(|(_, name)| name).collect()),
+        can_acknowledge: may_acknowledge && row.acknowledged.is_none(),
+        acknowledged: ssr::acknowledged(&row),
+        events: events
+            .into_iter()
+            .map(|e| IncidentEvent { kind: e.kind, at: berlin_minute(e.at), by: e.by, detail: e.detail })
+            .collect(),
+        summary: ssr::summary(&row, youths.into_iter().map(|(_, name)| name).collect()),
     })
 }
 
@@ -93,39 +96,44 @@ pub async fn get_incident(id: String) -> Result<IncidentDetail, AppError> {
 /// must load itself again. Only a number: not logged, unlike opening the incident.
 #[server(prefix = "/api", endpoint = "incidents/stamp")]
 pub async fn incident_stamp(id: String) -> Result<i64, AppError> {
-    use super::ssr::*;
-    let user = user()?;
-    let id = record_id(&id)?;
-    let store = store()?;
-    let mut conn = store.pool().acquire().await?;
-    ssr::visible_group(&mut conn, &user, &id).await?;
-    Ok(crate::db::incidents::event_count(&mut conn, &id).await?)
+    use super::cx::{Cx, id as parse_id};
+    use crate::auth::policy::Action;
+    let id: crate::domain::ids::IncidentId = parse_id(&id)?;
+    let mut cx = Cx::begin(Action::PollChanges).await?;
+    cx.incident(Action::PollChanges, &id).await?;
+    let count = crate::db::incidents::event_count(cx.tx(), &id).await?;
+    cx.commit().await?;
+    Ok(count)
 }
 
 /// "Zur Kenntnis genommen": by the group's Fachberatung or Leitung. A second
 /// acknowledgement changes nothing. 404 outside the caller's groups, 403 for staff.
 #[server(prefix = "/api", endpoint = "incidents/acknowledge")]
 pub async fn acknowledge_incident(id: String) -> Result<(), AppError> {
-    use super::ssr::*;
-    use crate::auth::policy::{Action, Resource, can};
-    use crate::db::audit::{AuditAction, record_each};
+    use super::cx::{Cx, id as parse_id};
+    use crate::auth::policy::Action;
+    use crate::domain::audit::{AuditAction, RecordKind};
     use crate::domain::incident::IncidentEventKind;
-    let user = user()?;
-    let id = record_id(&id)?;
-    let store = store()?;
-    let mut tx = store.begin().await?;
-    let group = ssr::visible_group(&mut tx, &user, &id).await?;
-    allow(can(&user, Action::Acknowledge, Resource::Group(&group)))?;
-    if crate::db::incidents::acknowledge(&mut tx, &id, &user.id).await? {
-        crate::db::incidents::add_event(&mut tx, &id, IncidentEventKind::Acknowledged, Some(&user.id), "").await?;
-        let youths = crate::db::incidents::youths(&mut tx, &id).await?;
-        let youth_ids: Vec<&str> = youths.iter().map(|(id, _)| id.as_str()).collect();
-        record_each(&mut tx, &user, AuditAction::Update, "incident", Some(&id), &youth_ids).await?;
+    let id: crate::domain::ids::IncidentId = parse_id(&id)?;
+    let mut cx = Cx::begin(Action::Acknowledge).await?;
+    cx.incident(Action::Acknowledge, &id).await?;
+    let user = cx.user().id.clone();
+    if crate::db::incidents::acknowledge(cx.tx(), &id, &user).await? {
+        crate::db::incidents::add_event(cx.tx(), &id, IncidentEventKind::Acknowledged, Some(&user), "").await?;
+        let youths = crate::db::incidents::youths(cx.tx(), &id).await?;
+        let youth_ids: Vec<_> = youths.iter().map(|(id, _)| id).collect();
+        cx.audit_each(AuditAction::Update, RecordKind::Incident, Some(id.as_str()), &youth_ids).await?;
+        cx.commit().await?;
+    } else {
+        cx.rollback().await?;
     }
-    tx.commit().await?;
     // Acknowledged from the board (the x key, or the board without JavaScript): back to
     // the board, so the review goes on with the next one.
-    redirect(&if ssr::came_from("/vorkommnisse") { "/vorkommnisse".to_owned() } else { format!("/vorkommnisse/{id}") });
+    super::ssr::redirect(&if ssr::came_from("/vorkommnisse") {
+        "/vorkommnisse".to_owned()
+    } else {
+        format!("/vorkommnisse/{id}")
+    });
     Ok(())
 }
 
@@ -133,21 +141,21 @@ pub async fn acknowledge_incident(id: String) -> Result<(), AppError> {
 /// Everyone who may read the incident may comment; 404 outside the caller's groups.
 #[server(prefix = "/api", endpoint = "incidents/comment")]
 pub async fn comment_incident(id: String, input: CommentInput) -> Result<(), AppError> {
-    use super::ssr::*;
-    use crate::db::audit::{AuditAction, record_each};
+    use super::cx::{Cx, id as parse_id};
+    use crate::auth::policy::Action;
+    use crate::domain::audit::{AuditAction, RecordKind};
     use crate::domain::incident::IncidentEventKind;
-    let user = user()?;
-    let id = record_id(&id)?;
+    let id: crate::domain::ids::IncidentId = parse_id(&id)?;
     let text = input.validate()?;
-    let store = store()?;
-    let mut tx = store.begin().await?;
-    ssr::visible_group(&mut tx, &user, &id).await?;
-    crate::db::incidents::add_event(&mut tx, &id, IncidentEventKind::Commented, Some(&user.id), &text).await?;
-    let youths = crate::db::incidents::youths(&mut tx, &id).await?;
-    let youth_ids: Vec<&str> = youths.iter().map(|(id, _)| id.as_str()).collect();
-    record_each(&mut tx, &user, AuditAction::Create, "incident_comment", Some(&id), &youth_ids).await?;
-    tx.commit().await?;
-    redirect(&format!("/vorkommnisse/{id}"));
+    let mut cx = Cx::begin(Action::Comment).await?;
+    cx.incident(Action::Comment, &id).await?;
+    let user = cx.user().id.clone();
+    crate::db::incidents::add_event(cx.tx(), &id, IncidentEventKind::Commented, Some(&user), &text).await?;
+    let youths = crate::db::incidents::youths(cx.tx(), &id).await?;
+    let youth_ids: Vec<_> = youths.iter().map(|(id, _)| id).collect();
+    cx.audit_each(AuditAction::Create, RecordKind::IncidentComment, Some(id.as_str()), &youth_ids).await?;
+    cx.commit().await?;
+    super::ssr::redirect(&format!("/vorkommnisse/{id}"));
     Ok(())
 }
 
@@ -155,26 +163,26 @@ pub async fn comment_incident(id: String, input: CommentInput) -> Result<(), App
 /// the menu). Only a number: no audit row.
 #[server(prefix = "/api", endpoint = "incidents/count")]
 pub async fn open_incident_count() -> Result<i64, AppError> {
-    use super::ssr::*;
-    use crate::auth::policy::{Page, can_open};
-    let user = user()?;
-    allow(can_open(&user, Page::Incidents))?;
-    let store = store()?;
-    let mut conn = store.pool().acquire().await?;
-    let groups = ssr::visible_groups(&mut conn, &user).await?;
-    Ok(crate::db::incidents::open_count(&mut conn, &groups).await?)
+    use super::cx::Cx;
+    use crate::auth::policy::Action;
+    let mut cx = Cx::begin(Action::PollChanges).await?;
+    let scope = cx.scope(Action::PollChanges).await?;
+    let count = crate::db::incidents::open_count(cx.tx(), &scope).await?;
+    cx.commit().await?;
+    Ok(count)
 }
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use crate::api::ssr::{public_url, today};
-    use crate::auth::CurrentUser;
-    use crate::auth::policy::{Action, Resource, can};
-    use crate::db::audit::{AuditAction, record_each};
-    use crate::db::incidents::Stored;
-    use crate::db::{Conn, Store};
-    use crate::domain::entry::{Receipt, SealedInput};
+    use crate::api::cx::Cx;
+    use crate::api::ssr::{public_link, today};
+    use crate::auth::policy::Action;
+    use crate::db::incidents::{Stored, StoredIncident};
+    use crate::domain::audit::{AuditAction, RecordKind};
+    use crate::domain::ids::{GroupId, IncidentId, YouthId};
     use crate::domain::incident::{IncidentEventKind, IncidentInput, IncidentSummary, SealedIncident, alarm_mail};
+    use crate::domain::outbox::{Receipt, SealedInput};
+    use crate::domain::text::berlin_minute;
     use crate::error::AppError;
     use crate::i18n::texts;
 
@@ -196,120 +204,125 @@ pub mod ssr {
         })
     }
 
-    /// The list entries of some incidents; the ids of the young people they name are
-    /// added to `named` (for the audit row).
+    /// "Name, 23.11.2026 14:30" once acknowledged.
+    pub fn acknowledged(row: &StoredIncident) -> Option<String> {
+        let (at, by) = row.acknowledged.as_ref()?;
+        Some(match by {
+            Some(name) => format!("{name}, {}", berlin_minute(*at)),
+            None => berlin_minute(*at),
+        })
+    }
+
+    /// An incident as a list shows it.
+    pub fn summary(row: &StoredIncident, youth_names: Vec<String>) -> IncidentSummary {
+        let occurred = match chrono::NaiveDate::parse_from_str(&row.occurred_on, "%Y-%m-%d") {
+            Ok(day) => format!("{}, {}", day.format("%d.%m.%Y"), row.occurred_time),
+            Err(_) => row.occurred_on.clone(),
+        };
+        IncidentSummary {
+            id: row.id.clone(),
+            group_name: row.group_name.clone(),
+            youth_names,
+            category: row.category,
+            occurred,
+            state: row.state,
+            comments: row.comments,
+        }
+    }
+
+    /// The list entries of some incidents; the young people they name are added to
+    /// `named` (for the audit rows).
     pub async fn summaries(
-        conn: &mut Conn,
-        rows: Vec<crate::db::incidents::IncidentRow>,
-        named: &mut Vec<String>,
+        cx: &mut Cx,
+        rows: Vec<StoredIncident>,
+        named: &mut Vec<YouthId>,
     ) -> Result<Vec<IncidentSummary>, AppError> {
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
-            let youths = crate::db::incidents::youths(conn, &row.id).await?;
+            let youths = crate::db::incidents::youths(cx.tx(), &row.id).await?;
             named.extend(youths.iter().map(|(id, _)| id.clone()));
-            out.push(row.summary(youths.into_iter().map(|(_, name)| name).collect()));
+            out.push(summary(&row, youths.into_iter().map(|(_, name)| name).collect()));
         }
         Ok(out)
     }
 
-    /// The groups whose incidents the caller may read.
-    pub async fn visible_groups(conn: &mut Conn, user: &CurrentUser) -> Result<Vec<String>, AppError> {
-        let all = crate::db::groups::list_all(conn).await?;
-        Ok(all.into_iter().filter(|g| can(user, Action::ViewEntries, Resource::Group(&g.id))).map(|g| g.id).collect())
-    }
-
-    /// The group of an incident the caller may read; 404 for an unknown one and for one
-    /// of another group alike.
-    pub async fn visible_group(conn: &mut Conn, user: &CurrentUser, id: &str) -> Result<String, AppError> {
-        match crate::db::incidents::group_of(conn, id).await? {
-            Some(group) if can(user, Action::ViewEntries, Resource::Group(&group)) => Ok(group),
-            _ => Err(AppError::NotFound),
-        }
-    }
-
     /// Stores a reported incident and tells those it is reported to, in one transaction.
-    pub async fn store_incident(store: &Store, user: &CurrentUser, input: IncidentInput) -> Result<Receipt, AppError> {
-        use crate::domain::Role;
+    pub async fn store_incident(cx: &mut Cx, input: IncidentInput) -> Result<Receipt, AppError> {
         let t = texts();
-        if !matches!(user.role, Role::Leitung | Role::Fachkraft) {
-            return Err(AppError::Forbidden);
-        }
         let incident = input.validate(today())?;
         let body = serde_json::to_string(&incident.body).map_err(|_| AppError::Internal)?;
-        let mut tx = store.begin().await?;
-        // A resend (a lost receipt) is confirmed before anything else is checked.
-        if let Some((author, stored_body)) = crate::db::incidents::stored(&mut tx, &incident.id).await? {
-            return if author == user.id && stored_body == body {
-                Ok(Receipt { id: incident.id, duplicate: true })
+        let author = cx.user().id.clone();
+        let resent = |stored_author: &crate::domain::ids::UserId, stored_body: &str| {
+            if *stored_author == author && stored_body == body {
+                Ok(Receipt { id: incident.id.to_string(), duplicate: true })
             } else {
                 Err(AppError::Conflict(t.v_entry_exists.into()))
-            };
+            }
+        };
+        // A resend (a lost receipt) is confirmed before anything else is checked.
+        if let Some((stored_author, stored_body)) = crate::db::incidents::stored(cx.tx(), &incident.id).await? {
+            return resent(&stored_author, &stored_body);
         }
-        let mut group: Option<String> = None;
+        let mut group: Option<GroupId> = None;
         for youth in &incident.youth_ids {
-            match crate::db::youths::group_of(&mut tx, youth).await? {
-                Some(g) if can(user, Action::WriteEntry, Resource::Group(&g)) => match &group {
-                    Some(first) if *first != g => return Err(AppError::invalid("youth_ids", t.v_incident_one_group)),
-                    _ => group = Some(g),
-                },
-                _ => return Err(AppError::invalid("youth_ids", t.v_unknown_youth)),
+            let found = match cx.youth(Action::WriteEntry, youth).await {
+                Ok(g) => g,
+                Err(AppError::NotFound | AppError::Forbidden) => {
+                    return Err(AppError::invalid("youth_ids", t.v_unknown_youth));
+                }
+                Err(other) => return Err(other),
+            };
+            match &group {
+                Some(first) if *first != found => return Err(AppError::invalid("youth_ids", t.v_incident_one_group)),
+                _ => group = Some(found),
             }
         }
         let group = group.ok_or_else(|| AppError::invalid("youth_ids", t.v_incident_youths))?;
-        match crate::db::incidents::insert(&mut tx, &incident, &group, &user.id).await? {
+        match crate::db::incidents::insert(cx.tx(), &incident, &group, &author).await? {
             Stored::Created => {}
             // Stored meanwhile by a concurrent send of the same item.
-            Stored::Exists { author_id, body: stored_body } => {
-                return if author_id == user.id && stored_body == body {
-                    Ok(Receipt { id: incident.id, duplicate: true })
-                } else {
-                    Err(AppError::Conflict(t.v_entry_exists.into()))
-                };
-            }
+            Stored::Exists { author_id, body: stored_body } => return resent(&author_id, &stored_body),
+            Stored::OtherKind => return Err(AppError::Conflict(t.v_entry_exists.into())),
         }
-        let youth_ids: Vec<&str> = incident.youth_ids.iter().map(String::as_str).collect();
-        record_each(&mut tx, user, AuditAction::Create, "incident", Some(&incident.id), &youth_ids).await?;
-        notify(&mut tx, &incident.id, &group).await?;
-        tx.commit().await?;
-        Ok(Receipt { id: incident.id, duplicate: false })
+        let youth_ids: Vec<_> = incident.youth_ids.iter().collect();
+        cx.audit_each(AuditAction::Create, RecordKind::Incident, Some(incident.id.as_str()), &youth_ids).await?;
+        notify(cx, &incident.id, &group).await?;
+        Ok(Receipt { id: incident.id.to_string(), duplicate: false })
     }
 
     /// Tells the group's Fachberatung and every Leitung: the chain names them (the badge
     /// shows them the incident), and those with an e-mail address get the alarm mail.
-    async fn notify(conn: &mut Conn, id: &str, group: &str) -> Result<(), AppError> {
-        let recipients = crate::db::incidents::recipients(conn, group).await?;
-        let (subject, mail) = alarm_mail(&public_url(), id, false);
+    async fn notify(cx: &mut Cx, id: &IncidentId, group: &GroupId) -> Result<(), AppError> {
+        let recipients = crate::db::incidents::recipients(cx.tx(), group).await?;
+        let base = public_link(cx.settings(), "");
+        let (subject, mail) = alarm_mail(&base, id.as_str(), false);
         let mut names = Vec::new();
         for r in &recipients {
             match &r.email {
                 Some(address) => {
-                    crate::db::incidents::queue_mail(conn, address, &subject, &mail).await?;
+                    crate::db::incidents::queue_mail(cx.tx(), address, &subject, &mail).await?;
                     names.push(format!("{} ({})", r.display_name, texts().inc_by_mail));
                 }
                 None => names.push(r.display_name.clone()),
             }
         }
-        crate::db::incidents::add_event(conn, id, IncidentEventKind::Notified, None, &names.join(", ")).await?;
+        crate::db::incidents::add_event(cx.tx(), id, IncidentEventKind::Notified, None, &names.join(", ")).await?;
         Ok(())
     }
 
     /// Opens a sealed outbox item and stores the incident it holds.
-    pub async fn deliver(store: &Store, user: &CurrentUser, input: SealedInput) -> Result<Receipt, AppError> {
-        use crate::domain::Role;
+    pub async fn deliver(cx: &mut Cx, input: SealedInput) -> Result<Receipt, AppError> {
         let t = texts();
-        if !matches!(user.role, Role::Leitung | Role::Fachkraft) {
-            return Err(AppError::Forbidden);
-        }
         let sealed = || AppError::BadRequest(t.v_sealed.into());
-        let (id, plain) = crate::api::ssr::open_sealed(store, &input, KIND, sealed).await?;
-        let id = id.as_str();
+        let settings = cx.settings().clone();
+        let (id, plain) = crate::api::ssr::open_sealed(cx.tx(), &settings, &input, KIND, sealed).await?;
         let payload: SealedIncident = serde_json::from_slice(&plain).map_err(|_| sealed())?;
-        if payload.author_id != user.id {
+        if payload.author_id != cx.user().id.as_str() {
             return Err(AppError::Conflict(t.v_not_your_entry.into()));
         }
-        if payload.incident.id != id {
+        if payload.incident.id.trim() != id {
             return Err(sealed());
         }
-        store_incident(store, user, payload.incident).await
+        store_incident(cx, payload.incident).await
     }
 }

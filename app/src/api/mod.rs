@@ -8,14 +8,20 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod cards;
 pub mod contacts;
+#[cfg(feature = "ssr")]
+pub mod cx;
 pub mod entries;
 pub mod feed;
-pub mod feedback;
 pub mod goals;
 pub mod groups;
 pub mod incidents;
+pub mod notes;
+pub mod rights;
 pub mod session;
+pub mod submissions;
+pub mod visits;
 pub mod youths;
 
 /// Server-side plumbing shared by the server functions.
@@ -44,9 +50,12 @@ pub mod ssr {
         pub feedback_max_per_address: i64,
         /// Wrong pickup codes per client address within the window.
         pub pickup_max_per_address: i64,
-        /// The address links in alarm e-mails start with (`GB_PUBLIC_URL`); without it,
-        /// the origin of the request that reported the incident.
-        pub public_url: Option<String>,
+        /// The address every link the server prints or mails starts with (`GB_PUBLIC_URL`,
+        /// e.g. `https://gruppenbuch.example.org`): QR posters, login cards, alarm
+        /// e-mails. Never taken from a request's `Host` header.
+        pub public_url: String,
+        /// The key that wraps the outbox private keys in the database (`GB_KEY_FILE`).
+        pub key_wrapping: crate::sealing::keys::WrappingKey,
         /// The longest a request may take, reading its body included; then 408.
         pub request_timeout_ms: i64,
     }
@@ -61,10 +70,16 @@ pub mod ssr {
                 login_window_ms: 15 * 60 * 1000,
                 feedback_max_per_address: 10,
                 pickup_max_per_address: 10,
-                public_url: None,
+                public_url: "http://127.0.0.1:3000".to_owned(),
+                key_wrapping: crate::sealing::keys::WrappingKey::random(),
                 request_timeout_ms: 60_000,
             }
         }
+    }
+
+    /// A link the server prints or mails: the configured public address and a path.
+    pub fn public_link(settings: &Settings, path: &str) -> String {
+        format!("{}{path}", settings.public_url.trim_end_matches('/'))
     }
 
     /// Everything a request handler needs, provided as context to every server function
@@ -97,27 +112,6 @@ pub mod ssr {
         chrono::Utc::now().with_timezone(&chrono_tz::Europe::Berlin).date_naive()
     }
 
-    /// A record id from the client: anything that is not one of our ids cannot name a
-    /// record, so it is "not found" (never a database error).
-    pub fn record_id(id: &str) -> Result<String, AppError> {
-        let id = id.trim();
-        if crate::domain::is_uuid(id) { Ok(id.to_owned()) } else { Err(AppError::NotFound) }
-    }
-
-    /// The group of a young person whose notes, goals and contacts the caller may read;
-    /// 404 for an unknown young person and for one outside the caller's groups alike.
-    pub async fn visible_youth_group(
-        conn: &mut crate::db::Conn,
-        user: &CurrentUser,
-        youth: &str,
-    ) -> Result<String, AppError> {
-        use crate::auth::policy::{Action, Resource, can};
-        match crate::db::youths::group_of(conn, youth).await? {
-            Some(group) if can(user, Action::ViewEntries, Resource::Group(&group)) => Ok(group),
-            _ => Err(AppError::NotFound),
-        }
-    }
-
     /// The client address: the socket peer, or — behind a trusted proxy — the last
     /// `X-Forwarded-For` entry, the one that proxy appended (earlier entries are whatever
     /// the client claimed).
@@ -147,17 +141,6 @@ pub mod ssr {
         }
     }
 
-    /// `https://host` (or `http://` for local development without secure cookies) of
-    /// this request, for links printed on paper.
-    pub fn public_origin() -> String {
-        let secure = use_context::<AppState>().is_none_or(|s| s.settings.cookie_secure);
-        let host = use_context::<http::request::Parts>()
-            .and_then(|p| p.headers.get(http::header::HOST).and_then(|h| h.to_str().ok()).map(str::to_owned))
-            .filter(|h| h.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)))
-            .unwrap_or_else(|| "localhost".to_owned());
-        format!("{}://{host}", if secure { "https" } else { "http" })
-    }
-
     /// The path and query of the same-origin page this request was sent from (its
     /// `Referer`), for answering a plain form post with a redirect back.
     pub fn referer_path() -> Option<String> {
@@ -169,28 +152,20 @@ pub mod ssr {
         (path.starts_with('/') && !path.starts_with("//")).then(|| path.to_owned())
     }
 
-    /// Where links in e-mails point: `GB_PUBLIC_URL`, else this request's origin.
-    pub fn public_url() -> String {
-        use_context::<AppState>().and_then(|s| s.settings.public_url.clone()).unwrap_or_else(public_origin)
-    }
-
-    /// Fails with 403 unless the policy allows it.
-    pub fn allow(ok: bool) -> Result<(), AppError> {
-        if ok { Ok(()) } else { Err(AppError::Forbidden) }
-    }
-
     /// Answers a plain form post (no JavaScript) and a hydrated call alike with a redirect.
     pub fn redirect(path: &str) {
         leptos_axum::redirect(path);
     }
 
     /// Opens a sealed outbox item of `kind` (the phone's envelope, `crate::sealing`):
-    /// the id must be a UUID, the key the server's current outbox key, and the seal must
-    /// authenticate for this id and kind. Returns the id and the plaintext; every
-    /// failure is `refused()` (the caller's message), never a hint which check failed.
+    /// the id must be a UUID, the key one of the server's outbox keys (the current one or
+    /// a retired one a phone may still have sealed to), and the seal must authenticate
+    /// for this id and kind. Returns the id and the plaintext; every failure is
+    /// `refused()` (the caller's message), never a hint which check failed.
     pub async fn open_sealed(
-        store: &Store,
-        input: &crate::domain::entry::SealedInput,
+        conn: &mut crate::db::Conn,
+        settings: &Settings,
+        input: &crate::domain::outbox::SealedInput,
         kind: &str,
         refused: impl Fn() -> AppError,
     ) -> Result<(String, Vec<u8>), AppError> {
@@ -198,15 +173,17 @@ pub mod ssr {
         if input.kind.trim() != kind || !crate::domain::is_uuid(id) {
             return Err(refused());
         }
-        let key = {
-            let mut conn = store.pool().acquire().await?;
-            crate::db::keys::outbox_key(&mut conn).await?
-        };
-        if input.key_id != key.key_id {
-            return Err(refused());
-        }
-        let plain = crate::sealing::open(&key.private_key, id, kind, &input.epk, &input.iv, &input.ct)
-            .map_err(|_| refused())?;
+        let private = crate::sealing::keys::private_key(conn, &settings.key_wrapping, input.key_id.trim())
+            .await?
+            .ok_or_else(&refused)?;
+        let plain =
+            crate::sealing::open(&private, id, kind, &input.epk, &input.iv, &input.ct).map_err(|_| refused())?;
         Ok((id.to_owned(), plain))
+    }
+
+    /// The public outbox key devices seal to, as the pages carry it ("key_id.base64url").
+    pub async fn outbox_public_key(conn: &mut crate::db::Conn, settings: &Settings) -> Result<String, AppError> {
+        let key = crate::sealing::keys::current(conn, &settings.key_wrapping).await?;
+        Ok(format!("{}.{}", key.key_id, key.public_key))
     }
 }

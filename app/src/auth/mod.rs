@@ -8,21 +8,7 @@ pub mod policy;
 #[cfg(feature = "ssr")]
 pub mod session;
 
-use crate::domain::Role;
-use serde::{Deserialize, Serialize};
-
-/// The logged-in account, as pages need it (navigation, greeting, start page).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CurrentUser {
-    pub id: String,
-    pub login: String,
-    pub display_name: String,
-    pub role: Role,
-    /// Groups the account works with (staff) or advises (Fachberatung).
-    pub group_ids: Vec<String>,
-    /// For young people: their own master-data record.
-    pub youth_id: Option<String>,
-}
+pub use crate::domain::user::CurrentUser;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "gb_session";

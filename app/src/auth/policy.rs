@@ -1,12 +1,18 @@
-//! The access policy: deny by default, need to know. Every server function and every
-//! route asks [`can`] before it touches data; the access-matrix test enumerates every
-//! server function × role × own/foreign scope and compares with `docs/access-matrix.md`.
+//! The access policy: deny by default, need to know. This is the one place that knows
+//! what a role may do. Every server function asks it through the request context
+//! (`api::cx::Cx`), every page through [`can_open`]; lists get their [`ListScope`] from
+//! [`scope`], so no query filters by role on its own. The access-matrix test enumerates
+//! every server function × role × own/foreign scope and compares with
+//! `docs/access-matrix.md`; `scripts/check-policy.sh` (part of `make lint`) refuses role
+//! comparisons anywhere outside `auth/`.
 //!
 //! Scope is decided from the *stored* record (its group), never from what the client
 //! claims, so a tampered id yields "not found" or "forbidden", not a foreign record.
 
-use super::CurrentUser;
 use crate::domain::Role;
+use crate::domain::ids::GroupId;
+use crate::domain::scope::ListScope;
+use crate::domain::user::CurrentUser;
 
 /// What someone wants to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,9 +33,11 @@ pub enum Action {
     LinkYouthAccount,
     /// Read the audit log.
     ReadAudit,
-    /// Write daily notes and visit contacts, and correct them (staff of the group).
+    /// Write daily notes, visit contacts and incident reports, and correct them (staff of
+    /// the group).
     WriteEntry,
-    /// Read a group's or a young person's notes, visits, goals and contact arrangement.
+    /// Read a group's or a young person's notes, visits, incidents, goals and contact
+    /// arrangement.
     ViewEntries,
     /// Keep a young person's help-plan goals and contact arrangement.
     ManageCasePlan,
@@ -37,8 +45,8 @@ pub enum Action {
     SubmitFeedback,
     /// Read a submission, set its status and answer it.
     HandleFeedback,
-    /// Read a group's monthly counts of submissions (they include those addressed past
-    /// the group, so the group's staff do not see them).
+    /// Read a group's monthly counts of submissions, its lock notices and its overview
+    /// (they include what was addressed past the group, so the group's staff do not).
     ViewFeedbackCounts,
     /// Print a group's poster with the link to the anonymous form.
     ViewGroupLink,
@@ -47,177 +55,165 @@ pub enum Action {
     /// Edit the "Meine Rechte" page.
     EditRights,
     /// Take note ("zur Kenntnis genommen") of a group's incident or feed item: those who
-    /// review the group (its Fachberatung, Leitung). Reporting an incident is
-    /// `WriteEntry`; reading and commenting need sight of the item.
+    /// review the group (its Fachberatung, Leitung).
     Acknowledge,
+    /// Comment on an incident or a feed item: everyone who reads it.
+    Comment,
+    /// Read the feed of one's groups.
+    ViewFeed,
+    /// Ask whether something changed (a count, a hash): answers carry no personal data,
+    /// so they are not logged. Granted like `ViewEntries`.
+    PollChanges,
 }
 
-/// What it concerns.
+impl Action {
+    /// Actions on the institute as a whole; every other one is taken in a group.
+    fn institute_wide(self) -> bool {
+        use Action::*;
+        matches!(
+            self,
+            ListGroups | CreateGroup | ManageAccounts | LinkYouthAccount | ReadAudit | EditRights | SubmitFeedback
+        )
+    }
+
+    /// Whether the action reads or writes personal data: then the request must write an
+    /// audit row before it commits (`Cx::commit` refuses otherwise).
+    pub fn personal(self) -> bool {
+        !matches!(
+            self,
+            Action::ListGroups | Action::PollChanges | Action::EditRights | Action::CreateGroup | Action::ViewGroupLink
+        )
+    }
+}
+
+/// How far a role's right reaches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Grant {
+    No,
+    /// The groups the account works with or advises.
+    Own,
+    /// Every group, or the institute-wide thing itself.
+    All,
+}
+
+/// The table: one line per action, the roles that have it and how far.
+fn grant(role: Role, action: Action) -> Grant {
+    use Action::*;
+    use Grant::{All, No, Own};
+    use Role::*;
+    match (action, role) {
+        (ListGroups, Leitung | Admin) => All,
+        (ListGroups, Fachberatung | Fachkraft) => Own,
+        (ViewGroup | ViewYouth | ViewEntries | Comment | ViewFeed | PollChanges, Leitung) => All,
+        (ViewGroup | ViewYouth | ViewEntries | Comment | ViewFeed | PollChanges, Fachberatung | Fachkraft) => Own,
+        (CreateGroup | EditGroup | CreateYouth | EditYouth | LinkYouthAccount | EditRights, Leitung) => All,
+        (ManageAccounts, Leitung | Admin) => All,
+        (ReadAudit, Datenschutz) => All,
+        (WriteEntry, Leitung) => All,
+        (WriteEntry, Fachkraft) => Own,
+        (ManageCasePlan | ViewFeedbackCounts | IssueLoginCard | Acknowledge, Leitung) => All,
+        (ManageCasePlan | ViewFeedbackCounts | IssueLoginCard | Acknowledge, Fachberatung) => Own,
+        (SubmitFeedback, Jugendliche) => All,
+        (HandleFeedback | ViewGroupLink, Leitung) => All,
+        (HandleFeedback | ViewGroupLink, Fachberatung | Fachkraft) => Own,
+        _ => No,
+    }
+}
+
+/// What an action concerns, as loaded from the store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Resource<'a> {
-    /// Institute-wide things: the group list, accounts, the audit log.
+    /// Institute-wide things: the group list, accounts, the audit log, "Meine Rechte".
     Institute,
-    /// Anything that belongs to one group home: the group itself, its young people.
-    Group(&'a str),
+    /// Anything that belongs to one group home: the group itself, its young people and
+    /// their records.
+    Group(&'a GroupId),
     /// A young person's submission: its group, and whether it went past the group to the
     /// Fachberatung (then the group's staff must not learn that it exists).
-    Feedback { group: &'a str, to_advisor: bool },
+    Feedback { group: &'a GroupId, to_advisor: bool },
+    /// An account of this role (accounts of young people need sight of case data).
+    Account { role: Role },
+}
+
+/// May `actor` take `action` on anything at all? A server function asks this before it
+/// looks anything up: a role that never may gets 403 at once.
+pub fn may_ever(actor: &CurrentUser, action: Action) -> bool {
+    match action {
+        Action::SubmitFeedback => grant(actor.role, action) == Grant::All && actor.youth_id.is_some(),
+        _ => grant(actor.role, action) != Grant::No,
+    }
 }
 
 /// The one decision: may `actor` do `action` on `resource`?
 pub fn can(actor: &CurrentUser, action: Action, resource: Resource<'_>) -> bool {
-    use Action::*;
-    use Role::*;
-    let in_group = |group: &str| actor.group_ids.iter().any(|g| g == group);
+    let reach = grant(actor.role, action);
+    let in_reach = |group: &GroupId| match reach {
+        Grant::All => true,
+        Grant::Own => actor.in_group(group),
+        Grant::No => false,
+    };
     match (action, resource) {
-        (ListGroups, Resource::Institute) => matches!(actor.role, Leitung | Fachberatung | Fachkraft | Admin),
-        (ViewGroup | ViewYouth, Resource::Group(group)) => match actor.role {
-            Leitung => true,
-            Fachberatung | Fachkraft => in_group(group),
-            Jugendliche | Admin | Datenschutz => false,
-        },
-        (CreateGroup, Resource::Institute) => actor.role == Leitung,
-        (EditGroup | CreateYouth | EditYouth, Resource::Group(_)) => actor.role == Leitung,
-        (ManageAccounts, Resource::Institute) => matches!(actor.role, Leitung | Admin),
-        (LinkYouthAccount, Resource::Institute) => actor.role == Leitung,
-        (ReadAudit, Resource::Institute) => actor.role == Datenschutz,
-        (WriteEntry, Resource::Group(group)) => match actor.role {
-            Leitung => true,
-            Fachkraft => in_group(group),
-            Fachberatung | Jugendliche | Admin | Datenschutz => false,
-        },
-        (ViewEntries | ManageCasePlan, Resource::Group(group)) => match (action, actor.role) {
-            (_, Leitung) => true,
-            (_, Fachberatung) | (ViewEntries, Fachkraft) => in_group(group),
-            _ => false,
-        },
-        (SubmitFeedback, Resource::Institute) => actor.role == Jugendliche && actor.youth_id.is_some(),
-        (HandleFeedback, Resource::Feedback { group, to_advisor }) => match actor.role {
-            Leitung => true,
-            Fachberatung => in_group(group),
-            Fachkraft => in_group(group) && !to_advisor,
-            Jugendliche | Admin | Datenschutz => false,
-        },
-        (ViewFeedbackCounts | IssueLoginCard, Resource::Group(group)) => match actor.role {
-            Leitung => true,
-            Fachberatung => in_group(group),
-            _ => false,
-        },
-        (ViewGroupLink, Resource::Group(group)) => match actor.role {
-            Leitung => true,
-            Fachberatung | Fachkraft => in_group(group),
-            _ => false,
-        },
-        (EditRights, Resource::Institute) => actor.role == Leitung,
-        (Acknowledge, Resource::Group(group)) => match actor.role {
-            Leitung => true,
-            Fachberatung => in_group(group),
-            _ => false,
-        },
-        _ => false,
+        (Action::HandleFeedback, Resource::Feedback { group, to_advisor }) => {
+            // What went past the group is the Fachberatung's, never the group staff's.
+            in_reach(group) && !(to_advisor && actor.role == Role::Fachkraft)
+        }
+        (_, Resource::Feedback { .. }) => false,
+        (Action::ManageAccounts, Resource::Account { role }) => {
+            reach == Grant::All
+                && (role != Role::Jugendliche || can(actor, Action::LinkYouthAccount, Resource::Institute))
+        }
+        (_, Resource::Account { .. }) => false,
+        (Action::ListGroups, Resource::Institute) => reach != Grant::No,
+        (_, Resource::Institute) => action.institute_wide() && reach == Grant::All && may_ever(actor, action),
+        (_, Resource::Group(group)) => in_reach(group),
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// How a refusal is answered: a record the caller cannot see at all is "not found", so
+/// the answer does not even tell that it exists; one they see is "forbidden".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    NotFound,
+    Forbidden,
+}
 
-    fn user(role: Role, groups: &[&str]) -> CurrentUser {
-        CurrentUser {
-            id: "u".into(),
-            login: "u".into(),
-            display_name: "U".into(),
-            role,
-            group_ids: groups.iter().map(|g| g.to_string()).collect(),
-            youth_id: None,
-        }
-    }
+/// Why `actor` may not take `action` on `resource` (call when `can` said no).
+pub fn refusal(actor: &CurrentUser, resource: Resource<'_>) -> Refusal {
+    let sees = match resource {
+        Resource::Institute => true,
+        Resource::Group(_) => can(actor, Action::ViewGroup, resource),
+        Resource::Feedback { .. } => can(actor, Action::HandleFeedback, resource),
+        // Who manages accounts learns that an account exists; a list and a detail page
+        // hide the accounts they may not manage (`accounts::get` answers 404 itself).
+        Resource::Account { .. } => may_ever(actor, Action::ManageAccounts),
+    };
+    if sees { Refusal::Forbidden } else { Refusal::NotFound }
+}
 
-    #[test]
-    fn staff_see_their_own_group_only() {
-        let staff = user(Role::Fachkraft, &["a"]);
-        assert!(can(&staff, Action::ViewYouth, Resource::Group("a")));
-        assert!(!can(&staff, Action::ViewYouth, Resource::Group("b")));
-        assert!(!can(&staff, Action::EditYouth, Resource::Group("a")));
-    }
+/// The groups (of `all`) a list for `action` may show, and per group whether it may
+/// include what was addressed past the group.
+pub fn scope(actor: &CurrentUser, action: Action, all: impl IntoIterator<Item = GroupId>) -> ListScope {
+    let groups = all
+        .into_iter()
+        .filter(|g| can(actor, action, Resource::Group(g)))
+        .map(|g| {
+            let past = can(actor, Action::HandleFeedback, Resource::Feedback { group: &g, to_advisor: true });
+            (g, past)
+        })
+        .collect();
+    ListScope::decided(groups)
+}
 
-    #[test]
-    fn admins_and_data_protection_see_no_case_content() {
-        for role in [Role::Admin, Role::Datenschutz, Role::Jugendliche] {
-            let u = user(role, &["a"]);
-            assert!(!can(&u, Action::ViewGroup, Resource::Group("a")));
-            assert!(!can(&u, Action::ViewYouth, Resource::Group("a")));
-        }
-    }
+/// Nobody changes their own role (they could raise it, and would lock themselves out by
+/// lowering it).
+pub fn may_set_role(actor: &CurrentUser, account: &crate::domain::ids::UserId, role: Role) -> bool {
+    *account != actor.id || role == actor.role
+}
 
-    #[test]
-    fn only_data_protection_reads_the_audit_log() {
-        for role in Role::ALL {
-            assert_eq!(can(&user(role, &[]), Action::ReadAudit, Resource::Institute), role == Role::Datenschutz);
-        }
-    }
-
-    #[test]
-    fn staff_write_entries_for_their_group_and_fachberatung_keeps_the_case_plan() {
-        let staff = user(Role::Fachkraft, &["a"]);
-        let advisor = user(Role::Fachberatung, &["a"]);
-        assert!(can(&staff, Action::WriteEntry, Resource::Group("a")));
-        assert!(!can(&staff, Action::WriteEntry, Resource::Group("b")));
-        assert!(!can(&staff, Action::ManageCasePlan, Resource::Group("a")));
-        assert!(!can(&advisor, Action::WriteEntry, Resource::Group("a")));
-        assert!(can(&advisor, Action::ManageCasePlan, Resource::Group("a")));
-        assert!(!can(&advisor, Action::ViewEntries, Resource::Group("b")));
-        for role in [Role::Admin, Role::Datenschutz, Role::Jugendliche] {
-            assert!(!can(&user(role, &["a"]), Action::ViewEntries, Resource::Group("a")));
-        }
-    }
-
-    #[test]
-    fn staff_never_handle_what_went_past_the_group() {
-        let staff = user(Role::Fachkraft, &["a"]);
-        let advisor = user(Role::Fachberatung, &["a"]);
-        let to_group = Resource::Feedback { group: "a", to_advisor: false };
-        let past_group = Resource::Feedback { group: "a", to_advisor: true };
-        assert!(can(&staff, Action::HandleFeedback, to_group));
-        assert!(!can(&staff, Action::HandleFeedback, past_group));
-        assert!(can(&advisor, Action::HandleFeedback, past_group));
-        assert!(!can(&advisor, Action::HandleFeedback, Resource::Feedback { group: "b", to_advisor: false }));
-        assert!(!can(&staff, Action::ViewFeedbackCounts, Resource::Group("a")));
-        assert!(can(&advisor, Action::ViewFeedbackCounts, Resource::Group("a")));
-        for role in [Role::Jugendliche, Role::Admin, Role::Datenschutz] {
-            assert!(!can(&user(role, &["a"]), Action::HandleFeedback, to_group));
-        }
-    }
-
-    #[test]
-    fn only_young_people_with_a_record_submit_with_an_account() {
-        let mut youth = user(Role::Jugendliche, &[]);
-        assert!(!can(&youth, Action::SubmitFeedback, Resource::Institute));
-        youth.youth_id = Some("y".into());
-        assert!(can(&youth, Action::SubmitFeedback, Resource::Institute));
-        assert!(!can(&user(Role::Fachkraft, &["a"]), Action::SubmitFeedback, Resource::Institute));
-    }
-
-    #[test]
-    fn incidents_are_acknowledged_by_those_they_are_reported_to() {
-        let staff = user(Role::Fachkraft, &["a"]);
-        let advisor = user(Role::Fachberatung, &["a"]);
-        assert!(can(&user(Role::Leitung, &[]), Action::Acknowledge, Resource::Group("b")));
-        assert!(can(&advisor, Action::Acknowledge, Resource::Group("a")));
-        assert!(!can(&advisor, Action::Acknowledge, Resource::Group("b")));
-        assert!(!can(&staff, Action::Acknowledge, Resource::Group("a")));
-        assert!(can(&staff, Action::WriteEntry, Resource::Group("a")));
-        for role in [Role::Jugendliche, Role::Admin, Role::Datenschutz] {
-            assert!(!can(&user(role, &["a"]), Action::Acknowledge, Resource::Group("a")));
-        }
-    }
-
-    #[test]
-    fn a_scoped_action_on_the_wrong_resource_kind_is_denied() {
-        let leitung = user(Role::Leitung, &[]);
-        assert!(!can(&leitung, Action::ViewYouth, Resource::Institute));
-        assert!(!can(&leitung, Action::ReadAudit, Resource::Group("a")));
-    }
+/// Those who are told at once about an incident (the menu badge, alarms): who reviews
+/// groups.
+pub fn receives_alarms(actor: &CurrentUser) -> bool {
+    may_ever(actor, Action::Acknowledge)
 }
 
 /// The pages of the app, for the route part of the access matrix.
@@ -258,25 +254,240 @@ pub enum Page {
     Overview,
 }
 
-/// May `actor` open this page at all? (Which record a detail page shows is decided again,
-/// with the record's group, by the server function that loads it.)
+/// The action a page is for. (Which record a detail page shows is decided again, with
+/// the record's group, by the server function that loads it.)
+fn page_action(page: Page) -> Option<Action> {
+    use Action::*;
+    Some(match page {
+        Page::Start | Page::Rights => return None,
+        Page::Groups => ListGroups,
+        Page::Group | Page::Youth => ViewGroup,
+        Page::NewGroup => CreateGroup,
+        Page::EditGroup => EditGroup,
+        Page::NewYouth => CreateYouth,
+        Page::EditYouth => EditYouth,
+        Page::Accounts | Page::NewAccount | Page::Account => ManageAccounts,
+        Page::Audit => ReadAudit,
+        Page::NewNote | Page::NewVisit | Page::NewIncident => WriteEntry,
+        Page::Entry | Page::Handover | Page::Incidents => ViewEntries,
+        Page::Feed => ViewFeed,
+        Page::Feedback => HandleFeedback,
+        Page::GroupLink => ViewGroupLink,
+        Page::YouthFeedback => SubmitFeedback,
+        Page::FeedbackCounts | Page::Overview => ViewFeedbackCounts,
+        Page::LoginCard => IssueLoginCard,
+        Page::EditRights => EditRights,
+    })
+}
+
+/// May `actor` open this page at all?
 pub fn can_open(actor: &CurrentUser, page: Page) -> bool {
+    match page_action(page) {
+        None => true,
+        // Admin lists group names to assign accounts, but has no page of groups.
+        Some(Action::ListGroups) => may_ever(actor, Action::ListGroups) && may_ever(actor, Action::ViewGroup),
+        Some(action) => may_ever(actor, action),
+    }
+}
+
+/// What the start page of an account shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Home {
+    /// A young person's: their form, their messages, their rights.
+    Youth,
+    /// Administration: accounts.
+    Accounts,
+    /// Datenschutz: the audit log.
+    Audit,
+    /// Staff: their group's page ("Meine Gruppe").
+    Group,
+    /// Fachberatung: their groups, the notices.
+    Advisor,
+    /// Leitung: every group, the notices.
+    Institute,
+}
+
+pub fn home(actor: &CurrentUser) -> Home {
+    match actor.role {
+        Role::Jugendliche => Home::Youth,
+        Role::Admin => Home::Accounts,
+        Role::Datenschutz => Home::Audit,
+        Role::Fachkraft => Home::Group,
+        Role::Fachberatung => Home::Advisor,
+        Role::Leitung => Home::Institute,
+    }
+}
+
+/// The navigation of a role: its main pages, in the order of its day.
+pub fn menu(actor: &CurrentUser) -> &'static [Page] {
     use Page::*;
-    use Role::*;
-    match page {
-        Start => true,
-        Groups => can(actor, Action::ListGroups, Resource::Institute) && actor.role != Admin,
-        Group | Youth => matches!(actor.role, Leitung | Fachberatung | Fachkraft),
-        NewGroup | EditGroup | NewYouth | EditYouth => actor.role == Leitung,
-        Accounts | NewAccount | Account => can(actor, Action::ManageAccounts, Resource::Institute),
-        Audit => can(actor, Action::ReadAudit, Resource::Institute),
-        NewNote | NewVisit | NewIncident => matches!(actor.role, Leitung | Fachkraft),
-        Entry | Handover | Feedback | GroupLink | Incidents | Feed => {
-            matches!(actor.role, Leitung | Fachberatung | Fachkraft)
+    match actor.role {
+        Role::Fachkraft => &[Start, NewNote, NewVisit, NewIncident, Incidents, Feed, Feedback],
+        Role::Fachberatung => &[Start, Feed, Incidents, Overview, Groups, Feedback],
+        Role::Leitung => &[Start, Feed, Incidents, Overview, Groups, NewNote, NewVisit, Feedback, Accounts],
+        Role::Jugendliche => &[Start, YouthFeedback, Rights],
+        Role::Admin => &[Start, Accounts],
+        Role::Datenschutz => &[Start, Audit],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gid(name: &str) -> GroupId {
+        let n = name.bytes().next().unwrap_or(b'a');
+        GroupId::parse(&format!("0191d1c2-0000-7000-8000-0000000000{n:02x}")).expect("id")
+    }
+
+    fn user(role: Role, groups: &[&str]) -> CurrentUser {
+        CurrentUser {
+            id: crate::domain::ids::UserId::fresh(),
+            login: "u".into(),
+            display_name: "U".into(),
+            role,
+            group_ids: groups.iter().map(|g| gid(g)).collect(),
+            youth_id: None,
         }
-        YouthFeedback => can(actor, Action::SubmitFeedback, Resource::Institute),
-        FeedbackCounts | LoginCard | Overview => matches!(actor.role, Leitung | Fachberatung),
-        Rights => true,
-        EditRights => can(actor, Action::EditRights, Resource::Institute),
+    }
+
+    #[test]
+    fn staff_see_their_own_group_only() {
+        let staff = user(Role::Fachkraft, &["a"]);
+        assert!(can(&staff, Action::ViewYouth, Resource::Group(&gid("a"))));
+        assert!(!can(&staff, Action::ViewYouth, Resource::Group(&gid("b"))));
+        assert!(!can(&staff, Action::EditYouth, Resource::Group(&gid("a"))));
+    }
+
+    #[test]
+    fn admins_and_data_protection_see_no_case_content() {
+        for role in [Role::Admin, Role::Datenschutz, Role::Jugendliche] {
+            let u = user(role, &["a"]);
+            assert!(!can(&u, Action::ViewGroup, Resource::Group(&gid("a"))));
+            assert!(!can(&u, Action::ViewYouth, Resource::Group(&gid("a"))));
+            assert!(!may_ever(&u, Action::ViewFeed));
+        }
+    }
+
+    #[test]
+    fn only_data_protection_reads_the_audit_log() {
+        for role in Role::ALL {
+            assert_eq!(can(&user(role, &[]), Action::ReadAudit, Resource::Institute), role == Role::Datenschutz);
+        }
+    }
+
+    #[test]
+    fn staff_write_entries_for_their_group_and_fachberatung_keeps_the_case_plan() {
+        let staff = user(Role::Fachkraft, &["a"]);
+        let advisor = user(Role::Fachberatung, &["a"]);
+        let (a, b) = (gid("a"), gid("b"));
+        assert!(can(&staff, Action::WriteEntry, Resource::Group(&a)));
+        assert!(!can(&staff, Action::WriteEntry, Resource::Group(&b)));
+        assert!(!can(&staff, Action::ManageCasePlan, Resource::Group(&a)));
+        assert!(!can(&advisor, Action::WriteEntry, Resource::Group(&a)));
+        assert!(!may_ever(&advisor, Action::WriteEntry));
+        assert!(can(&advisor, Action::ManageCasePlan, Resource::Group(&a)));
+        assert!(!can(&advisor, Action::ViewEntries, Resource::Group(&b)));
+        for role in [Role::Admin, Role::Datenschutz, Role::Jugendliche] {
+            assert!(!can(&user(role, &["a"]), Action::ViewEntries, Resource::Group(&a)));
+        }
+    }
+
+    #[test]
+    fn staff_never_handle_what_went_past_the_group() {
+        let staff = user(Role::Fachkraft, &["a"]);
+        let advisor = user(Role::Fachberatung, &["a"]);
+        let (a, b) = (gid("a"), gid("b"));
+        let to_group = Resource::Feedback { group: &a, to_advisor: false };
+        let past_group = Resource::Feedback { group: &a, to_advisor: true };
+        assert!(can(&staff, Action::HandleFeedback, to_group));
+        assert!(!can(&staff, Action::HandleFeedback, past_group));
+        assert!(can(&advisor, Action::HandleFeedback, past_group));
+        assert!(!can(&advisor, Action::HandleFeedback, Resource::Feedback { group: &b, to_advisor: false }));
+        assert!(!can(&staff, Action::ViewFeedbackCounts, Resource::Group(&a)));
+        assert!(can(&advisor, Action::ViewFeedbackCounts, Resource::Group(&a)));
+        for role in [Role::Jugendliche, Role::Admin, Role::Datenschutz] {
+            assert!(!can(&user(role, &["a"]), Action::HandleFeedback, to_group));
+        }
+    }
+
+    #[test]
+    fn list_scopes_leave_out_what_went_past_the_group_for_staff() {
+        let all = || vec![gid("a"), gid("b")];
+        let staff = scope(&user(Role::Fachkraft, &["a"]), Action::ViewFeed, all());
+        assert_eq!(staff.groups().collect::<Vec<_>>(), vec![&gid("a")]);
+        assert!(!staff.past_group(&gid("a")));
+        let advisor = scope(&user(Role::Fachberatung, &["a"]), Action::ViewFeed, all());
+        assert!(advisor.past_group(&gid("a")) && !advisor.includes(&gid("b")));
+        let leitung = scope(&user(Role::Leitung, &[]), Action::HandleFeedback, all());
+        assert!(leitung.past_group(&gid("a")) && leitung.past_group(&gid("b")));
+        assert!(scope(&user(Role::Admin, &[]), Action::ViewFeed, all()).is_empty());
+    }
+
+    #[test]
+    fn only_young_people_with_a_record_submit_with_an_account() {
+        let mut youth = user(Role::Jugendliche, &[]);
+        assert!(!can(&youth, Action::SubmitFeedback, Resource::Institute));
+        youth.youth_id = Some(crate::domain::ids::YouthId::fresh());
+        assert!(can(&youth, Action::SubmitFeedback, Resource::Institute));
+        assert!(!can(&user(Role::Fachkraft, &["a"]), Action::SubmitFeedback, Resource::Institute));
+    }
+
+    #[test]
+    fn incidents_are_acknowledged_by_those_they_are_reported_to() {
+        let staff = user(Role::Fachkraft, &["a"]);
+        let advisor = user(Role::Fachberatung, &["a"]);
+        let (a, b) = (gid("a"), gid("b"));
+        assert!(can(&user(Role::Leitung, &[]), Action::Acknowledge, Resource::Group(&b)));
+        assert!(can(&advisor, Action::Acknowledge, Resource::Group(&a)));
+        assert!(!can(&advisor, Action::Acknowledge, Resource::Group(&b)));
+        assert!(!can(&staff, Action::Acknowledge, Resource::Group(&a)));
+        assert!(can(&staff, Action::WriteEntry, Resource::Group(&a)));
+        assert!(receives_alarms(&advisor) && !receives_alarms(&staff));
+        for role in [Role::Jugendliche, Role::Admin, Role::Datenschutz] {
+            assert!(!can(&user(role, &["a"]), Action::Acknowledge, Resource::Group(&a)));
+        }
+    }
+
+    #[test]
+    fn young_peoples_accounts_are_leitungs_alone() {
+        let admin = user(Role::Admin, &[]);
+        let leitung = user(Role::Leitung, &[]);
+        let youth_account = Resource::Account { role: Role::Jugendliche };
+        assert!(can(&admin, Action::ManageAccounts, Resource::Account { role: Role::Fachkraft }));
+        assert!(!can(&admin, Action::ManageAccounts, youth_account));
+        assert!(can(&leitung, Action::ManageAccounts, youth_account));
+        assert_eq!(refusal(&admin, youth_account), Refusal::Forbidden);
+        assert_eq!(refusal(&user(Role::Fachkraft, &["a"]), youth_account), Refusal::NotFound);
+    }
+
+    #[test]
+    fn a_scoped_action_on_the_wrong_resource_kind_is_denied() {
+        let leitung = user(Role::Leitung, &[]);
+        assert!(!can(&leitung, Action::ViewYouth, Resource::Institute));
+        assert!(!can(&leitung, Action::ReadAudit, Resource::Group(&gid("a"))));
+        assert!(!can(&leitung, Action::ViewEntries, Resource::Account { role: Role::Fachkraft }));
+    }
+
+    #[test]
+    fn a_record_out_of_sight_is_not_found_and_one_in_sight_is_forbidden() {
+        let staff = user(Role::Fachkraft, &["a"]);
+        assert_eq!(refusal(&staff, Resource::Group(&gid("a"))), Refusal::Forbidden);
+        assert_eq!(refusal(&staff, Resource::Group(&gid("b"))), Refusal::NotFound);
+        let past = Resource::Feedback { group: &gid("a"), to_advisor: true };
+        assert_eq!(refusal(&staff, past), Refusal::NotFound);
+    }
+
+    #[test]
+    fn every_menu_page_may_be_opened_by_its_role() {
+        for role in Role::ALL {
+            let mut u = user(role, &["a"]);
+            u.youth_id = role.has_youth_record().then(crate::domain::ids::YouthId::fresh);
+            for page in menu(&u) {
+                assert!(can_open(&u, *page), "{role:?} {page:?}");
+            }
+        }
+        assert!(!can_open(&user(Role::Admin, &[]), Page::Groups));
+        assert!(can_open(&user(Role::Fachkraft, &["a"]), Page::Groups));
     }
 }

@@ -1,8 +1,13 @@
 //! Sessions: random tokens in an `HttpOnly`, `SameSite=Strict` cookie; the database holds
 //! only their SHA-256, so sessions are revocable (logout, deactivation, password reset)
-//! and shared by every app instance.
+//! and shared by every app instance. The rules (when a session has expired, how often it
+//! is refreshed) are here; `db::sessions` only stores.
 
+use crate::db::Conn;
+use crate::domain::ids::UserId;
+use crate::domain::user::CurrentUser;
 use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -12,6 +17,43 @@ pub const IDLE_MS: i64 = 12 * 60 * 60 * 1000;
 pub const ABSOLUTE_MS: i64 = 14 * 24 * 60 * 60 * 1000;
 /// `last_seen_at` is refreshed at most this often, to keep reads from becoming writes.
 pub const TOUCH_EVERY_MS: i64 = 5 * 60 * 1000;
+
+/// Starts a session for `user`: mints the token, stores its hash, and returns the token
+/// for the cookie (the only place it ever exists in clear).
+pub async fn start(conn: &mut Conn, user: &UserId, now: DateTime<Utc>) -> Result<String, sqlx::Error> {
+    let token = new_token();
+    crate::db::sessions::insert(conn, &token_hash(&token), user, now, now + Duration::milliseconds(ABSOLUTE_MS))
+        .await?;
+    Ok(token)
+}
+
+/// The account behind a session token, if the session is live and the account active.
+/// A session past its idle or absolute limit, or of a deactivated account, is removed on
+/// the way; a live one is refreshed at most every [`TOUCH_EVERY_MS`].
+pub async fn resolve(
+    conn: &mut Conn,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<CurrentUser>, sqlx::Error> {
+    let Some(session) = crate::db::sessions::find(conn, token_hash).await? else {
+        crate::db::sessions::delete(conn, token_hash).await?;
+        return Ok(None);
+    };
+    let idle = now - session.last_seen_at;
+    if !session.active || now >= session.expires_at || idle >= Duration::milliseconds(IDLE_MS) {
+        crate::db::sessions::delete(conn, token_hash).await?;
+        return Ok(None);
+    }
+    if idle >= Duration::milliseconds(TOUCH_EVERY_MS) {
+        crate::db::sessions::touch(conn, token_hash, now).await?;
+    }
+    Ok(Some(session.user))
+}
+
+/// Removes every session that can no longer be used.
+pub async fn purge_expired(conn: &mut Conn, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    crate::db::sessions::delete_older(conn, now, now - Duration::milliseconds(IDLE_MS)).await
+}
 
 /// A fresh random session token (256 bits, URL-safe).
 pub fn new_token() -> String {

@@ -2,7 +2,6 @@
 
 use crate::api::session::current_session;
 use crate::auth::CurrentUser;
-use crate::domain::Role;
 use crate::i18n::texts;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -60,50 +59,33 @@ struct NavItem {
     href: Option<&'static str>,
 }
 
-fn nav_items(role: Role) -> Vec<NavItem> {
+/// The menu of an account: its pages as the policy lists them, in the order of its day.
+fn nav_items(user: &CurrentUser) -> Vec<NavItem> {
+    use crate::auth::policy::{Home, Page, home, menu};
     let t = texts();
-    let link = |label, href| NavItem { label, href: Some(href) };
-    match role {
-        Role::Fachkraft => vec![
-            link(t.nav_my_group, "/"),
-            link(t.nav_new_note, "/tagesnotiz/neu"),
-            link(t.nav_new_visit, "/besuchskontakt/neu"),
-            link(t.nav_new_incident, "/vorkommnis/neu"),
-            link(t.nav_incidents, INCIDENTS),
-            link(t.nav_feed, "/feed"),
-            link(t.nav_feedback, "/rueckmeldungen"),
-        ],
-        Role::Fachberatung => {
-            vec![
-                link(t.nav_start, "/"),
-                link(t.nav_feed, "/feed"),
-                link(t.nav_incidents, INCIDENTS),
-                link(t.nav_overview, "/uebersicht"),
-                link(t.nav_groups, "/gruppen"),
-                link(t.nav_feedback, "/rueckmeldungen"),
-            ]
-        }
-        Role::Leitung => vec![
-            link(t.nav_start, "/"),
-            link(t.nav_feed, "/feed"),
-            link(t.nav_incidents, INCIDENTS),
-            link(t.nav_overview, "/uebersicht"),
-            link(t.nav_groups, "/gruppen"),
-            link(t.nav_new_note, "/tagesnotiz/neu"),
-            link(t.nav_new_visit, "/besuchskontakt/neu"),
-            link(t.nav_feedback, "/rueckmeldungen"),
-            link(t.nav_accounts, "/konten"),
-        ],
-        Role::Jugendliche => {
-            vec![
-                link(t.nav_start, "/"),
-                link(t.youth_my_messages, "/nachrichten"),
-                link(t.fb_rights_link, "/meine-rechte"),
-            ]
-        }
-        Role::Admin => vec![link(t.nav_start, "/"), link(t.nav_accounts, "/konten")],
-        Role::Datenschutz => vec![link(t.nav_start, "/"), link(t.nav_audit, "/protokoll")],
-    }
+    menu(user)
+        .iter()
+        .filter_map(|page| {
+            let (label, href) = match page {
+                Page::Start if home(user) == Home::Group => (t.nav_my_group, "/"),
+                Page::Start => (t.nav_start, "/"),
+                Page::Feed => (t.nav_feed, "/feed"),
+                Page::Incidents => (t.nav_incidents, INCIDENTS),
+                Page::Overview => (t.nav_overview, "/uebersicht"),
+                Page::Groups => (t.nav_groups, "/gruppen"),
+                Page::NewNote => (t.nav_new_note, "/tagesnotiz/neu"),
+                Page::NewVisit => (t.nav_new_visit, "/besuchskontakt/neu"),
+                Page::NewIncident => (t.nav_new_incident, "/vorkommnis/neu"),
+                Page::Feedback => (t.nav_feedback, "/rueckmeldungen"),
+                Page::Accounts => (t.nav_accounts, "/konten"),
+                Page::Audit => (t.nav_audit, "/protokoll"),
+                Page::YouthFeedback => (t.youth_my_messages, "/nachrichten"),
+                Page::Rights => (t.fb_rights_link, "/meine-rechte"),
+                _ => return None,
+            };
+            Some(NavItem { label, href: Some(href) })
+        })
+        .collect()
 }
 
 #[component]
@@ -112,12 +94,12 @@ fn NavFor(user: CurrentUser) -> impl IntoView {
     // Those incidents are reported to see how many wait for them, on every page: the
     // browser asks at once and every 30 seconds and writes the number into the badge
     // (plain DOM, no reactive resource: this is in the first page's bundle).
-    let alerted = matches!(user.role, Role::Leitung | Role::Fachberatung);
+    let alerted = crate::auth::policy::receives_alarms(&user);
     #[cfg(feature = "hydrate")]
     if alerted {
         watch_open_incidents();
     }
-    let items = nav_items(user.role)
+    let items = nav_items(&user)
         .into_iter()
         .map(|item| match item.href {
             Some(INCIDENTS) if alerted => view! {

@@ -1,27 +1,28 @@
-use super::{Conn, new_id, now_ms};
+use super::{Conn, now_ms};
 use crate::domain::Role;
 use crate::domain::account::{Account, ValidAccount};
+use crate::domain::ids::{GroupId, UserId, YouthId};
 use sqlx::FromRow;
 
 #[derive(FromRow)]
 struct AccountRow {
-    id: String,
+    id: UserId,
     login: String,
     display_name: String,
     role: String,
     active: i64,
-    youth_id: Option<String>,
+    youth_id: Option<YouthId>,
     email: Option<String>,
 }
 
 /// Credentials for a login attempt.
 pub struct Credentials {
-    pub id: String,
+    pub id: UserId,
     pub password_hash: String,
     pub active: bool,
 }
 
-async fn groups_of(conn: &mut Conn, user_id: &str) -> Result<Vec<String>, sqlx::Error> {
+async fn groups_of(conn: &mut Conn, user_id: &UserId) -> Result<Vec<GroupId>, sqlx::Error> {
     sqlx::query_scalar("SELECT group_id FROM user_groups WHERE user_id = $1 ORDER BY group_id")
         .bind(user_id)
         .fetch_all(conn)
@@ -29,7 +30,7 @@ async fn groups_of(conn: &mut Conn, user_id: &str) -> Result<Vec<String>, sqlx::
 }
 
 impl AccountRow {
-    fn into_domain(self, group_ids: Vec<String>) -> Option<Account> {
+    fn into_domain(self, group_ids: Vec<GroupId>) -> Option<Account> {
         Some(Account {
             role: Role::parse(&self.role)?,
             id: self.id,
@@ -48,7 +49,7 @@ const SELECT: &str = "SELECT id, login, display_name, role, active, youth_id, em
 pub async fn list(conn: &mut Conn) -> Result<Vec<Account>, sqlx::Error> {
     let rows: Vec<AccountRow> =
         sqlx::query_as(&format!("{SELECT} ORDER BY display_name")).fetch_all(&mut *conn).await?;
-    let memberships: Vec<(String, String)> =
+    let memberships: Vec<(UserId, GroupId)> =
         sqlx::query_as("SELECT user_id, group_id FROM user_groups ORDER BY group_id").fetch_all(&mut *conn).await?;
     Ok(rows
         .into_iter()
@@ -59,7 +60,7 @@ pub async fn list(conn: &mut Conn) -> Result<Vec<Account>, sqlx::Error> {
         .collect())
 }
 
-pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<Account>, sqlx::Error> {
+pub async fn get(conn: &mut Conn, id: &UserId) -> Result<Option<Account>, sqlx::Error> {
     let row: Option<AccountRow> =
         sqlx::query_as(&format!("{SELECT} WHERE id = $1")).bind(id).fetch_optional(&mut *conn).await?;
     match row {
@@ -72,7 +73,7 @@ pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<Account>, sqlx::Err
 }
 
 pub async fn credentials(conn: &mut Conn, login: &str) -> Result<Option<Credentials>, sqlx::Error> {
-    let row: Option<(String, String, i64)> =
+    let row: Option<(UserId, String, i64)> =
         sqlx::query_as("SELECT id, password_hash, active FROM users WHERE login = $1")
             .bind(login)
             .fetch_optional(conn)
@@ -85,18 +86,22 @@ pub async fn count(conn: &mut Conn) -> Result<i64, sqlx::Error> {
 }
 
 /// Whether another account is already linked to this young person.
-pub async fn youth_linked_elsewhere(conn: &mut Conn, youth_id: &str, except: &str) -> Result<bool, sqlx::Error> {
+pub async fn youth_linked_elsewhere(
+    conn: &mut Conn,
+    youth_id: &YouthId,
+    except: Option<&UserId>,
+) -> Result<bool, sqlx::Error> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE youth_id = $1 AND id <> $2")
         .bind(youth_id)
-        .bind(except)
+        .bind(except.map(UserId::as_str).unwrap_or_default())
         .fetch_one(conn)
         .await?;
     Ok(n > 0)
 }
 
 /// Inserts an account with its groups; a duplicate login is a unique violation.
-pub async fn insert(conn: &mut Conn, account: &ValidAccount, password_hash: &str) -> Result<String, sqlx::Error> {
-    let id = new_id();
+pub async fn insert(conn: &mut Conn, account: &ValidAccount, password_hash: &str) -> Result<UserId, sqlx::Error> {
+    let id = UserId::fresh();
     sqlx::query(
         "INSERT INTO users (id, login, display_name, role, password_hash, active, youth_id, created_at, updated_at, email) \
          VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $7, $8)",
@@ -106,7 +111,7 @@ pub async fn insert(conn: &mut Conn, account: &ValidAccount, password_hash: &str
     .bind(&account.display_name)
     .bind(account.role.as_str())
     .bind(password_hash)
-    .bind(account.youth_id.as_deref())
+    .bind(account.youth_id.as_ref())
     .bind(now_ms())
     .bind(account.email.as_deref())
     .execute(&mut *conn)
@@ -117,7 +122,7 @@ pub async fn insert(conn: &mut Conn, account: &ValidAccount, password_hash: &str
 
 /// Updates name, login, role, groups and youth link. Ends the account's sessions when its
 /// role or groups change, so nobody keeps access they no longer have.
-pub async fn update(conn: &mut Conn, id: &str, account: &ValidAccount) -> Result<bool, sqlx::Error> {
+pub async fn update(conn: &mut Conn, id: &UserId, account: &ValidAccount) -> Result<bool, sqlx::Error> {
     let Some(before) = get(conn, id).await? else {
         return Ok(false);
     };
@@ -128,7 +133,7 @@ pub async fn update(conn: &mut Conn, id: &str, account: &ValidAccount) -> Result
     .bind(&account.login)
     .bind(&account.display_name)
     .bind(account.role.as_str())
-    .bind(account.youth_id.as_deref())
+    .bind(account.youth_id.as_ref())
     .bind(now_ms())
     .bind(account.email.as_deref())
     .execute(&mut *conn)
@@ -140,7 +145,7 @@ pub async fn update(conn: &mut Conn, id: &str, account: &ValidAccount) -> Result
     Ok(true)
 }
 
-async fn set_groups(conn: &mut Conn, user_id: &str, group_ids: &[String]) -> Result<(), sqlx::Error> {
+async fn set_groups(conn: &mut Conn, user_id: &UserId, group_ids: &[GroupId]) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM user_groups WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?;
     for group_id in group_ids {
         sqlx::query("INSERT INTO user_groups (user_id, group_id) VALUES ($1, $2)")
@@ -152,7 +157,7 @@ async fn set_groups(conn: &mut Conn, user_id: &str, group_ids: &[String]) -> Res
     Ok(())
 }
 
-pub async fn set_password(conn: &mut Conn, id: &str, password_hash: &str) -> Result<bool, sqlx::Error> {
+pub async fn set_password(conn: &mut Conn, id: &UserId, password_hash: &str) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1")
         .bind(id)
         .bind(password_hash)
@@ -164,7 +169,7 @@ pub async fn set_password(conn: &mut Conn, id: &str, password_hash: &str) -> Res
 }
 
 /// Activates or deactivates an account; deactivation ends its sessions at once.
-pub async fn set_active(conn: &mut Conn, id: &str, active: bool) -> Result<bool, sqlx::Error> {
+pub async fn set_active(conn: &mut Conn, id: &UserId, active: bool) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("UPDATE users SET active = $2, updated_at = $3 WHERE id = $1")
         .bind(id)
         .bind(i64::from(active))

@@ -1,76 +1,23 @@
 //! The audit log: append-only (database triggers refuse UPDATE and DELETE).
 
-use super::{Conn, berlin_time, new_id, now_ms};
-use crate::auth::CurrentUser;
-use crate::domain::audit::{AuditEntry, AuditFilter, AuditPage, cursor};
+use super::{Conn, new_id, now_ms, time_of};
+use crate::domain::audit::{AuditAction, AuditFilter, RecordKind};
+use crate::domain::ids::{UserId, YouthId};
+use crate::domain::user::CurrentUser;
 use sqlx::FromRow;
 
-/// What an audit row says happened. Stored as text; never the content itself.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AuditAction {
-    Login,
-    LoginFailed,
-    Logout,
-    Read,
-    List,
-    Create,
-    Update,
-    PasswordReset,
-    Deactivate,
-    Activate,
-}
-
-impl AuditAction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AuditAction::Login => "login",
-            AuditAction::LoginFailed => "login_failed",
-            AuditAction::Logout => "logout",
-            AuditAction::Read => "read",
-            AuditAction::List => "list",
-            AuditAction::Create => "create",
-            AuditAction::Update => "update",
-            AuditAction::PasswordReset => "password_reset",
-            AuditAction::Deactivate => "deactivate",
-            AuditAction::Activate => "activate",
-        }
-    }
-}
-
 /// One audit row to write.
+#[derive(Clone, Copy, Debug)]
 pub struct AuditRecord<'a> {
     pub action: AuditAction,
-    pub record_kind: &'a str,
+    pub record_kind: RecordKind,
     pub record_id: Option<&'a str>,
-    pub youth_id: Option<&'a str>,
+    pub youth_id: Option<&'a YouthId>,
 }
 
 /// Writes an audit row for `actor`, in the caller's transaction.
 pub async fn record(conn: &mut Conn, actor: &CurrentUser, rec: AuditRecord<'_>) -> Result<(), sqlx::Error> {
     write(conn, Some(&actor.id), &actor.login, actor.role.as_str(), rec).await
-}
-
-/// Writes one audit row per young person shown (a list or an overview that names them),
-/// in the caller's transaction, so "who saw X" also finds list views. `record_id` is the
-/// record listed (a group, a timeline); `None` names each young person's own record.
-pub async fn record_each(
-    conn: &mut Conn,
-    actor: &CurrentUser,
-    action: AuditAction,
-    record_kind: &str,
-    record_id: Option<&str>,
-    youth_ids: &[&str],
-) -> Result<(), sqlx::Error> {
-    for &youth_id in youth_ids {
-        let rec = AuditRecord {
-            action,
-            record_kind,
-            record_id: Some(record_id.unwrap_or(youth_id)),
-            youth_id: Some(youth_id),
-        };
-        record(&mut *conn, actor, rec).await?;
-    }
-    Ok(())
 }
 
 /// Writes an audit row for someone not (yet) authenticated, e.g. a failed login.
@@ -80,7 +27,7 @@ pub async fn record_anonymous(conn: &mut Conn, login: &str, rec: AuditRecord<'_>
 
 async fn write(
     conn: &mut Conn,
-    actor_id: Option<&str>,
+    actor_id: Option<&UserId>,
     login: &str,
     role: &str,
     rec: AuditRecord<'_>,
@@ -95,7 +42,7 @@ async fn write(
     .bind(login)
     .bind(role)
     .bind(rec.action.as_str())
-    .bind(rec.record_kind)
+    .bind(rec.record_kind.as_str())
     .bind(rec.record_id)
     .bind(rec.youth_id)
     .execute(conn)
@@ -115,11 +62,26 @@ struct AuditRow {
     youth_id: Option<String>,
 }
 
+/// One stored audit row.
+pub struct Logged {
+    pub id: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub actor_login: String,
+    pub actor_role: String,
+    pub action: String,
+    pub record_kind: String,
+    pub record_id: Option<String>,
+    pub youth_id: Option<String>,
+    /// The page's cursor position of this row.
+    pub cursor: String,
+}
+
 /// Page size of the audit view.
 pub const PAGE: i64 = 100;
 
-/// A page of the audit log, newest first, filtered. Keyset pagination on (at, id).
-pub async fn list(conn: &mut Conn, filter: &AuditFilter) -> Result<AuditPage, sqlx::Error> {
+/// A page of the audit log, newest first, filtered, and whether more follow. Keyset
+/// pagination on (at, id).
+pub async fn list(conn: &mut Conn, filter: &AuditFilter) -> Result<(Vec<Logged>, bool), sqlx::Error> {
     // Days as people in the group homes mean them: from midnight in Europe/Berlin.
     let day_ms = |d: chrono::NaiveDate| {
         use chrono::TimeZone;
@@ -140,21 +102,21 @@ pub async fn list(conn: &mut Conn, filter: &AuditFilter) -> Result<AuditPage, sq
     )
     .bind(from)
     .bind(to)
-    .bind(filter.actor_id.clone().unwrap_or_default())
-    .bind(filter.youth_id.clone().unwrap_or_default())
+    .bind(filter.actor_id.as_ref().map(UserId::as_str).unwrap_or_default())
+    .bind(filter.youth_id.as_ref().map(YouthId::as_str).unwrap_or_default())
     .bind(before_at)
     .bind(before_id)
     .bind(PAGE + 1)
     .fetch_all(conn)
     .await?;
     let more = rows.len() as i64 > PAGE;
-    let entries: Vec<AuditEntry> = rows
+    let entries = rows
         .into_iter()
         .take(PAGE as usize)
-        .map(|r| AuditEntry {
+        .map(|r| Logged {
+            cursor: crate::domain::audit::cursor(r.at, &r.id),
             id: r.id,
-            at_text: berlin_time(r.at),
-            at: r.at,
+            at: time_of(r.at),
             actor_login: r.actor_login,
             actor_role: r.actor_role,
             action: r.action,
@@ -163,8 +125,7 @@ pub async fn list(conn: &mut Conn, filter: &AuditFilter) -> Result<AuditPage, sq
             youth_id: r.youth_id,
         })
         .collect();
-    let next = if more { entries.last().map(|e| cursor(e.at, &e.id)) } else { None };
-    Ok(AuditPage { entries, next })
+    Ok((entries, more))
 }
 
 /// Number of audit rows (for tests and backup checks).

@@ -2,9 +2,10 @@
 
 use super::{Conn, now_ms};
 use crate::domain::contact::{ContactArrangement, ContactPeriod};
-use crate::domain::entry::VisitKind;
+use crate::domain::ids::{UserId, YouthId};
+use crate::domain::visit::VisitKind;
 
-pub async fn get(conn: &mut Conn, youth_id: &str) -> Result<Option<ContactArrangement>, sqlx::Error> {
+pub async fn get(conn: &mut Conn, youth_id: &YouthId) -> Result<Option<ContactArrangement>, sqlx::Error> {
     let row: Option<(i64, String, String, i64, String)> =
         sqlx::query_as("SELECT times, period, kind, supervised, note FROM contact_arrangements WHERE youth_id = $1")
             .bind(youth_id)
@@ -24,9 +25,9 @@ pub async fn get(conn: &mut Conn, youth_id: &str) -> Result<Option<ContactArrang
 /// Sets (or replaces) a young person's arrangement.
 pub async fn set(
     conn: &mut Conn,
-    youth_id: &str,
+    youth_id: &YouthId,
     arrangement: &ContactArrangement,
-    by: &str,
+    by: &UserId,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO contact_arrangements (youth_id, times, period, kind, supervised, note, updated_at, updated_by) \

@@ -6,6 +6,7 @@ use super::{Conn, Store, StoreError};
 use crate::domain::Role;
 use crate::domain::account::ValidAccount;
 use crate::domain::group::ValidGroup;
+use crate::domain::ids::{GroupId, UserId, YouthId};
 use crate::domain::youth::ValidYouth;
 use chrono::NaiveDate;
 
@@ -16,7 +17,7 @@ pub const DEMO_PIN: &str = "2468";
 
 /// The secret a demo account logs in with.
 pub fn demo_secret(role: Role) -> &'static str {
-    if role == Role::Jugendliche { DEMO_PIN } else { DEMO_PASSWORD }
+    if role.signs_in_with_pin() { DEMO_PIN } else { DEMO_PASSWORD }
 }
 
 /// A demo login, for printing.
@@ -123,9 +124,10 @@ async fn seed(conn: &mut Conn) -> Result<(), StoreError> {
     for (login, name, role, group_ids, youth_id) in accounts {
         // Those an incident is reported to get alarm e-mails (the `.example` domain
         // reaches nobody; a test relay or `make run` with GB_SMTP_HOST shows them).
-        let email = matches!(role, Role::Leitung | Role::Fachberatung).then(|| format!("{login}@gruppenbuch.example"));
+        let email = login.starts_with("fachberatung") || login == "leitung";
+        let email = email.then(|| format!("{login}@gruppenbuch.example"));
         let account = ValidAccount { display_name: name.into(), login: login.into(), role, group_ids, youth_id, email };
-        let secret = if role == Role::Jugendliche { &pin_hash } else { &hash };
+        let secret = if role.signs_in_with_pin() { &pin_hash } else { &hash };
         let id = super::accounts::insert(conn, &account, secret).await?;
         if login == "fachkraft" {
             staff = Some(id);
@@ -139,21 +141,20 @@ async fn seed(conn: &mut Conn) -> Result<(), StoreError> {
 
 /// Mia's help-plan goals, contact arrangement and a first note and visit, so the pages
 /// show what they are for.
-async fn seed_case(conn: &mut Conn, group: &str, mia: &str, staff: &str) -> Result<(), StoreError> {
+async fn seed_case(conn: &mut Conn, group: &GroupId, mia: &YouthId, staff: &UserId) -> Result<(), StoreError> {
     use crate::domain::contact::{ContactArrangement, ContactPeriod};
-    use crate::domain::entry::{
-        EntryBody, NoteBody, NoteCategory, Participant, VisitBody, VisitKind, VisitOutcome, VisitPlace,
-    };
+    use crate::domain::entry::EntryBody;
     use crate::domain::goal::ValidGoal;
+    use crate::domain::note::{NoteBody, NoteCategory};
+    use crate::domain::visit::{Participant, VisitBody, VisitKind, VisitOutcome, VisitPlace};
     let goal = |title: &str, description: &str| ValidGoal {
-        youth_id: mia.to_owned(),
         title: title.to_owned(),
         description: description.to_owned(),
         review_on: Some(date(2027, 3, 1)),
     };
     let school =
-        super::goals::insert(conn, &goal("Regelmäßiger Schulbesuch", "Mia geht jeden Tag zur Schule.")).await?;
-    super::goals::insert(conn, &goal("Kontakt zur Mutter stabilisieren", "Begleitete Besuche alle zwei Wochen."))
+        super::goals::insert(conn, mia, &goal("Regelmäßiger Schulbesuch", "Mia geht jeden Tag zur Schule.")).await?;
+    super::goals::insert(conn, mia, &goal("Kontakt zur Mutter stabilisieren", "Begleitete Besuche alle zwei Wochen."))
         .await?;
     let arrangement = ContactArrangement {
         times: 2,
@@ -187,7 +188,7 @@ async fn seed_case(conn: &mut Conn, group: &str, mia: &str, staff: &str) -> Resu
         notes: "Gemeinsam gespielt, Abschied ohne Tränen.".into(),
     });
     for (body, day) in [(note, today), (visit, yesterday)] {
-        let id = super::new_id();
+        let id = crate::domain::ids::EntryId::fresh();
         let entry = super::entries::NewEntry {
             id: &id,
             group_id: group,

@@ -1,18 +1,20 @@
 //! Daily notes and visit contacts. `entries` holds what lists sort and filter by;
 //! `entry_versions` holds every version of the content (append-only).
 
-use super::{Conn, berlin_minute, now_ms};
-use crate::domain::entry::{Cursor, EntryBody, EntryKind, EntryVersion, EntryView, TimelineFilter, cursor};
+use super::{Conn, now_ms, time_of};
+use crate::domain::entry::{EntryBody, EntryKind};
+use crate::domain::ids::{EntryId, GroupId, UserId, YouthId};
+use crate::domain::timeline::{Cursor, TimelineFilter, cursor};
 use sqlx::FromRow;
 
 /// A new entry, checked and authorized.
 pub struct NewEntry<'a> {
-    pub id: &'a str,
-    pub group_id: &'a str,
-    pub youth_id: Option<&'a str>,
+    pub id: &'a EntryId,
+    pub group_id: &'a GroupId,
+    pub youth_id: Option<&'a YouthId>,
     pub date: chrono::NaiveDate,
     pub body: &'a EntryBody,
-    pub author_id: &'a str,
+    pub author_id: &'a UserId,
 }
 
 /// What storing an entry did.
@@ -22,9 +24,11 @@ pub enum Stored {
     /// An entry with this id exists already (an earlier send of the same entry, if the
     /// author and kind match).
     Exists {
-        author_id: String,
+        author_id: UserId,
         kind: String,
     },
+    /// Another kind of record (an incident, a submission) has this id.
+    OtherKind,
 }
 
 /// What the feed files an entry under: category, "wichtig", and the text it shows and
@@ -71,7 +75,7 @@ pub async fn insert(conn: &mut Conn, entry: NewEntry<'_>) -> Result<Stored, sqlx
     .execute(&mut *conn)
     .await?;
     if done.rows_affected() == 0 {
-        let (author_id, kind): (String, String) =
+        let (author_id, kind): (UserId, String) =
             sqlx::query_as("SELECT author_id, kind FROM entries WHERE id = $1").bind(entry.id).fetch_one(conn).await?;
         return Ok(Stored::Exists { author_id, kind });
     }
@@ -88,7 +92,7 @@ pub async fn insert(conn: &mut Conn, entry: NewEntry<'_>) -> Result<Stored, sqlx
     .await?;
     let (category, urgent, text) = feed_columns(entry.body);
     let item = super::feed::NewItem {
-        id: entry.id,
+        id: entry.id.as_str(),
         kind: entry.body.kind().code(),
         group_id: entry.group_id,
         youth_id: entry.youth_id,
@@ -100,22 +104,25 @@ pub async fn insert(conn: &mut Conn, entry: NewEntry<'_>) -> Result<Stored, sqlx
         to_advisor: false,
         text: &text,
     };
-    super::feed::insert(conn, item).await?;
+    if !super::feed::insert(conn, item).await? {
+        // The caller's transaction is rolled back: the entry row above goes with it.
+        return Ok(Stored::OtherKind);
+    }
     Ok(Stored::Created)
 }
 
 /// What was first stored under an id: author, kind, young person, date and the first
 /// version's content (JSON), to tell a resend from a different entry reusing the id.
 pub struct FirstVersion {
-    pub author_id: String,
+    pub author_id: UserId,
     pub kind: String,
-    pub youth_id: Option<String>,
+    pub youth_id: Option<YouthId>,
     pub date: String,
     pub body: String,
 }
 
-pub async fn first_version(conn: &mut Conn, id: &str) -> Result<Option<FirstVersion>, sqlx::Error> {
-    let row: Option<(String, String, Option<String>, String, String)> = sqlx::query_as(
+pub async fn first_version(conn: &mut Conn, id: &EntryId) -> Result<Option<FirstVersion>, sqlx::Error> {
+    let row: Option<(UserId, String, Option<YouthId>, String, String)> = sqlx::query_as(
         "SELECT e.author_id, e.kind, e.youth_id, v.occurred_on, v.body FROM entries e \
          JOIN entry_versions v ON v.entry_id = e.id AND v.version = 1 WHERE e.id = $1",
     )
@@ -128,11 +135,11 @@ pub async fn first_version(conn: &mut Conn, id: &str) -> Result<Option<FirstVers
 /// Adds a corrected version; the earlier ones stay. Returns the new version number.
 pub async fn correct(
     conn: &mut Conn,
-    id: &str,
+    id: &EntryId,
     date: chrono::NaiveDate,
     body: &EntryBody,
     reason: &str,
-    author_id: &str,
+    author_id: &UserId,
 ) -> Result<i64, sqlx::Error> {
     let now = now_ms();
     let (category, important, outcome) = columns(body);
@@ -165,7 +172,8 @@ pub async fn correct(
     .execute(&mut *conn)
     .await?;
     let (category, urgent, text) = feed_columns(body);
-    super::feed::update_content(conn, id, &date.to_string(), category, urgent, &text).await?;
+    super::feed::update_content(conn, &id.item(), body.kind().code(), &date.to_string(), category, urgent, &text)
+        .await?;
     Ok(version)
 }
 
@@ -174,13 +182,13 @@ pub async fn correct(
 #[derive(Clone, Debug)]
 pub struct Scope {
     pub kind: EntryKind,
-    pub group_id: String,
-    pub youth_id: Option<String>,
-    pub author_id: String,
+    pub group_id: GroupId,
+    pub youth_id: Option<YouthId>,
+    pub author_id: UserId,
 }
 
-pub async fn scope(conn: &mut Conn, id: &str) -> Result<Option<Scope>, sqlx::Error> {
-    let row: Option<(String, String, Option<String>, String)> = sqlx::query_as(
+pub async fn scope(conn: &mut Conn, id: &EntryId) -> Result<Option<Scope>, sqlx::Error> {
+    let row: Option<(String, GroupId, Option<YouthId>, UserId)> = sqlx::query_as(
         "SELECT e.kind, COALESCE(y.group_id, e.group_id), e.youth_id, e.author_id \
          FROM entries e LEFT JOIN youths y ON y.id = e.youth_id WHERE e.id = $1",
     )
@@ -194,9 +202,9 @@ pub async fn scope(conn: &mut Conn, id: &str) -> Result<Option<Scope>, sqlx::Err
 
 #[derive(FromRow)]
 struct EntryRow {
-    id: String,
-    group_id: String,
-    youth_id: Option<String>,
+    id: EntryId,
+    group_id: GroupId,
+    youth_id: Option<YouthId>,
     occurred_on: String,
     created_at: i64,
     version: i64,
@@ -208,8 +216,25 @@ struct EntryRow {
     group_name: String,
 }
 
+/// A stored entry (its current version), for the pages to show.
+pub struct StoredEntry {
+    pub id: EntryId,
+    pub group_id: GroupId,
+    pub youth_id: Option<YouthId>,
+    /// "Mia Krause", or the group's name for a whole-group note.
+    pub subject_name: String,
+    pub date: String,
+    pub body: EntryBody,
+    pub author_name: String,
+    /// When the first version was written.
+    pub written_at: chrono::DateTime<chrono::Utc>,
+    pub version: i64,
+    /// Who wrote the current version, if it is a correction.
+    pub corrected_by: Option<String>,
+}
+
 impl EntryRow {
-    fn into_domain(self) -> Option<(EntryView, i64)> {
+    fn into_domain(self) -> Option<(StoredEntry, i64)> {
         let body: EntryBody = match serde_json::from_str(&self.body) {
             Ok(b) => b,
             Err(error) => {
@@ -223,16 +248,15 @@ impl EntryRow {
         };
         let corrected_by = (self.version > 1).then_some(self.current_author);
         Some((
-            EntryView {
+            StoredEntry {
                 id: self.id,
                 group_id: self.group_id,
                 youth_id: self.youth_id,
                 subject_name,
                 date: self.occurred_on,
                 body,
-                goal_titles: Vec::new(),
                 author_name: self.author_name,
-                written_at: berlin_minute(self.created_at),
+                written_at: time_of(self.created_at),
                 version: self.version,
                 corrected_by,
             },
@@ -252,7 +276,7 @@ const SELECT: &str = "SELECT e.id, e.group_id, e.youth_id, e.occurred_on, e.crea
 
 const ORDER: &str = " ORDER BY e.occurred_on DESC, e.created_at DESC, e.id DESC";
 
-pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<EntryView>, sqlx::Error> {
+pub async fn get(conn: &mut Conn, id: &EntryId) -> Result<Option<StoredEntry>, sqlx::Error> {
     let row: Option<EntryRow> =
         sqlx::query_as(&format!("{SELECT} WHERE e.id = $1")).bind(id).fetch_optional(conn).await?;
     Ok(row.and_then(EntryRow::into_domain).map(|(e, _)| e))
@@ -261,11 +285,11 @@ pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<EntryView>, sqlx::E
 /// A young person's entries, newest first, `limit` at a time after the cursor.
 pub async fn timeline(
     conn: &mut Conn,
-    youth_id: &str,
+    youth_id: &YouthId,
     filter: &TimelineFilter,
     before: Option<&Cursor>,
     limit: usize,
-) -> Result<(Vec<EntryView>, Option<String>), sqlx::Error> {
+) -> Result<(Vec<StoredEntry>, Option<String>), sqlx::Error> {
     let mut sql = format!("{SELECT} WHERE e.youth_id = $1");
     let filter_value = match filter {
         TimelineFilter::All => None,
@@ -296,16 +320,16 @@ pub async fn timeline(
         .bind(i)
         .fetch_all(conn)
         .await?;
-    let mut entries: Vec<(EntryView, i64)> = rows.into_iter().filter_map(EntryRow::into_domain).collect();
+    let mut entries: Vec<(StoredEntry, i64)> = rows.into_iter().filter_map(EntryRow::into_domain).collect();
     let more = entries.len() > limit;
     entries.truncate(limit);
-    let next = if more { entries.last().map(|(e, at)| cursor(&e.date, *at, &e.id)) } else { None };
+    let next = if more { entries.last().map(|(e, at)| cursor(&e.date, *at, e.id.as_str())) } else { None };
     Ok((entries.into_iter().map(|(e, _)| e).collect(), next))
 }
 
 /// A group's entries of one day: its whole-group notes and the entries of the young
 /// people living there now.
-pub async fn group_day(conn: &mut Conn, group_id: &str, date: &str) -> Result<Vec<EntryView>, sqlx::Error> {
+pub async fn group_day(conn: &mut Conn, group_id: &GroupId, date: &str) -> Result<Vec<StoredEntry>, sqlx::Error> {
     let sql = format!(
         "{SELECT} WHERE e.occurred_on = $2 AND ((e.youth_id IS NULL AND e.group_id = $1) \
          OR e.youth_id IN (SELECT id FROM youths WHERE group_id = $1)){ORDER}"
@@ -324,8 +348,18 @@ struct VersionRow {
     created_at: i64,
 }
 
+/// One stored version of an entry.
+pub struct StoredVersion {
+    pub version: i64,
+    pub date: String,
+    pub body: EntryBody,
+    pub reason: String,
+    pub author_name: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
 /// Every version of an entry, newest first.
-pub async fn versions(conn: &mut Conn, id: &str) -> Result<Vec<EntryVersion>, sqlx::Error> {
+pub async fn versions(conn: &mut Conn, id: &EntryId) -> Result<Vec<StoredVersion>, sqlx::Error> {
     let rows: Vec<VersionRow> = sqlx::query_as(
         "SELECT v.version, v.occurred_on, v.body, v.reason, u.display_name AS author_name, v.created_at \
          FROM entry_versions v JOIN users u ON u.id = v.author_id WHERE v.entry_id = $1 ORDER BY v.version DESC",
@@ -337,13 +371,13 @@ pub async fn versions(conn: &mut Conn, id: &str) -> Result<Vec<EntryVersion>, sq
         .into_iter()
         .filter_map(|r| {
             let body = serde_json::from_str(&r.body).ok()?;
-            Some(EntryVersion {
+            Some(StoredVersion {
                 version: r.version,
                 date: r.occurred_on,
                 body,
                 reason: r.reason,
                 author_name: r.author_name,
-                at: berlin_minute(r.created_at),
+                at: time_of(r.created_at),
             })
         })
         .collect())
@@ -353,7 +387,7 @@ pub async fn versions(conn: &mut Conn, id: &str) -> Result<Vec<EntryVersion>, sq
 /// planned-against-held count.
 pub async fn visit_outcomes(
     conn: &mut Conn,
-    youth_id: &str,
+    youth_id: &YouthId,
     from: &str,
     to: &str,
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
@@ -369,6 +403,6 @@ pub async fn visit_outcomes(
 }
 
 /// Number of entries with this id (for tests: exactly once means one).
-pub async fn count_with_id(conn: &mut Conn, id: &str) -> Result<i64, sqlx::Error> {
+pub async fn count_with_id(conn: &mut Conn, id: &EntryId) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM entries WHERE id = $1").bind(id).fetch_one(conn).await
 }

@@ -3,20 +3,23 @@
 //!
 //! A page is read per group by keyset, `(group_id, at, id)` below the cursor, each group
 //! limited to the page size, and the groups merged: the cost of a page is at most
-//! (groups × page size) index steps, whatever the size of the table. Which groups (and
-//! whether submissions past the group may be shown) is the caller's decision
-//! (`api::feed`); this module only reads what it is given.
+//! (groups × page size) index steps, whatever the size of the table. Which groups, and
+//! per group whether submissions past the group may be shown, is the policy's decision
+//! (a [`ListScope`]); this module only reads what it is given.
 
-use super::{Conn, berlin_minute, new_id, now_ms};
+use super::sql::Sql;
+use super::{Conn, new_id, now_ms, time_of};
+use crate::domain::ids::{GroupId, ItemId, UserId, YouthId};
+use crate::domain::scope::ListScope;
 use sqlx::FromRow;
 
 /// What a new feed row says about its source.
 pub struct NewItem<'a> {
     pub id: &'a str,
     pub kind: &'a str,
-    pub group_id: &'a str,
-    pub youth_id: Option<&'a str>,
-    pub author_id: Option<&'a str>,
+    pub group_id: &'a GroupId,
+    pub youth_id: Option<&'a YouthId>,
+    pub author_id: Option<&'a UserId>,
     pub at: i64,
     pub day: &'a str,
     pub category: &'a str,
@@ -35,8 +38,10 @@ pub fn excerpt(text: &str) -> String {
     }
 }
 
-pub async fn insert(conn: &mut Conn, item: NewItem<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+/// Files a record in the feed. False when the id is taken already — by an earlier send
+/// of the same record, or by a record of another kind (the caller decides which).
+pub async fn insert(conn: &mut Conn, item: NewItem<'_>) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
         "INSERT INTO feed_items (id, kind, group_id, youth_id, author_id, at, day, category, urgent, to_advisor, \
          excerpt, search) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING",
     )
@@ -54,32 +59,43 @@ pub async fn insert(conn: &mut Conn, item: NewItem<'_>) -> Result<(), sqlx::Erro
     .bind(item.text.to_lowercase())
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
-/// A corrected entry: its day, category, urgency and text change; the feed keeps its place.
+/// The kind of the record filed under an id, if any.
+pub async fn kind_of(conn: &mut Conn, id: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT kind FROM feed_items WHERE id = $1").bind(id).fetch_optional(conn).await
+}
+
+/// A corrected entry: its day, category, urgency and text change; the feed keeps its
+/// place. Only a row of the same kind is touched: an id is never another record's.
 pub async fn update_content(
     conn: &mut Conn,
-    id: &str,
+    id: &ItemId,
+    kind: &str,
     day: &str,
     category: &str,
     urgent: bool,
     text: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE feed_items SET day = $2, category = $3, urgent = $4, excerpt = $5, search = $6 WHERE id = $1")
-        .bind(id)
-        .bind(day)
-        .bind(category)
-        .bind(i64::from(urgent))
-        .bind(excerpt(text))
-        .bind(text.to_lowercase())
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE feed_items SET day = $3, category = $4, urgent = $5, excerpt = $6, search = $7 \
+         WHERE id = $1 AND kind = $2",
+    )
+    .bind(id)
+    .bind(kind)
+    .bind(day)
+    .bind(category)
+    .bind(i64::from(urgent))
+    .bind(excerpt(text))
+    .bind(text.to_lowercase())
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
 /// Marks an item acknowledged; false if it already was (or does not exist).
-pub async fn acknowledge(conn: &mut Conn, id: &str, user_id: &str) -> Result<bool, sqlx::Error> {
+pub async fn acknowledge(conn: &mut Conn, id: &ItemId, user_id: &UserId) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE feed_items SET acknowledged_at = $1, acknowledged_by = $2 WHERE id = $3 AND acknowledged_at IS NULL",
     )
@@ -91,7 +107,7 @@ pub async fn acknowledge(conn: &mut Conn, id: &str, user_id: &str) -> Result<boo
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn add_comment(conn: &mut Conn, item_id: &str, author_id: &str, text: &str) -> Result<(), sqlx::Error> {
+pub async fn add_comment(conn: &mut Conn, item_id: &ItemId, author_id: &UserId, text: &str) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO feed_comments (id, item_id, at, author_id, text) VALUES ($1, $2, $3, $4, $5)")
         .bind(new_id())
         .bind(item_id)
@@ -103,20 +119,42 @@ pub async fn add_comment(conn: &mut Conn, item_id: &str, author_id: &str, text: 
     Ok(())
 }
 
-/// What the policy needs to know of an item.
-#[derive(Clone, Debug, FromRow)]
-pub struct Scope {
-    pub kind: String,
-    pub group_id: String,
-    pub youth_id: Option<String>,
-    pub to_advisor: i64,
+#[derive(FromRow)]
+struct ScopeRow {
+    kind: String,
+    group_id: GroupId,
+    youth_id: Option<YouthId>,
+    to_advisor: i64,
 }
 
-pub async fn scope(conn: &mut Conn, id: &str) -> Result<Option<Scope>, sqlx::Error> {
-    sqlx::query_as("SELECT kind, group_id, youth_id, to_advisor FROM feed_items WHERE id = $1")
-        .bind(id)
-        .fetch_optional(conn)
-        .await
+/// What the policy needs to know of an item.
+#[derive(Clone, Debug)]
+pub struct Scope {
+    pub kind: String,
+    pub group_id: GroupId,
+    pub youth_id: Option<YouthId>,
+    pub to_advisor: bool,
+}
+
+impl Scope {
+    /// A young person's submission (seen as `HandleFeedback` decides).
+    pub fn is_feedback(&self) -> bool {
+        is_feedback(&self.kind)
+    }
+}
+
+/// Whether a feed kind is a young person's submission.
+pub fn is_feedback(kind: &str) -> bool {
+    matches!(kind, "beteiligung" | "beschwerde")
+}
+
+pub async fn scope(conn: &mut Conn, id: &ItemId) -> Result<Option<Scope>, sqlx::Error> {
+    let row: Option<ScopeRow> =
+        sqlx::query_as("SELECT kind, group_id, youth_id, to_advisor FROM feed_items WHERE id = $1")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.map(|r| Scope { kind: r.kind, group_id: r.group_id, youth_id: r.youth_id, to_advisor: r.to_advisor != 0 }))
 }
 
 /// Where a page starts: below this (at, id).
@@ -130,7 +168,7 @@ pub struct Cursor {
 #[derive(Clone, Debug, Default)]
 pub struct Filter {
     /// One young person (their items in the given groups).
-    pub youth_id: Option<String>,
+    pub youth_id: Option<YouthId>,
     pub kind: Option<String>,
     pub category: Option<String>,
     /// `at` bounds in milliseconds: from (inclusive), until (exclusive).
@@ -142,34 +180,73 @@ pub struct Filter {
     pub words: Vec<String>,
 }
 
-/// A feed row as the page shows it.
-#[derive(Clone, Debug, FromRow)]
-pub struct ItemRow {
-    pub id: String,
+#[derive(FromRow)]
+struct ItemRow {
+    id: ItemId,
+    kind: String,
+    group_id: GroupId,
+    group_name: String,
+    youth_id: Option<YouthId>,
+    youth_first: Option<String>,
+    youth_last: Option<String>,
+    author_name: Option<String>,
+    at: i64,
+    day: String,
+    category: String,
+    urgent: i64,
+    to_advisor: i64,
+    excerpt: String,
+    acknowledged_at: Option<i64>,
+    acknowledged_by_name: Option<String>,
+}
+
+/// A feed item as stored, for the page to show.
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub id: ItemId,
     pub kind: String,
-    pub group_id: String,
+    pub group_id: GroupId,
     pub group_name: String,
-    pub youth_id: Option<String>,
-    pub youth_first: Option<String>,
-    pub youth_last: Option<String>,
+    pub youth_id: Option<YouthId>,
+    /// "Vorname Nachname" of the young person, if the item names one.
+    pub youth_name: Option<String>,
     pub author_name: Option<String>,
-    pub at: i64,
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// The day it concerns (YYYY-MM-DD).
     pub day: String,
     pub category: String,
-    pub urgent: i64,
-    pub to_advisor: i64,
+    pub urgent: bool,
+    pub to_advisor: bool,
     pub excerpt: String,
-    pub acknowledged_at: Option<i64>,
-    pub acknowledged_by_name: Option<String>,
+    /// When, and by whom, it was acknowledged.
+    pub acknowledged: Option<(chrono::DateTime<chrono::Utc>, Option<String>)>,
+    /// Its position for the next page's cursor.
+    pub cursor_at: i64,
 }
 
 impl ItemRow {
-    pub fn acknowledged(&self) -> Option<String> {
-        let at = berlin_minute(self.acknowledged_at?);
-        Some(match &self.acknowledged_by_name {
-            Some(name) => format!("{name}, {at}"),
-            None => at,
-        })
+    fn into_item(self) -> Item {
+        let youth_name = match (self.youth_first, self.youth_last) {
+            (Some(f), Some(l)) => Some(format!("{f} {l}")),
+            _ => None,
+        };
+        Item {
+            id: self.id,
+            kind: self.kind,
+            group_id: self.group_id,
+            group_name: self.group_name,
+            youth_id: self.youth_id,
+            youth_name,
+            author_name: self.author_name,
+            at: time_of(self.at),
+            day: self.day,
+            category: self.category,
+            urgent: self.urgent != 0,
+            to_advisor: self.to_advisor != 0,
+            excerpt: self.excerpt,
+            acknowledged: self.acknowledged_at.map(|at| (time_of(at), self.acknowledged_by_name)),
+            cursor_at: self.at,
+        }
     }
 }
 
@@ -186,54 +263,62 @@ fn like_pattern(word: &str) -> String {
     out
 }
 
-/// Bind values of a query, in `$n` order.
-enum Bind {
-    Text(String),
-    Int(i64),
-}
-
-/// The conditions every arm shares, numbering its placeholders from `next`.
-fn conditions(filter: &Filter, staff: bool, cursor: Option<&Cursor>, binds: &mut Vec<Bind>) -> String {
-    let mut sql = String::new();
-    let push = |binds: &mut Vec<Bind>, value: Bind| {
-        binds.push(value);
-        binds.len()
-    };
-    if staff {
-        sql.push_str(" AND to_advisor = 0");
-    }
+/// The conditions every arm shares, with their values bound into `sql`.
+fn conditions(filter: &Filter, cursor: Option<&Cursor>, sql: &mut Sql) -> String {
+    let mut text = String::new();
     if let Some(c) = cursor {
-        let at = push(binds, Bind::Int(c.at));
-        let id = push(binds, Bind::Text(c.id.clone()));
-        sql.push_str(&format!(" AND (at < ${at} OR (at = ${at} AND id < ${id}))"));
+        let at = sql.arg_int(c.at);
+        let id = sql.arg(c.id.clone());
+        text.push_str(&format!(" AND (at < {at} OR (at = {at} AND id < {id}))"));
     }
     if let Some(kind) = &filter.kind {
-        let n = push(binds, Bind::Text(kind.clone()));
-        sql.push_str(&format!(" AND kind = ${n}"));
+        text.push_str(&format!(" AND kind = {}", sql.arg(kind.clone())));
     }
     if let Some(category) = &filter.category {
-        let n = push(binds, Bind::Text(category.clone()));
-        sql.push_str(&format!(" AND category = ${n}"));
+        text.push_str(&format!(" AND category = {}", sql.arg(category.clone())));
     }
     if let Some(from) = filter.from {
-        let n = push(binds, Bind::Int(from));
-        sql.push_str(&format!(" AND at >= ${n}"));
+        text.push_str(&format!(" AND at >= {}", sql.arg_int(from)));
     }
     if let Some(until) = filter.until {
-        let n = push(binds, Bind::Int(until));
-        sql.push_str(&format!(" AND at < ${n}"));
+        text.push_str(&format!(" AND at < {}", sql.arg_int(until)));
     }
     if filter.unread {
-        sql.push_str(" AND acknowledged_at IS NULL");
+        text.push_str(" AND acknowledged_at IS NULL");
     }
     if filter.urgent {
-        sql.push_str(" AND urgent = 1");
+        text.push_str(" AND urgent = 1");
     }
     for word in &filter.words {
-        let n = push(binds, Bind::Text(like_pattern(word)));
-        sql.push_str(&format!(" AND search LIKE ${n} ESCAPE '\\'"));
+        text.push_str(&format!(" AND search LIKE {} ESCAPE '\\'", sql.arg(like_pattern(word))));
     }
-    sql
+    text
+}
+
+/// The scope as one condition: the groups whose submissions past the group may be
+/// shown, and the groups of which only what went to the group may be shown.
+fn scope_condition(scope: &ListScope, column_prefix: &str, sql: &mut Sql) -> String {
+    let (past, group_only): (Vec<&GroupId>, Vec<&GroupId>) = {
+        let mut past = Vec::new();
+        let mut only = Vec::new();
+        for (g, with_past) in scope.entries() {
+            if with_past { past.push(g) } else { only.push(g) }
+        }
+        (past, only)
+    };
+    let list =
+        |sql: &mut Sql, groups: &[&GroupId]| groups.iter().map(|g| sql.arg(g.as_str())).collect::<Vec<_>>().join(", ");
+    let mut parts = Vec::new();
+    if !past.is_empty() {
+        parts.push(format!("{column_prefix}group_id IN ({})", list(sql, &past)));
+    }
+    if !group_only.is_empty() {
+        parts.push(format!(
+            "({column_prefix}group_id IN ({}) AND {column_prefix}to_advisor = 0)",
+            list(sql, &group_only)
+        ));
+    }
+    format!("({})", parts.join(" OR "))
 }
 
 const ROW: &str = "SELECT f.id, f.kind, f.group_id, g.name AS group_name, f.youth_id, y.first_name AS youth_first, \
@@ -245,162 +330,136 @@ const ROW: &str = "SELECT f.id, f.kind, f.group_id, g.name AS group_name, f.yout
 /// From this many groups on, PostgreSQL reads a page with one ordered scan (see `page`).
 const SCAN_GROUPS: usize = 20;
 
-/// One page of the stream, newest first: at most `limit` rows of the given groups below
-/// `cursor`, and whether more follow. `staff`: leave out submissions past the group.
+/// One page of the stream, newest first: at most `limit` items of the scope below
+/// `cursor`, and whether more follow.
 pub async fn page(
     conn: &mut Conn,
-    groups: &[String],
-    staff: bool,
+    scope: &ListScope,
     filter: &Filter,
     cursor: Option<&Cursor>,
     limit: i64,
-) -> Result<(Vec<ItemRow>, bool), sqlx::Error> {
-    if groups.is_empty() {
+) -> Result<(Vec<Item>, bool), sqlx::Error> {
+    if scope.is_empty() {
         return Ok((Vec::new(), false));
     }
-    let mut binds = Vec::new();
-    let shared = conditions(filter, staff, cursor, &mut binds);
-    binds.push(Bind::Int(limit + 1));
-    let lim = binds.len();
+    let mut sql = Sql::default();
+    let shared = conditions(filter, cursor, &mut sql);
+    let lim = sql.arg_int(limit + 1);
     // One arm per group (or one for the young person), each an index range scan
     // limited to the page; merged and cut to the page. On PostgreSQL a viewer of many
     // groups gets one ordered scan of `(at, id)` filtered by group instead: planning a
     // query of a hundred arms costs more there than the scan, which stops as soon as
     // the page is full because most rows belong to the viewer's groups.
-    let one_scan = filter.youth_id.is_none() && groups.len() > SCAN_GROUPS && conn.backend_name() == "PostgreSQL";
+    let one_scan = filter.youth_id.is_none() && scope.len() > SCAN_GROUPS && conn.backend_name() == "PostgreSQL";
     let arms: Vec<String> = match &filter.youth_id {
         None if one_scan => {
-            let mut marks = Vec::new();
-            for g in groups {
-                binds.push(Bind::Text(g.clone()));
-                marks.push(format!("${}", binds.len()));
-            }
+            let groups = scope_condition(scope, "", &mut sql);
             vec![format!(
-                "SELECT id, at FROM (SELECT id, at FROM feed_items WHERE group_id IN ({}){shared} \
-                 ORDER BY at DESC, id DESC LIMIT ${lim}) a0",
-                marks.join(", ")
+                "SELECT id, at FROM (SELECT id, at FROM feed_items WHERE {groups}{shared} \
+                 ORDER BY at DESC, id DESC LIMIT {lim}) a0"
             )]
         }
         Some(youth) => {
-            binds.push(Bind::Text(youth.clone()));
-            let y = binds.len();
-            let mut marks = Vec::new();
-            for g in groups {
-                binds.push(Bind::Text(g.clone()));
-                marks.push(format!("${}", binds.len()));
-            }
+            let y = sql.arg(youth.as_str());
+            let groups = scope_condition(scope, "", &mut sql);
             vec![format!(
-                "SELECT id, at FROM (SELECT id, at FROM feed_items WHERE youth_id = ${y} AND group_id IN ({}){shared} \
-                 ORDER BY at DESC, id DESC LIMIT ${lim}) a0",
-                marks.join(", ")
+                "SELECT id, at FROM (SELECT id, at FROM feed_items WHERE youth_id = {y} AND {groups}{shared} \
+                 ORDER BY at DESC, id DESC LIMIT {lim}) a0"
             )]
         }
-        None => groups
-            .iter()
+        None => scope
+            .entries()
             .enumerate()
-            .map(|(i, g)| {
-                binds.push(Bind::Text(g.clone()));
-                let n = binds.len();
+            .map(|(i, (g, past))| {
+                let n = sql.arg(g.as_str());
+                let only_to_group = if past { "" } else { " AND to_advisor = 0" };
                 format!(
-                    "SELECT id, at FROM (SELECT id, at FROM feed_items WHERE group_id = ${n}{shared} \
-                     ORDER BY at DESC, id DESC LIMIT ${lim}) a{i}"
+                    "SELECT id, at FROM (SELECT id, at FROM feed_items WHERE group_id = {n}{only_to_group}{shared} \
+                     ORDER BY at DESC, id DESC LIMIT {lim}) a{i}"
                 )
             })
             .collect(),
     };
-    let sql = format!("{} ORDER BY at DESC, id DESC LIMIT ${lim}", arms.join(" UNION ALL "));
-    let mut query = sqlx::query_as::<_, (String, i64)>(&sql);
-    for bind in binds {
-        query = match bind {
-            Bind::Text(t) => query.bind(t),
-            Bind::Int(n) => query.bind(n),
-        };
-    }
-    let mut keys = query.fetch_all(&mut *conn).await?;
+    sql.push(&format!("{} ORDER BY at DESC, id DESC LIMIT {lim}", arms.join(" UNION ALL ")));
+    let mut keys: Vec<(String, i64)> = sql.fetch_all(&mut *conn).await?;
     let more = keys.len() as i64 > limit;
     keys.truncate(usize::try_from(limit).unwrap_or(0));
     let ids: Vec<String> = keys.into_iter().map(|(id, _)| id).collect();
     Ok((rows(conn, &ids).await?, more))
 }
 
-/// The rows of some ids, newest first.
-pub async fn rows(conn: &mut Conn, ids: &[String]) -> Result<Vec<ItemRow>, sqlx::Error> {
+/// The items of some ids, newest first.
+async fn rows(conn: &mut Conn, ids: &[String]) -> Result<Vec<Item>, sqlx::Error> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let sql = format!("{ROW} WHERE f.id IN ({}) ORDER BY f.at DESC, f.id DESC", marks.join(", "));
-    let mut query = sqlx::query_as(&sql);
-    for id in ids {
-        query = query.bind(id);
-    }
-    query.fetch_all(conn).await
+    let mut sql = Sql::new(ROW);
+    sql.push(" WHERE f.id IN (").bind_list(ids).push(") ORDER BY f.at DESC, f.id DESC");
+    let rows: Vec<ItemRow> = sql.fetch_all(conn).await?;
+    Ok(rows.into_iter().map(ItemRow::into_item).collect())
 }
 
 /// What is pinned above the stream: urgent and not acknowledged, newest first.
-pub async fn pinned(conn: &mut Conn, groups: &[String], staff: bool, limit: i64) -> Result<Vec<ItemRow>, sqlx::Error> {
-    if groups.is_empty() {
+pub async fn pinned(conn: &mut Conn, scope: &ListScope, limit: i64) -> Result<Vec<Item>, sqlx::Error> {
+    if scope.is_empty() {
         return Ok(Vec::new());
     }
-    let marks: Vec<String> = (2..groups.len() + 2).map(|i| format!("${i}")).collect();
-    let staff_only = if staff { " AND f.to_advisor = 0" } else { "" };
-    let sql = format!(
-        "{ROW} WHERE f.urgent = 1 AND f.acknowledged_at IS NULL AND f.group_id IN ({}){staff_only} \
-         ORDER BY f.at DESC, f.id DESC LIMIT $1",
-        marks.join(", ")
-    );
-    let mut query = sqlx::query_as(&sql).bind(limit);
-    for g in groups {
-        query = query.bind(g);
-    }
-    query.fetch_all(conn).await
+    let mut sql = Sql::new(ROW);
+    let groups = scope_condition(scope, "f.", &mut sql);
+    sql.push(&format!(
+        " WHERE f.urgent = 1 AND f.acknowledged_at IS NULL AND {groups} ORDER BY f.at DESC, f.id DESC LIMIT "
+    ));
+    sql.bind_int(limit);
+    let rows: Vec<ItemRow> = sql.fetch_all(conn).await?;
+    Ok(rows.into_iter().map(ItemRow::into_item).collect())
+}
+
+#[derive(FromRow)]
+struct CommentRow {
+    item_id: ItemId,
+    at: i64,
+    author_name: String,
+    text: String,
 }
 
 /// A comment shown with its item.
-#[derive(Clone, Debug, FromRow)]
-pub struct CommentRow {
-    pub item_id: String,
-    pub at: i64,
+#[derive(Clone, Debug)]
+pub struct Comment {
+    pub item_id: ItemId,
+    pub at: chrono::DateTime<chrono::Utc>,
     pub author_name: String,
     pub text: String,
 }
 
 /// The comments of some items, oldest first (an incident's are in its chain).
-pub async fn comments(conn: &mut Conn, ids: &[String]) -> Result<Vec<CommentRow>, sqlx::Error> {
+pub async fn comments(conn: &mut Conn, ids: &[&ItemId]) -> Result<Vec<Comment>, sqlx::Error> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let list = marks.join(", ");
-    let sql = format!(
+    let mut sql = Sql::new("");
+    let list = ids.iter().map(|id| sql.arg(id.as_str())).collect::<Vec<_>>().join(", ");
+    sql.push(&format!(
         "SELECT c.item_id, c.at, u.display_name AS author_name, c.text FROM feed_comments c \
          JOIN users u ON u.id = c.author_id WHERE c.item_id IN ({list}) \
          UNION ALL SELECT e.incident_id AS item_id, e.at, u.display_name AS author_name, e.detail AS text \
          FROM incident_events e JOIN users u ON u.id = e.actor_id WHERE e.kind = 'kommentar' AND e.incident_id IN ({list}) \
          ORDER BY at"
-    );
-    let mut query = sqlx::query_as(&sql);
-    for id in ids {
-        query = query.bind(id);
-    }
-    query.fetch_all(conn).await
+    ));
+    let rows: Vec<CommentRow> = sql.fetch_all(conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Comment { item_id: r.item_id, at: time_of(r.at), author_name: r.author_name, text: r.text })
+        .collect())
 }
 
-/// The young people of some groups, for the filter: (id, "Vorname Nachname").
-pub async fn youth_choices(conn: &mut Conn, groups: &[String]) -> Result<Vec<(String, String)>, sqlx::Error> {
-    if groups.is_empty() {
+/// The young people of a scope's groups, for the filter: (id, "Vorname Nachname").
+pub async fn youth_choices(conn: &mut Conn, scope: &ListScope) -> Result<Vec<(YouthId, String)>, sqlx::Error> {
+    if scope.is_empty() {
         return Ok(Vec::new());
     }
-    let marks: Vec<String> = (1..=groups.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "SELECT id, first_name, last_name FROM youths WHERE group_id IN ({}) ORDER BY first_name, last_name, id",
-        marks.join(", ")
-    );
-    let mut query = sqlx::query_as::<_, (String, String, String)>(&sql);
-    for g in groups {
-        query = query.bind(g);
-    }
-    let rows = query.fetch_all(conn).await?;
+    let mut sql = Sql::new("SELECT id, first_name, last_name FROM youths WHERE group_id IN (");
+    sql.bind_list(scope.groups().map(GroupId::as_str)).push(") ORDER BY first_name, last_name, id");
+    let rows: Vec<(YouthId, String, String)> = sql.fetch_all(conn).await?;
     Ok(rows.into_iter().map(|(id, first, last)| (id, format!("{first} {last}"))).collect())
 }
 
@@ -408,7 +467,7 @@ pub async fn youth_choices(conn: &mut Conn, groups: &[String]) -> Result<Vec<(St
 /// and visits held since `month_start` (days as YYYY-MM-DD).
 pub async fn youth_activity(
     conn: &mut Conn,
-    youth_id: &str,
+    youth_id: &YouthId,
     since_day: &str,
     month_start: &str,
 ) -> Result<(i64, Option<String>, i64), sqlx::Error> {
@@ -433,7 +492,7 @@ pub async fn youth_activity(
 }
 
 /// Open complaints (not done) and unacknowledged incidents of a group.
-pub async fn group_open(conn: &mut Conn, group_id: &str) -> Result<(i64, i64), sqlx::Error> {
+pub async fn group_open(conn: &mut Conn, group_id: &GroupId) -> Result<(i64, i64), sqlx::Error> {
     let complaints: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM feedback WHERE group_id = $1 AND kind = 'beschwerde' AND status <> 'erledigt'",
     )

@@ -1,10 +1,11 @@
-use super::{Conn, new_id, now_ms};
+use super::{Conn, now_ms};
 use crate::domain::group::{Group, ValidGroup};
+use crate::domain::ids::{GroupId, UserId};
 use sqlx::FromRow;
 
 #[derive(FromRow)]
 struct GroupRow {
-    id: String,
+    id: GroupId,
     name: String,
     address: String,
     phone: String,
@@ -26,8 +27,19 @@ pub async fn list_all(conn: &mut Conn) -> Result<Vec<Group>, sqlx::Error> {
     Ok(rows.into_iter().map(GroupRow::into_domain).collect())
 }
 
+/// The ids of every group (for the policy's list scopes).
+pub async fn ids(conn: &mut Conn) -> Result<Vec<GroupId>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM groups ORDER BY id").fetch_all(conn).await
+}
+
+/// The groups of a list scope, by name.
+pub async fn list_in(conn: &mut Conn, scope: &crate::domain::scope::ListScope) -> Result<Vec<Group>, sqlx::Error> {
+    let all = list_all(conn).await?;
+    Ok(all.into_iter().filter(|g| scope.includes(&g.id)).collect())
+}
+
 /// The groups an account works with.
-pub async fn list_for_user(conn: &mut Conn, user_id: &str) -> Result<Vec<Group>, sqlx::Error> {
+pub async fn list_for_user(conn: &mut Conn, user_id: &UserId) -> Result<Vec<Group>, sqlx::Error> {
     let rows: Vec<GroupRow> = sqlx::query_as(&format!(
         "{SELECT} WHERE g.id IN (SELECT group_id FROM user_groups WHERE user_id = $1) ORDER BY g.name"
     ))
@@ -37,20 +49,20 @@ pub async fn list_for_user(conn: &mut Conn, user_id: &str) -> Result<Vec<Group>,
     Ok(rows.into_iter().map(GroupRow::into_domain).collect())
 }
 
-pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<Group>, sqlx::Error> {
+pub async fn get(conn: &mut Conn, id: &GroupId) -> Result<Option<Group>, sqlx::Error> {
     let row: Option<GroupRow> =
         sqlx::query_as(&format!("{SELECT} WHERE g.id = $1")).bind(id).fetch_optional(conn).await?;
     Ok(row.map(GroupRow::into_domain))
 }
 
-pub async fn exists(conn: &mut Conn, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn exists(conn: &mut Conn, id: &GroupId) -> Result<bool, sqlx::Error> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM groups WHERE id = $1").bind(id).fetch_one(conn).await?;
     Ok(n > 0)
 }
 
 /// Inserts a group and returns its id. A duplicate name is a unique violation.
-pub async fn insert(conn: &mut Conn, group: &ValidGroup) -> Result<String, sqlx::Error> {
-    let id = new_id();
+pub async fn insert(conn: &mut Conn, group: &ValidGroup) -> Result<GroupId, sqlx::Error> {
+    let id = GroupId::fresh();
     let now = now_ms();
     sqlx::query(
         "INSERT INTO groups (id, name, address, phone, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)",
@@ -66,7 +78,7 @@ pub async fn insert(conn: &mut Conn, group: &ValidGroup) -> Result<String, sqlx:
 }
 
 /// Updates a group; false when it does not exist.
-pub async fn update(conn: &mut Conn, id: &str, group: &ValidGroup) -> Result<bool, sqlx::Error> {
+pub async fn update(conn: &mut Conn, id: &GroupId, group: &ValidGroup) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("UPDATE groups SET name = $2, address = $3, phone = $4, updated_at = $5 WHERE id = $1")
         .bind(id)
         .bind(&group.name)

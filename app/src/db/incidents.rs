@@ -1,10 +1,11 @@
 //! Incidents, their chain of events, and the queue of alarm e-mails. What a caller may see
 //! or do is decided in `api::incidents`; this module only stores and reads.
 
-use super::{Conn, berlin_minute, new_id, now_ms};
-use crate::domain::incident::{
-    IncidentBody, IncidentCategory, IncidentEvent, IncidentEventKind, IncidentState, IncidentSummary, ValidIncident,
-};
+use super::sql::Sql;
+use super::{Conn, new_id, now_ms, time_of};
+use crate::domain::ids::{GroupId, IncidentId, UserId, YouthId};
+use crate::domain::incident::{IncidentBody, IncidentCategory, IncidentEventKind, IncidentState, ValidIncident};
+use crate::domain::scope::ListScope;
 use sqlx::FromRow;
 
 /// What storing did.
@@ -13,9 +14,11 @@ pub enum Stored {
     Created,
     /// Stored before under this id (a resend): by whom.
     Exists {
-        author_id: String,
+        author_id: UserId,
         body: String,
     },
+    /// A record of another kind (an entry, a submission) has the id.
+    OtherKind,
 }
 
 /// Stores an incident and its young people exactly once (keyed by the device's id), with
@@ -23,8 +26,8 @@ pub enum Stored {
 pub async fn insert(
     conn: &mut Conn,
     incident: &ValidIncident,
-    group_id: &str,
-    author_id: &str,
+    group_id: &GroupId,
+    author_id: &UserId,
 ) -> Result<Stored, sqlx::Error> {
     let body = serde_json::to_string(&incident.body).unwrap_or_default();
     let now = now_ms();
@@ -43,7 +46,7 @@ pub async fn insert(
     .execute(&mut *conn)
     .await?;
     if done.rows_affected() == 0 {
-        let (author_id, body): (String, String) = sqlx::query_as("SELECT author_id, body FROM incidents WHERE id = $1")
+        let (author_id, body): (UserId, String) = sqlx::query_as("SELECT author_id, body FROM incidents WHERE id = $1")
             .bind(&incident.id)
             .fetch_one(&mut *conn)
             .await?;
@@ -60,11 +63,11 @@ pub async fn insert(
     let mut youths = incident.youth_ids.clone();
     youths.sort();
     let item = super::feed::NewItem {
-        id: &incident.id,
+        id: incident.id.as_str(),
         kind: "incident",
         group_id,
         // The feed files an incident of several young people under the first one.
-        youth_id: youths.first().map(String::as_str),
+        youth_id: youths.first(),
         author_id: Some(author_id),
         at: now,
         day: &incident.date.to_string(),
@@ -73,16 +76,18 @@ pub async fn insert(
         to_advisor: false,
         text: &incident.body.what,
     };
-    super::feed::insert(conn, item).await?;
+    if !super::feed::insert(conn, item).await? {
+        return Ok(Stored::OtherKind);
+    }
     Ok(Stored::Created)
 }
 
 /// Adds a link to an incident's chain.
 pub async fn add_event(
     conn: &mut Conn,
-    incident_id: &str,
+    incident_id: &IncidentId,
     kind: IncidentEventKind,
-    actor_id: Option<&str>,
+    actor_id: Option<&UserId>,
     detail: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -101,69 +106,72 @@ pub async fn add_event(
 
 /// Who stored an incident under this id, and its young people and body as stored (to
 /// tell a resend from another incident under a used id).
-pub async fn stored(conn: &mut Conn, id: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+pub async fn stored(conn: &mut Conn, id: &IncidentId) -> Result<Option<(UserId, String)>, sqlx::Error> {
     sqlx::query_as("SELECT author_id, body FROM incidents WHERE id = $1").bind(id).fetch_optional(conn).await
 }
 
 /// The group of an incident (for the policy), if it exists.
-pub async fn group_of(conn: &mut Conn, id: &str) -> Result<Option<String>, sqlx::Error> {
+pub async fn group_of(conn: &mut Conn, id: &IncidentId) -> Result<Option<GroupId>, sqlx::Error> {
     sqlx::query_scalar("SELECT group_id FROM incidents WHERE id = $1").bind(id).fetch_optional(conn).await
 }
 
-#[derive(Clone, Debug, FromRow)]
-pub struct IncidentRow {
-    pub id: String,
-    pub group_id: String,
+#[derive(FromRow)]
+struct IncidentRow {
+    id: IncidentId,
+    group_id: GroupId,
+    group_name: String,
+    occurred_on: String,
+    occurred_time: String,
+    category: String,
+    body: String,
+    author_name: String,
+    acknowledged_at: Option<i64>,
+    acknowledged_by_name: Option<String>,
+    escalated_at: Option<i64>,
+    comments: i64,
+}
+
+/// A stored incident.
+#[derive(Clone, Debug)]
+pub struct StoredIncident {
+    pub id: IncidentId,
+    pub group_id: GroupId,
     pub group_name: String,
+    /// The day it happened (YYYY-MM-DD) and the time (HH:MM).
     pub occurred_on: String,
     pub occurred_time: String,
-    pub category: String,
-    pub body: String,
+    pub category: IncidentCategory,
+    pub body: IncidentBody,
     pub author_name: String,
-    pub acknowledged_at: Option<i64>,
-    pub acknowledged_by_name: Option<String>,
-    pub escalated_at: Option<i64>,
+    /// When, and by whom, it was acknowledged.
+    pub acknowledged: Option<(chrono::DateTime<chrono::Utc>, Option<String>)>,
+    pub state: IncidentState,
     pub comments: i64,
 }
 
 impl IncidentRow {
-    pub fn state(&self) -> IncidentState {
-        match (self.acknowledged_at, self.escalated_at) {
+    fn into_incident(self) -> StoredIncident {
+        let state = match (self.acknowledged_at, self.escalated_at) {
             (Some(_), _) => IncidentState::Acknowledged,
             (None, Some(_)) => IncidentState::Escalated,
             (None, None) => IncidentState::Open,
-        }
-    }
-
-    pub fn body(&self) -> IncidentBody {
-        serde_json::from_str(&self.body).unwrap_or(IncidentBody {
+        };
+        let body = serde_json::from_str(&self.body).unwrap_or(IncidentBody {
             what: String::new(),
             measures: String::new(),
             informed: Vec::new(),
-        })
-    }
-
-    /// "Name, 23.11.2026, 14:30" once acknowledged.
-    pub fn acknowledged(&self) -> Option<String> {
-        let at = berlin_minute(self.acknowledged_at?);
-        Some(match &self.acknowledged_by_name {
-            Some(name) => format!("{name}, {at}"),
-            None => at,
-        })
-    }
-
-    pub fn summary(&self, youth_names: Vec<String>) -> IncidentSummary {
-        let occurred = match chrono::NaiveDate::parse_from_str(&self.occurred_on, "%Y-%m-%d") {
-            Ok(day) => format!("{}, {}", day.format("%d.%m.%Y"), self.occurred_time),
-            Err(_) => self.occurred_on.clone(),
-        };
-        IncidentSummary {
-            id: self.id.clone(),
-            group_name: self.group_name.clone(),
-            youth_names,
+        });
+        StoredIncident {
+            id: self.id,
+            group_id: self.group_id,
+            group_name: self.group_name,
+            occurred_on: self.occurred_on,
+            occurred_time: self.occurred_time,
             category: IncidentCategory::parse(&self.category).unwrap_or(IncidentCategory::Other),
-            occurred,
-            state: self.state(),
+            body,
+            author_name: self.author_name,
+            acknowledged: self.acknowledged_at.map(|at| (time_of(at), self.acknowledged_by_name)),
+            state,
             comments: self.comments,
         }
     }
@@ -176,37 +184,36 @@ const SELECT: &str = "SELECT i.id, i.group_id, g.name AS group_name, i.occurred_
      FROM incidents i JOIN groups g ON g.id = i.group_id JOIN users u ON u.id = i.author_id \
      LEFT JOIN users ab ON ab.id = i.acknowledged_by";
 
-pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<IncidentRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT} WHERE i.id = $1")).bind(id).fetch_optional(conn).await
+pub async fn get(conn: &mut Conn, id: &IncidentId) -> Result<Option<StoredIncident>, sqlx::Error> {
+    let row: Option<IncidentRow> =
+        sqlx::query_as(&format!("{SELECT} WHERE i.id = $1")).bind(id).fetch_optional(conn).await?;
+    Ok(row.map(IncidentRow::into_incident))
 }
 
-/// The incidents of some groups, newest first: only the unacknowledged ones, or the latest
-/// `limit` of all.
+/// The incidents of the scope's groups, newest first: only the unacknowledged ones, or
+/// the latest `limit` of all.
 pub async fn list(
     conn: &mut Conn,
-    group_ids: &[String],
+    scope: &ListScope,
     open_only: bool,
     limit: i64,
-) -> Result<Vec<IncidentRow>, sqlx::Error> {
-    if group_ids.is_empty() {
+) -> Result<Vec<StoredIncident>, sqlx::Error> {
+    if scope.is_empty() {
         return Ok(Vec::new());
     }
-    let marks: Vec<String> = (0..group_ids.len()).map(|i| format!("${}", i + 2)).collect();
-    let open = if open_only { " AND i.acknowledged_at IS NULL" } else { "" };
-    let sql = format!(
-        "{SELECT} WHERE i.group_id IN ({}){open} ORDER BY i.created_at DESC, i.id DESC LIMIT $1",
-        marks.join(", ")
-    );
-    let mut query = sqlx::query_as(&sql).bind(limit);
-    for group in group_ids {
-        query = query.bind(group);
+    let mut sql = Sql::new(SELECT);
+    sql.push(" WHERE i.group_id IN (").bind_list(scope.groups().map(GroupId::as_str)).push(")");
+    if open_only {
+        sql.push(" AND i.acknowledged_at IS NULL");
     }
-    query.fetch_all(conn).await
+    sql.push(" ORDER BY i.created_at DESC, i.id DESC LIMIT ").bind_int(limit);
+    let rows: Vec<IncidentRow> = sql.fetch_all(conn).await?;
+    Ok(rows.into_iter().map(IncidentRow::into_incident).collect())
 }
 
 /// The young people of an incident: (id, "Vorname Nachname").
-pub async fn youths(conn: &mut Conn, id: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
+pub async fn youths(conn: &mut Conn, id: &IncidentId) -> Result<Vec<(YouthId, String)>, sqlx::Error> {
+    let rows: Vec<(YouthId, String, String)> = sqlx::query_as(
         "SELECT y.id, y.first_name, y.last_name FROM incident_youths iy JOIN youths y ON y.id = iy.youth_id \
          WHERE iy.incident_id = $1 ORDER BY y.first_name, y.last_name",
     )
@@ -216,8 +223,16 @@ pub async fn youths(conn: &mut Conn, id: &str) -> Result<Vec<(String, String)>, 
     Ok(rows.into_iter().map(|(id, first, last)| (id, format!("{first} {last}"))).collect())
 }
 
+/// One link of an incident's chain.
+pub struct Event {
+    pub kind: IncidentEventKind,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub by: Option<String>,
+    pub detail: String,
+}
+
 /// The chain, oldest first.
-pub async fn events(conn: &mut Conn, id: &str) -> Result<Vec<IncidentEvent>, sqlx::Error> {
+pub async fn events(conn: &mut Conn, id: &IncidentId) -> Result<Vec<Event>, sqlx::Error> {
     let rows: Vec<(String, i64, Option<String>, String)> = sqlx::query_as(
         "SELECT e.kind, e.at, u.display_name, e.detail FROM incident_events e LEFT JOIN users u ON u.id = e.actor_id \
          WHERE e.incident_id = $1 ORDER BY e.at, e.id",
@@ -228,18 +243,18 @@ pub async fn events(conn: &mut Conn, id: &str) -> Result<Vec<IncidentEvent>, sql
     Ok(rows
         .into_iter()
         .filter_map(|(kind, at, by, detail)| {
-            Some(IncidentEvent { kind: IncidentEventKind::parse(&kind)?, at: berlin_minute(at), by, detail })
+            Some(Event { kind: IncidentEventKind::parse(&kind)?, at: time_of(at), by, detail })
         })
         .collect())
 }
 
 /// How many links the chain has.
-pub async fn event_count(conn: &mut Conn, id: &str) -> Result<i64, sqlx::Error> {
+pub async fn event_count(conn: &mut Conn, id: &IncidentId) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM incident_events WHERE incident_id = $1").bind(id).fetch_one(conn).await
 }
 
 /// Whether `user` has a "read" link on this incident already.
-pub async fn has_read(conn: &mut Conn, id: &str, user_id: &str) -> Result<bool, sqlx::Error> {
+pub async fn has_read(conn: &mut Conn, id: &IncidentId, user_id: &UserId) -> Result<bool, sqlx::Error> {
     let n: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM incident_events WHERE incident_id = $1 AND actor_id = $2 AND kind = 'gelesen'",
     )
@@ -251,7 +266,7 @@ pub async fn has_read(conn: &mut Conn, id: &str, user_id: &str) -> Result<bool, 
 }
 
 /// Marks an incident acknowledged; false if it already was.
-pub async fn acknowledge(conn: &mut Conn, id: &str, user_id: &str) -> Result<bool, sqlx::Error> {
+pub async fn acknowledge(conn: &mut Conn, id: &IncidentId, user_id: &UserId) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE incidents SET acknowledged_at = $1, acknowledged_by = $2 WHERE id = $3 AND acknowledged_at IS NULL",
     )
@@ -261,13 +276,13 @@ pub async fn acknowledge(conn: &mut Conn, id: &str, user_id: &str) -> Result<boo
     .execute(&mut *conn)
     .await?;
     // The feed shows the same acknowledgement.
-    super::feed::acknowledge(conn, id, user_id).await?;
+    super::feed::acknowledge(conn, &id.item(), user_id).await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Who is told of an incident in a group: the group's Fachberatung and every Leitung
 /// (active accounts).
-pub async fn recipients(conn: &mut Conn, group_id: &str) -> Result<Vec<Recipient>, sqlx::Error> {
+pub async fn recipients(conn: &mut Conn, group_id: &GroupId) -> Result<Vec<Recipient>, sqlx::Error> {
     sqlx::query_as(
         "SELECT u.id, u.display_name, u.email FROM users u WHERE u.active = 1 AND (u.role = 'leitung' OR (u.role = 'fachberatung' \
          AND EXISTS (SELECT 1 FROM user_groups ug WHERE ug.user_id = u.id AND ug.group_id = $1))) ORDER BY u.id",
@@ -280,7 +295,7 @@ pub async fn recipients(conn: &mut Conn, group_id: &str) -> Result<Vec<Recipient
 /// Someone told of an incident.
 #[derive(Clone, Debug, FromRow)]
 pub struct Recipient {
-    pub id: String,
+    pub id: UserId,
     pub display_name: String,
     pub email: Option<String>,
 }
@@ -294,8 +309,8 @@ pub async fn leitung(conn: &mut Conn) -> Result<Vec<Recipient>, sqlx::Error> {
 
 /// Claims the incidents reported before `cutoff` that nobody acknowledged and that have
 /// not escalated yet. Each is claimed by one instance only (the update checks again).
-pub async fn claim_due_escalations(conn: &mut Conn, cutoff: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
-    let due: Vec<(String, String)> = sqlx::query_as(
+pub async fn claim_due_escalations(conn: &mut Conn, cutoff: i64) -> Result<Vec<(IncidentId, GroupId)>, sqlx::Error> {
+    let due: Vec<(IncidentId, GroupId)> = sqlx::query_as(
         "SELECT id, group_id FROM incidents WHERE acknowledged_at IS NULL AND escalated_at IS NULL AND created_at <= $1 \
          ORDER BY created_at LIMIT 100",
     )
@@ -318,19 +333,15 @@ pub async fn claim_due_escalations(conn: &mut Conn, cutoff: i64) -> Result<Vec<(
     Ok(claimed)
 }
 
-/// How many unacknowledged incidents the given groups have (the badge).
-pub async fn open_count(conn: &mut Conn, group_ids: &[String]) -> Result<i64, sqlx::Error> {
-    if group_ids.is_empty() {
+/// How many unacknowledged incidents the scope's groups have (the badge).
+pub async fn open_count(conn: &mut Conn, scope: &ListScope) -> Result<i64, sqlx::Error> {
+    if scope.is_empty() {
         return Ok(0);
     }
-    let marks: Vec<String> = (0..group_ids.len()).map(|i| format!("${}", i + 1)).collect();
-    let sql =
-        format!("SELECT COUNT(*) FROM incidents WHERE acknowledged_at IS NULL AND group_id IN ({})", marks.join(", "));
-    let mut query = sqlx::query_scalar(&sql);
-    for group in group_ids {
-        query = query.bind(group);
-    }
-    query.fetch_one(conn).await
+    let mut sql = Sql::new("SELECT COUNT(*) FROM incidents WHERE acknowledged_at IS NULL AND group_id IN (");
+    sql.bind_list(scope.groups().map(GroupId::as_str)).push(")");
+    let counted: Vec<(i64,)> = sql.fetch_all(conn).await?;
+    Ok(counted.first().map_or(0, |c| c.0))
 }
 
 /// Queues an e-mail (sent by the server's worker).

@@ -1,22 +1,28 @@
 //! The store: all SQL of the application, written once for SQLite and PostgreSQL through
 //! `sqlx::Any`. Queries use `$n` placeholders (both dialects accept them), ids are UUID
-//! text, timestamps UTC unix milliseconds, flags 0/1 integers.
+//! text, timestamps UTC unix milliseconds, flags 0/1 integers — inside this module only:
+//! what it returns has typed ids (`domain::ids`), times as `chrono` values and flags as
+//! `bool`; row structs stay private. Formatting for the screen is not done here.
 //!
 //! Every function takes a `&mut AnyConnection` so that callers run a read or write and
-//! its audit row in one transaction (`Store::begin`).
+//! its audit row in one transaction (the request context, `api::cx::Cx`). This module
+//! depends on `domain` only, never on `auth` or `api`.
 
 pub mod accounts;
 pub mod audit;
+pub mod cards;
 pub mod contacts;
 pub mod demo;
 pub mod entries;
 pub mod feed;
-pub mod feedback;
 pub mod goals;
 pub mod groups;
 pub mod incidents;
 pub mod keys;
+pub mod rights;
 pub mod sessions;
+pub mod sql;
+pub mod submissions;
 pub mod throttle;
 pub mod youths;
 
@@ -181,20 +187,9 @@ pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-/// `23.11.2026 14:05:09` in Europe/Berlin, where the group homes are.
-pub fn berlin_time(ms: i64) -> String {
-    berlin_format(ms, "%d.%m.%Y %H:%M:%S")
-}
-
-/// `23.11.2026 14:05` in Europe/Berlin.
-pub fn berlin_minute(ms: i64) -> String {
-    berlin_format(ms, "%d.%m.%Y %H:%M")
-}
-
-fn berlin_format(ms: i64, format: &str) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.with_timezone(&chrono_tz::Europe::Berlin).format(format).to_string())
-        .unwrap_or_default()
+/// A stored time (UTC unix milliseconds) as a time.
+pub fn time_of(ms: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
 /// A new time-ordered id.

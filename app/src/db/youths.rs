@@ -1,20 +1,21 @@
-use super::{Conn, new_id, now_ms};
+use super::{Conn, now_ms};
+use crate::domain::ids::{GroupId, YouthId};
 use crate::domain::youth::{ValidYouth, Youth, YouthSummary};
 use sqlx::FromRow;
 
 #[derive(FromRow)]
 struct SummaryRow {
-    id: String,
+    id: YouthId,
     first_name: String,
     last_name: String,
     birth_date: String,
-    group_id: String,
+    group_id: GroupId,
 }
 
 #[derive(FromRow)]
 struct YouthRow {
-    id: String,
-    group_id: String,
+    id: YouthId,
+    group_id: GroupId,
     group_name: String,
     first_name: String,
     last_name: String,
@@ -57,7 +58,7 @@ impl YouthRow {
 }
 
 /// The young people of one group, by first name (as the group calls them).
-pub async fn list_in_group(conn: &mut Conn, group_id: &str) -> Result<Vec<YouthSummary>, sqlx::Error> {
+pub async fn list_in_group(conn: &mut Conn, group_id: &GroupId) -> Result<Vec<YouthSummary>, sqlx::Error> {
     let rows: Vec<SummaryRow> = sqlx::query_as(
         "SELECT id, first_name, last_name, birth_date, group_id FROM youths WHERE group_id = $1 \
          ORDER BY first_name, last_name",
@@ -78,7 +79,7 @@ pub async fn list_all(conn: &mut Conn) -> Result<Vec<YouthSummary>, sqlx::Error>
     Ok(rows.into_iter().map(SummaryRow::into_domain).collect())
 }
 
-pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<Youth>, sqlx::Error> {
+pub async fn get(conn: &mut Conn, id: &YouthId) -> Result<Option<Youth>, sqlx::Error> {
     let row: Option<YouthRow> = sqlx::query_as(
         "SELECT y.id, y.group_id, g.name AS group_name, y.first_name, y.last_name, y.birth_date, \
          y.admission_date, y.caseworker_name, y.caseworker_contact, y.custody \
@@ -91,12 +92,12 @@ pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<Youth>, sqlx::Error
 }
 
 /// The group a young person belongs to, for the policy.
-pub async fn group_of(conn: &mut Conn, id: &str) -> Result<Option<String>, sqlx::Error> {
+pub async fn group_of(conn: &mut Conn, id: &YouthId) -> Result<Option<GroupId>, sqlx::Error> {
     sqlx::query_scalar("SELECT group_id FROM youths WHERE id = $1").bind(id).fetch_optional(conn).await
 }
 
-pub async fn insert(conn: &mut Conn, youth: &ValidYouth) -> Result<String, sqlx::Error> {
-    let id = new_id();
+pub async fn insert(conn: &mut Conn, youth: &ValidYouth) -> Result<YouthId, sqlx::Error> {
+    let id = YouthId::fresh();
     sqlx::query(
         "INSERT INTO youths (id, group_id, first_name, last_name, birth_date, admission_date, \
          caseworker_name, caseworker_contact, custody, created_at, updated_at) \
@@ -117,7 +118,7 @@ pub async fn insert(conn: &mut Conn, youth: &ValidYouth) -> Result<String, sqlx:
     Ok(id)
 }
 
-pub async fn update(conn: &mut Conn, id: &str, youth: &ValidYouth) -> Result<bool, sqlx::Error> {
+pub async fn update(conn: &mut Conn, id: &YouthId, youth: &ValidYouth) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE youths SET group_id = $2, first_name = $3, last_name = $4, birth_date = $5, \
          admission_date = $6, caseworker_name = $7, caseworker_contact = $8, custody = $9, updated_at = $10 \

@@ -1,5 +1,6 @@
 //! Accounts: who may log in, with which role, for which groups.
 
+use super::ids::{GroupId, UserId, YouthId};
 use super::role::Role;
 use super::text::Check;
 use crate::error::FieldError;
@@ -16,13 +17,13 @@ pub const PASSWORD_MAX: usize = 128;
 /// An account as the account list shows it. Never carries the password hash.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Account {
-    pub id: String,
+    pub id: UserId,
     pub login: String,
     pub display_name: String,
     pub role: Role,
     pub active: bool,
-    pub group_ids: Vec<String>,
-    pub youth_id: Option<String>,
+    pub group_ids: Vec<GroupId>,
+    pub youth_id: Option<YouthId>,
     /// Where alarm e-mails go (Fachberatung and Leitung; optional).
     #[serde(default)]
     pub email: Option<String>,
@@ -46,13 +47,28 @@ pub struct AccountInput {
     pub password: String,
 }
 
+impl From<&Account> for AccountInput {
+    /// The form as it shows a stored account (never with a password).
+    fn from(account: &Account) -> AccountInput {
+        AccountInput {
+            display_name: account.display_name.clone(),
+            login: account.login.clone(),
+            role: account.role.as_str().to_owned(),
+            group_ids: account.group_ids.iter().map(ToString::to_string).collect(),
+            youth_id: account.youth_id.as_ref().map(ToString::to_string).unwrap_or_default(),
+            email: account.email.clone().unwrap_or_default(),
+            password: String::new(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValidAccount {
     pub display_name: String,
     pub login: String,
     pub role: Role,
-    pub group_ids: Vec<String>,
-    pub youth_id: Option<String>,
+    pub group_ids: Vec<GroupId>,
+    pub youth_id: Option<YouthId>,
     pub email: Option<String>,
 }
 
@@ -71,28 +87,29 @@ impl AccountInput {
         if role.is_none() {
             check.fail("role", t.v_role);
         }
-        let mut group_ids: Vec<String> =
-            self.group_ids.iter().map(|g| g.trim().to_owned()).filter(|g| !g.is_empty()).collect();
+        let named: Vec<&str> = self.group_ids.iter().map(|g| g.trim()).filter(|g| !g.is_empty()).collect();
+        let mut group_ids: Vec<GroupId> = named.iter().filter_map(|g| GroupId::parse(g)).collect();
         group_ids.sort();
         group_ids.dedup();
-        if group_ids.iter().any(|g| !super::is_uuid(g)) {
+        if group_ids.len() < named.iter().collect::<std::collections::BTreeSet<_>>().len() {
             check.fail("group_ids", t.v_unknown_group);
         }
-        let youth_id = Some(self.youth_id.trim().to_owned()).filter(|y| !y.is_empty());
-        if youth_id.as_deref().is_some_and(|y| !super::is_uuid(y)) {
+        let youth_id = YouthId::parse(&self.youth_id);
+        let youth_named = !self.youth_id.trim().is_empty();
+        if youth_named && youth_id.is_none() {
             check.fail("youth_id", t.v_unknown_youth);
         }
         if let Some(role) = role {
-            if role == Role::Fachkraft && group_ids.is_empty() {
+            if role.needs_group() && group_ids.is_empty() {
                 check.fail("group_ids", t.v_staff_needs_group);
             }
             if !role.has_groups() && !group_ids.is_empty() {
                 check.fail("group_ids", t.v_no_groups_for_role);
             }
-            if role == Role::Jugendliche && youth_id.is_none() {
+            if role.has_youth_record() && !youth_named {
                 check.fail("youth_id", t.v_youth_needs_link);
             }
-            if role != Role::Jugendliche && youth_id.is_some() {
+            if !role.has_youth_record() && youth_named {
                 check.fail("youth_id", t.v_no_youth_for_role);
             }
         }
@@ -107,15 +124,11 @@ impl AccountInput {
         }
         let password = match (with_password, role) {
             (false, _) => String::new(),
-            (true, Some(Role::Jugendliche)) => check_pin(&mut check, "password", &self.password),
+            (true, Some(role)) if role.signs_in_with_pin() => check_pin(&mut check, "password", &self.password),
             (true, _) => check_password(&mut check, "password", &self.password),
         };
-        match role {
-            Some(role) => {
-                check.finish((ValidAccount { display_name, login, role, group_ids, youth_id, email }, password))
-            }
-            None => Err(check.errors),
-        }
+        let Some(role) = role else { return Err(check.errors) };
+        check.finish((ValidAccount { display_name, login, role, group_ids, youth_id, email }, password))
     }
 }
 
@@ -198,7 +211,7 @@ mod tests {
     #[test]
     fn staff_with_a_group_is_valid() {
         let (account, _) = input("fachkraft", &[G, G]).validate(true).expect("valid");
-        assert_eq!(account.group_ids, vec![G.to_owned()]);
+        assert_eq!(account.group_ids, vec![GroupId::parse(G).expect("id")]);
     }
 
     #[test]

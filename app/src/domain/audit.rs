@@ -6,12 +6,132 @@ use crate::error::FieldError;
 use crate::i18n::texts;
 use serde::{Deserialize, Serialize};
 
+/// What an audit row says happened. Stored as text; never the content itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuditAction {
+    Login,
+    LoginFailed,
+    Logout,
+    Read,
+    List,
+    Create,
+    Update,
+    PasswordReset,
+    Deactivate,
+    Activate,
+}
+
+impl AuditAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::Login => "login",
+            AuditAction::LoginFailed => "login_failed",
+            AuditAction::Logout => "logout",
+            AuditAction::Read => "read",
+            AuditAction::List => "list",
+            AuditAction::Create => "create",
+            AuditAction::Update => "update",
+            AuditAction::PasswordReset => "password_reset",
+            AuditAction::Deactivate => "deactivate",
+            AuditAction::Activate => "activate",
+        }
+    }
+}
+
+/// Which kind of record an audit row is about. The stored text of each kind never
+/// changes: the Datenschutz filters and years of rows depend on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordKind {
+    Account,
+    AuditLog,
+    /// The young people offered on the capture forms.
+    Capture,
+    ContactArrangement,
+    Feed,
+    FeedComment,
+    FeedItem,
+    Feedback,
+    FeedbackCounts,
+    Goal,
+    Group,
+    Handover,
+    Incident,
+    IncidentComment,
+    /// The incident board.
+    Incidents,
+    LoginCard,
+    Note,
+    Notices,
+    Overview,
+    RightsText,
+    Session,
+    Timeline,
+    Visit,
+    Youth,
+}
+
+impl RecordKind {
+    pub const ALL: [RecordKind; 24] = [
+        RecordKind::Account,
+        RecordKind::AuditLog,
+        RecordKind::Capture,
+        RecordKind::ContactArrangement,
+        RecordKind::Feed,
+        RecordKind::FeedComment,
+        RecordKind::FeedItem,
+        RecordKind::Feedback,
+        RecordKind::FeedbackCounts,
+        RecordKind::Goal,
+        RecordKind::Group,
+        RecordKind::Handover,
+        RecordKind::Incident,
+        RecordKind::IncidentComment,
+        RecordKind::Incidents,
+        RecordKind::LoginCard,
+        RecordKind::Note,
+        RecordKind::Notices,
+        RecordKind::Overview,
+        RecordKind::RightsText,
+        RecordKind::Session,
+        RecordKind::Timeline,
+        RecordKind::Visit,
+        RecordKind::Youth,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Account => "account",
+            RecordKind::AuditLog => "audit_log",
+            RecordKind::Capture => "capture",
+            RecordKind::ContactArrangement => "contact_arrangement",
+            RecordKind::Feed => "feed",
+            RecordKind::FeedComment => "feed_comment",
+            RecordKind::FeedItem => "feed_item",
+            RecordKind::Feedback => "feedback",
+            RecordKind::FeedbackCounts => "feedback_counts",
+            RecordKind::Goal => "goal",
+            RecordKind::Group => "group",
+            RecordKind::Handover => "handover",
+            RecordKind::Incident => "incident",
+            RecordKind::IncidentComment => "incident_comment",
+            RecordKind::Incidents => "incidents",
+            RecordKind::LoginCard => "login_card",
+            RecordKind::Note => "daily_note",
+            RecordKind::Notices => "notices",
+            RecordKind::Overview => "overview",
+            RecordKind::RightsText => "rights_text",
+            RecordKind::Session => "session",
+            RecordKind::Timeline => "timeline",
+            RecordKind::Visit => "visit",
+            RecordKind::Youth => "youth",
+        }
+    }
+}
+
 /// One row of the audit log.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AuditEntry {
     pub id: String,
-    /// UTC unix milliseconds.
-    pub at: i64,
     /// The time as people in the group homes read it (Europe/Berlin), set by the server.
     pub at_text: String,
     pub actor_login: String,
@@ -48,8 +168,8 @@ pub struct AuditFilterInput {
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AuditFilter {
-    pub actor_id: Option<String>,
-    pub youth_id: Option<String>,
+    pub actor_id: Option<super::ids::UserId>,
+    pub youth_id: Option<super::ids::YouthId>,
     pub from: Option<chrono::NaiveDate>,
     pub to: Option<chrono::NaiveDate>,
     /// (at, id) of the last row already shown.
@@ -60,19 +180,8 @@ impl AuditFilterInput {
     pub fn validate(&self) -> Result<AuditFilter, Vec<FieldError>> {
         let t = texts();
         let mut check = Check::default();
-        let id = |check: &mut Check, field: &str, v: &str| {
-            let v = v.trim();
-            if v.is_empty() {
-                None
-            } else if super::is_uuid(v) {
-                Some(v.to_owned())
-            } else {
-                check.fail(field, t.v_invalid_id);
-                None
-            }
-        };
-        let actor_id = id(&mut check, "actor_id", &self.actor_id);
-        let youth_id = id(&mut check, "youth_id", &self.youth_id);
+        let actor_id = optional_id(&mut check, "actor_id", &self.actor_id, super::ids::UserId::parse);
+        let youth_id = optional_id(&mut check, "youth_id", &self.youth_id, super::ids::YouthId::parse);
         let from = (!self.from.trim().is_empty()).then(|| check.date("from", &self.from)).flatten();
         let to = (!self.to.trim().is_empty()).then(|| check.date("to", &self.to)).flatten();
         if let (Some(from), Some(to)) = (from, to)
@@ -94,6 +203,18 @@ impl AuditFilterInput {
     }
 }
 
+/// An optional id field: empty is none, anything else must be an id.
+fn optional_id<T>(check: &mut Check, field: &str, value: &str, parse: fn(&str) -> Option<T>) -> Option<T> {
+    if value.trim().is_empty() {
+        return None;
+    }
+    let id = parse(value);
+    if id.is_none() {
+        check.fail(field, texts().v_invalid_id);
+    }
+    id
+}
+
 /// Cursor text: `<unix-ms>_<uuid>`.
 pub fn cursor(at: i64, id: &str) -> String {
     format!("{at}_{id}")
@@ -108,6 +229,14 @@ fn parse_cursor(s: &str) -> Option<(i64, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn record_kinds_have_distinct_stored_names() {
+        let mut names: Vec<&str> = RecordKind::ALL.iter().map(|k| k.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), RecordKind::ALL.len());
+    }
 
     #[test]
     fn a_tampered_cursor_is_rejected() {

@@ -2,8 +2,8 @@
 //! of planned against held contacts per month.
 
 use super::choice::choices;
-use super::entry::VisitKind;
 use super::text::Check;
+use super::visit::VisitKind;
 use crate::error::FieldError;
 use crate::i18n::texts;
 use chrono::{Datelike, NaiveDate};
@@ -109,7 +109,7 @@ pub struct ContactMonth {
 /// counts, newest first.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ContactOverview {
-    pub youth_id: String,
+    pub youth_id: super::ids::YouthId,
     pub arrangement: Option<ContactArrangement>,
     pub months: Vec<ContactMonth>,
     pub can_edit: bool,

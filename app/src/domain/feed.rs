@@ -2,10 +2,11 @@
 //! submissions (as access allows) and incidents of the viewer's groups, with filters,
 //! search, "zur Kenntnis genommen" per item and comments back to the group.
 
-use super::entry::{NoteCategory, VisitKind};
 use super::feedback::Topic;
 use super::incident::IncidentCategory;
+use super::note::NoteCategory;
 use super::text::Check;
+use super::visit::VisitKind;
 use crate::error::FieldError;
 use crate::i18n::texts;
 use chrono::NaiveDate;
@@ -98,8 +99,8 @@ pub struct FeedQuery {
 /// A checked query.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ValidQuery {
-    pub group: Option<String>,
-    pub youth: Option<String>,
+    pub group: Option<super::ids::GroupId>,
+    pub youth: Option<super::ids::YouthId>,
     pub kind: Option<String>,
     pub category: Option<String>,
     pub from: Option<NaiveDate>,
@@ -126,17 +127,16 @@ impl FeedQuery {
     pub fn validate(&self) -> Result<ValidQuery, Vec<FieldError>> {
         let t = texts();
         let mut check = Check::default();
-        let id = |check: &mut Check, field: &str, value: &str| {
-            let value = value.trim();
-            if value.is_empty() {
-                None
-            } else if super::is_uuid(value) {
-                Some(value.to_owned())
-            } else {
-                check.fail(field, t.v_feed_filter);
-                None
+        fn id<T: super::ids::RecordId>(check: &mut Check, field: &str, value: &str) -> Option<T> {
+            if value.trim().is_empty() {
+                return None;
             }
-        };
+            let id = T::parse_id(value);
+            if id.is_none() {
+                check.fail(field, texts().v_feed_filter);
+            }
+            id
+        }
         let group = id(&mut check, "group", &self.group);
         let youth = id(&mut check, "youth", &self.youth);
         let kind = Some(self.kind.trim()).filter(|k| !k.is_empty()).map(str::to_owned);
@@ -226,17 +226,11 @@ impl FeedQuery {
     }
 }
 
-/// Percent-encodes a query value.
+/// Percent-encodes a query value: everything but the unreserved characters of RFC 3986.
 pub fn urlencode(value: &str) -> String {
-    let mut out = String::new();
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+    utf8_percent_encode(value, QUERY_VALUE).to_string()
 }
 
 use chrono::Datelike;
@@ -252,7 +246,7 @@ pub struct FeedComment {
 /// One item of the feed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FeedItem {
-    pub id: String,
+    pub id: super::ids::ItemId,
     pub kind: String,
     pub group_name: String,
     pub youth_name: Option<String>,
@@ -302,7 +296,7 @@ pub const OVERVIEW_DAYS: i64 = 14;
 /// One young person in the group overview.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct YouthOverview {
-    pub id: String,
+    pub id: super::ids::YouthId,
     pub name: String,
     /// Notes and visits about them in the last [`OVERVIEW_DAYS`] days.
     pub entries: i64,
@@ -317,7 +311,7 @@ pub struct YouthOverview {
 /// One group in the overview.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GroupOverview {
-    pub id: String,
+    pub id: super::ids::GroupId,
     pub name: String,
     pub youths: Vec<YouthOverview>,
     /// Complaints not yet done (to the group and past it).

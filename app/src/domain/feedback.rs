@@ -6,6 +6,7 @@
 //! the server keeps only its hash, and whoever knows the code can read the answers.
 
 use super::choice::choices;
+use super::ids::{FeedbackId, GroupId};
 use super::text::Check;
 use crate::error::FieldError;
 use crate::i18n::{fill, texts};
@@ -139,7 +140,8 @@ pub struct FeedbackInput {
 /// A checked submission.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValidFeedback {
-    pub id: String,
+    /// The device's id of the submission.
+    pub id: FeedbackId,
     pub kind: FeedbackKind,
     pub topic: Topic,
     pub mood: Option<Mood>,
@@ -162,8 +164,8 @@ impl FeedbackInput {
     pub fn validate(&self, sender: Sender) -> Result<ValidFeedback, Vec<FieldError>> {
         let t = texts();
         let mut check = Check::default();
-        let id = self.id.trim().to_owned();
-        if !super::is_uuid(&id) {
+        let id = FeedbackId::parse(&self.id);
+        if id.is_none() {
             check.fail("id", t.fb_v_broken);
         }
         let kind = FeedbackKind::parse(&self.kind);
@@ -219,8 +221,8 @@ impl FeedbackInput {
         } else {
             None
         };
-        match (kind, topic, recipient) {
-            (Some(kind), Some(topic), Some(recipient)) => {
+        match (id, kind, topic, recipient) {
+            (Some(id), Some(kind), Some(topic), Some(recipient)) => {
                 check.finish(ValidFeedback { id, kind, topic, mood, text, recipient, anonymous, pickup_code })
             }
             _ => Err(check.errors),
@@ -280,6 +282,7 @@ pub struct FeedbackReceipt {
 /// One step on a submission.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FeedbackStep {
+    /// UTC unix milliseconds.
     pub at: i64,
     /// `23.11.2026 14:05`, Berlin time (formatted on the server).
     pub when: String,
@@ -292,8 +295,8 @@ pub struct FeedbackStep {
 /// A submission as staff, the Fachberatung and the young person see it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FeedbackView {
-    pub id: String,
-    pub group_id: String,
+    pub id: FeedbackId,
+    pub group_id: GroupId,
     pub group_name: String,
     pub kind: FeedbackKind,
     pub topic: Topic,
@@ -362,7 +365,7 @@ pub struct MonthlyCounts {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GroupCounts {
-    pub group_id: String,
+    pub group_id: GroupId,
     pub group_name: String,
     pub rows: Vec<CountRow>,
 }
@@ -410,7 +413,6 @@ pub struct GroupLink {
 /// A notice for the Fachberatung (an account locked after wrong PINs).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Notice {
-    pub at: i64,
     pub group_name: String,
     pub who: String,
 }

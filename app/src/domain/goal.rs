@@ -11,8 +11,8 @@ pub const DESCRIPTION_MAX: usize = 2000;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Goal {
-    pub id: String,
-    pub youth_id: String,
+    pub id: super::ids::GoalId,
+    pub youth_id: super::ids::YouthId,
     pub title: String,
     pub description: String,
     /// YYYY-MM-DD or "" when no review date is set.
@@ -22,7 +22,7 @@ pub struct Goal {
 /// A goal as the note form offers it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GoalChoice {
-    pub id: String,
+    pub id: super::ids::GoalId,
     pub title: String,
 }
 
@@ -39,9 +39,20 @@ pub struct GoalInput {
     pub review_on: String,
 }
 
+impl From<&Goal> for GoalInput {
+    /// The form as it shows a stored goal.
+    fn from(goal: &Goal) -> GoalInput {
+        GoalInput {
+            youth_id: goal.youth_id.to_string(),
+            title: goal.title.clone(),
+            description: goal.description.clone(),
+            review_on: goal.review_on.clone(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValidGoal {
-    pub youth_id: String,
     pub title: String,
     pub description: String,
     pub review_on: Option<NaiveDate>,
@@ -53,7 +64,7 @@ impl GoalInput {
         let title = check.required("title", &self.title, TITLE_MAX);
         let description = check.optional("description", &self.description, DESCRIPTION_MAX);
         let review_on = if self.review_on.trim().is_empty() { None } else { check.date("review_on", &self.review_on) };
-        check.finish(ValidGoal { youth_id: self.youth_id.trim().to_owned(), title, description, review_on })
+        check.finish(ValidGoal { title, description, review_on })
     }
 }
 

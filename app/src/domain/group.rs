@@ -12,7 +12,7 @@ pub const PHONE_MAX: usize = 30;
 /// A group home as lists show it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Group {
-    pub id: String,
+    pub id: super::ids::GroupId,
     pub name: String,
     pub address: String,
     pub phone: String,
@@ -26,6 +26,13 @@ pub struct GroupInput {
     pub name: String,
     pub address: String,
     pub phone: String,
+}
+
+impl From<&Group> for GroupInput {
+    /// The form as it shows a stored group.
+    fn from(group: &Group) -> GroupInput {
+        GroupInput { name: group.name.clone(), address: group.address.clone(), phone: group.phone.clone() }
+    }
 }
 
 /// A checked group form.

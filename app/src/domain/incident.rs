@@ -5,6 +5,7 @@
 
 use super::choice::choices;
 use super::entry::{entry_date, entry_id, time_of_day};
+use super::ids::{IncidentId, YouthId};
 use super::text::Check;
 use crate::error::FieldError;
 use crate::i18n::texts;
@@ -90,8 +91,8 @@ pub struct IncidentInput {
 /// for is the caller's question (store and policy).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValidIncident {
-    pub id: String,
-    pub youth_ids: Vec<String>,
+    pub id: IncidentId,
+    pub youth_ids: Vec<YouthId>,
     pub date: NaiveDate,
     pub time: String,
     pub category: IncidentCategory,
@@ -103,13 +104,12 @@ impl IncidentInput {
         let t = texts();
         let mut check = Check::default();
         let id = entry_id(&mut check, &self.id);
-        let mut youth_ids: Vec<String> = Vec::new();
+        let mut youth_ids: Vec<YouthId> = Vec::new();
         for youth in &self.youth_ids {
-            let youth = youth.trim();
-            if !super::is_uuid(youth) {
-                check.fail("youth_ids", t.v_unknown_youth);
-            } else if !youth_ids.iter().any(|y| y == youth) {
-                youth_ids.push(youth.to_owned());
+            match YouthId::parse(youth) {
+                None => check.fail("youth_ids", t.v_unknown_youth),
+                Some(youth) if !youth_ids.contains(&youth) => youth_ids.push(youth),
+                Some(_) => {}
             }
         }
         if youth_ids.is_empty() || youth_ids.len() > YOUTHS_MAX {
@@ -131,8 +131,8 @@ impl IncidentInput {
                 None => check.fail("informed", t.v_informed),
             }
         }
-        match (date, time, category) {
-            (Some(date), Some(time), Some(category)) => check.finish(ValidIncident {
+        match (id, date, time, category) {
+            (Some(id), Some(date), Some(time), Some(category)) => check.finish(ValidIncident {
                 id,
                 youth_ids,
                 date,
@@ -190,7 +190,7 @@ impl IncidentState {
 /// An incident in a list: enough to decide whether to open it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct IncidentSummary {
-    pub id: String,
+    pub id: IncidentId,
     pub group_name: String,
     pub youth_names: Vec<String>,
     pub category: IncidentCategory,

@@ -11,9 +11,16 @@ pub mod feed;
 pub mod feedback;
 pub mod goal;
 pub mod group;
+pub mod ids;
 pub mod incident;
+pub mod note;
+pub mod outbox;
 pub mod role;
+pub mod scope;
 pub mod text;
+pub mod timeline;
+pub mod user;
+pub mod visit;
 pub mod youth;
 
 pub use role::Role;

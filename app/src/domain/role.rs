@@ -54,6 +54,31 @@ impl Role {
     pub fn has_groups(self) -> bool {
         matches!(self, Role::Fachberatung | Role::Fachkraft)
     }
+
+    /// Staff work in at least one group home; an account without one is a mistake.
+    pub fn needs_group(self) -> bool {
+        self == Role::Fachkraft
+    }
+
+    /// A young person's account belongs to their own record.
+    pub fn has_youth_record(self) -> bool {
+        self == Role::Jugendliche
+    }
+
+    /// Young people sign in with a PIN (on their card), everyone else with a password.
+    pub fn signs_in_with_pin(self) -> bool {
+        self == Role::Jugendliche
+    }
+
+    /// Who answered a submission, as the young person reads it ("die Fachberatung").
+    pub fn answered_by(role: Option<Role>) -> &'static str {
+        let t = texts();
+        match role {
+            Some(Role::Fachberatung) => t.fb_who_advisor,
+            Some(Role::Leitung) => t.fb_who_leitung,
+            _ => t.fb_who_group,
+        }
+    }
 }
 
 #[cfg(test)]

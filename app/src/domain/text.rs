@@ -96,6 +96,18 @@ pub fn age_from_iso(birth_iso: &str, today: NaiveDate) -> u32 {
     NaiveDate::parse_from_str(birth_iso, "%Y-%m-%d").map(|b| age_on(b, today)).unwrap_or(0)
 }
 
+/// `23.11.2026 14:05:09` in Europe/Berlin, where the group homes are.
+#[cfg(feature = "ssr")]
+pub fn berlin_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&chrono_tz::Europe::Berlin).format("%d.%m.%Y %H:%M:%S").to_string()
+}
+
+/// `23.11.2026 14:05` in Europe/Berlin.
+#[cfg(feature = "ssr")]
+pub fn berlin_minute(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&chrono_tz::Europe::Berlin).format("%d.%m.%Y %H:%M").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,6 @@
 //! Kind / Jugendliche:r: a young person placed in a group home, and their master data.
 
+use super::ids::{GroupId, YouthId};
 use super::text::Check;
 use crate::error::FieldError;
 use crate::i18n::texts;
@@ -16,11 +17,11 @@ pub const MAX_AGE_YEARS: u32 = 27;
 /// A young person in a list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct YouthSummary {
-    pub id: String,
+    pub id: YouthId,
     pub first_name: String,
     pub last_name: String,
     pub birth_date: String,
-    pub group_id: String,
+    pub group_id: GroupId,
     /// Age in full years today (Europe/Berlin), computed on the server.
     pub age: u32,
 }
@@ -28,8 +29,8 @@ pub struct YouthSummary {
 /// A young person's master data (Stammdaten).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Youth {
-    pub id: String,
-    pub group_id: String,
+    pub id: YouthId,
+    pub group_id: GroupId,
     pub group_name: String,
     pub first_name: String,
     pub last_name: String,
@@ -59,10 +60,26 @@ pub struct YouthInput {
     pub custody: String,
 }
 
+impl From<&Youth> for YouthInput {
+    /// The form as it shows a stored record.
+    fn from(youth: &Youth) -> YouthInput {
+        YouthInput {
+            group_id: youth.group_id.to_string(),
+            first_name: youth.first_name.clone(),
+            last_name: youth.last_name.clone(),
+            birth_date: youth.birth_date.clone(),
+            admission_date: youth.admission_date.clone(),
+            caseworker_name: youth.caseworker_name.clone(),
+            caseworker_contact: youth.caseworker_contact.clone(),
+            custody: youth.custody.clone(),
+        }
+    }
+}
+
 /// Checked master data.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValidYouth {
-    pub group_id: String,
+    pub group_id: GroupId,
     pub first_name: String,
     pub last_name: String,
     pub birth_date: NaiveDate,
@@ -78,10 +95,10 @@ impl YouthInput {
     pub fn validate(&self, today: NaiveDate) -> Result<ValidYouth, Vec<FieldError>> {
         let t = texts();
         let mut check = Check::default();
-        let group_id = self.group_id.trim().to_owned();
-        if group_id.is_empty() {
+        let group_id = GroupId::parse(&self.group_id);
+        if self.group_id.trim().is_empty() {
             check.fail("group_id", t.v_required);
-        } else if !super::is_uuid(&group_id) {
+        } else if group_id.is_none() {
             check.fail("group_id", t.v_unknown_group);
         }
         let first_name = check.required("first_name", &self.first_name, NAME_MAX);
@@ -108,8 +125,8 @@ impl YouthInput {
         let caseworker_name = check.optional("caseworker_name", &self.caseworker_name, CASEWORKER_NAME_MAX);
         let caseworker_contact = check.optional("caseworker_contact", &self.caseworker_contact, CASEWORKER_CONTACT_MAX);
         let custody = check.optional("custody", &self.custody, CUSTODY_MAX);
-        match (birth_date, admission_date) {
-            (Some(birth_date), Some(admission_date)) => check.finish(ValidYouth {
+        match (group_id, birth_date, admission_date) {
+            (Some(group_id), Some(birth_date), Some(admission_date)) => check.finish(ValidYouth {
                 group_id,
                 first_name,
                 last_name,

@@ -10,7 +10,7 @@ use crate::components::layout::SessionContext;
 use crate::components::status::{ErrorNote, Loading, PageTitle};
 use crate::components::status::{Guard, when_allowed};
 use crate::domain::Role;
-use crate::domain::account::{self, Account};
+use crate::domain::account::{self, Account, AccountInput};
 use crate::domain::group::Group;
 use crate::domain::youth::YouthSummary;
 use crate::i18n::texts;
@@ -41,7 +41,7 @@ pub fn AccountsPage() -> impl IntoView {
 #[component]
 fn AccountTable(accounts: Vec<Account>, groups: Vec<Group>) -> impl IntoView {
     let t = texts();
-    let group_names = move |ids: &[String]| {
+    let group_names = move |ids: &[crate::domain::ids::GroupId]| {
         ids.iter()
             .filter_map(|id| groups.iter().find(|g| &g.id == id).map(|g| g.name.clone()))
             .collect::<Vec<_>>()
@@ -87,10 +87,17 @@ fn AccountTable(accounts: Vec<Account>, groups: Vec<Group>) -> impl IntoView {
     }
 }
 
-/// The actor's role, to decide whether young people's accounts can be handled here.
+/// Whether the caller may handle young people's accounts here (Leitung).
 fn is_leitung() -> impl Fn() -> bool + Copy {
+    use crate::auth::policy::{Action, Resource, can};
     let session = expect_context::<SessionContext>().0;
-    move || session.get().and_then(|r| r.ok()).flatten().is_some_and(|u| u.role == Role::Leitung)
+    move || {
+        session
+            .get()
+            .and_then(|r| r.ok())
+            .flatten()
+            .is_some_and(|u| can(&u, Action::LinkYouthAccount, Resource::Institute))
+    }
 }
 
 #[component]
@@ -112,16 +119,7 @@ pub fn NewAccountPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match (groups.await, youths.await) {
                     (Ok(groups), Ok(youths)) => {
-                        let blank = Account {
-                            id: String::new(),
-                            login: String::new(),
-                            display_name: String::new(),
-                            role: Role::Fachkraft,
-                            active: true,
-                            group_ids: Vec::new(),
-                            youth_id: None,
-                            email: None,
-                        };
+                        let blank = AccountInput { role: Role::Fachkraft.as_str().to_owned(), ..AccountInput::default() };
                         view! {
                             <ActionForm action=action attr:class="form" attr:novalidate=true>
                                 <FormStatus value />
@@ -177,7 +175,7 @@ pub fn AccountPage() -> impl IntoView {
                             <ActionForm action=update attr:class="form" attr:novalidate=true>
                                 <FormStatus value=update_value />
                                 <input type="hidden" name="id" value=id_update />
-                                <AccountFields value=a.clone() groups youths leitung=leitung() error=move |f| field_error(update_value, f) />
+                                <AccountFields value=AccountInput::from(&a) groups youths leitung=leitung() error=move |f| field_error(update_value, f) />
                                 <div class="form-actions">
                                     <button type="submit" class="btn btn-primary" disabled=move || update.pending().get()>{t.save}</button>
                                     <a class="btn btn-link" href="/konten">{t.back}</a>
@@ -218,7 +216,7 @@ pub fn AccountPage() -> impl IntoView {
 
 #[component]
 fn AccountFields(
-    value: Account,
+    value: AccountInput,
     groups: Vec<Group>,
     youths: Vec<YouthSummary>,
     leitung: bool,
@@ -228,20 +226,20 @@ fn AccountFields(
     let role_error = error("role");
     let groups_error = error("group_ids");
     let youth_error = error("youth_id");
-    let roles: Vec<Role> = Role::ALL.into_iter().filter(|r| leitung || *r != Role::Jugendliche).collect();
-    let current_role = value.role;
+    let roles: Vec<Role> = Role::ALL.into_iter().filter(|r| leitung || !r.has_youth_record()).collect();
+    let current_role = Role::parse(&value.role);
     let member = value.group_ids.clone();
-    let linked = value.youth_id.clone().unwrap_or_default();
+    let linked = value.youth_id.clone();
     view! {
         <TextField label=t.account_name name="input[display_name]" id="account-name" value=value.display_name maxlength=account::DISPLAY_NAME_MAX error=error("display_name") />
         <TextField label=t.account_login name="input[login]" id="account-login" value=value.login hint=t.account_login_hint maxlength=account::LOGIN_MAX autocomplete="off" error=error("login") />
-        <TextField label=t.account_email name="input[email]" id="account-email" kind="email" required=false value=value.email.clone().unwrap_or_default() hint=t.account_email_hint maxlength=account::EMAIL_MAX autocomplete="off" error=error("email") />
+        <TextField label=t.account_email name="input[email]" id="account-email" kind="email" required=false value=value.email.clone() hint=t.account_email_hint maxlength=account::EMAIL_MAX autocomplete="off" error=error("email") />
         <div class="field">
             <label for="account-role">{t.account_role}</label>
             <select id="account-role" name="input[role]" required aria-invalid=move || role_error.get().is_some().then_some("true")>
                 {roles
                     .into_iter()
-                    .map(|r| view! { <option value=r.as_str() selected=r == current_role>{r.label()}</option> })
+                    .map(|r| view! { <option value=r.as_str() selected=Some(r) == current_role>{r.label()}</option> })
                     .collect_view()}
             </select>
             {move || role_error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
@@ -253,7 +251,7 @@ fn AccountFields(
                 .into_iter()
                 .enumerate()
                 .map(|(i, g)| {
-                    let checked = member.contains(&g.id);
+                    let checked = member.iter().any(|m| g.id == *m);
                     let id = format!("account-group-{i}");
                     view! {
                         <div class="checkbox-field">

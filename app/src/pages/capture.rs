@@ -6,11 +6,12 @@ use crate::api::entries::list_capture_choices;
 use crate::auth::policy::Page;
 use crate::components::form::{ChoiceGroup, SelectField, TextArea, TextField, error_in};
 use crate::components::status::{ErrorNote, Guard, Loading, PageTitle, when_allowed};
-use crate::domain::entry::{
-    self, CaptureChoices, GROUP_SUBJECT_PREFIX, MOOD_STEPS, NoteCategory, NoteInput, Participant, VisitInput,
-    VisitKind, VisitOutcome, VisitPlace, mood_label,
-};
+use crate::domain::entry::CaptureChoices;
 use crate::domain::goal::GoalChoice;
+use crate::domain::note::{self, GROUP_SUBJECT_PREFIX, NoteCategory, NoteInput};
+use crate::domain::visit::{
+    self, MOOD_STEPS, Participant, VisitInput, VisitKind, VisitOutcome, VisitPlace, mood_label,
+};
 use crate::error::FieldError;
 use crate::i18n::texts;
 use leptos::prelude::*;
@@ -96,7 +97,7 @@ fn subject_options(c: &CaptureChoices, with_group: bool) -> Vec<(String, String)
         }
         for y in &g.youths {
             let label = if c.groups.len() > 1 { format!("{} ({})", y.name, g.name) } else { y.name.clone() };
-            out.push((y.id.clone(), label));
+            out.push((y.id.to_string(), label));
         }
     }
     out
@@ -107,7 +108,7 @@ fn goals_by_youth(c: &CaptureChoices) -> Vec<(String, String, Vec<GoalChoice>)> 
         .iter()
         .flat_map(|g| g.youths.iter())
         .filter(|y| !y.goals.is_empty())
-        .map(|y| (y.id.clone(), y.name.clone(), y.goals.clone()))
+        .map(|y| (y.id.to_string(), y.name.clone(), y.goals.clone()))
         .collect()
 }
 
@@ -139,7 +140,8 @@ fn save_to_outbox(
     state: RwSignal<SaveState>,
 ) {
     use crate::browser::outbox;
-    use crate::domain::entry::{Purpose, SealedPayload};
+    use crate::domain::entry::Purpose;
+    use crate::domain::outbox::SealedPayload;
     use wasm_bindgen::JsCast;
     let Some(form) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok()) else { return };
     ev.prevent_default();
@@ -314,7 +316,7 @@ pub fn NoteFields(
                     index += 1;
                     let id = format!("note-goal-{i}");
                     let label_for = id.clone();
-                    let checked = initial.goal_ids.contains(&g.id);
+                    let checked = initial.goal_ids.iter().any(|id| g.id == *id);
                     view! {
                         <label class="choice" for=label_for>
                             <input type="checkbox" id=id name=format!("input[goal_ids][{i}]") value=g.id checked=checked />
@@ -342,7 +344,7 @@ pub fn NoteFields(
             placeholder=t.note_choose_category
             error=err("category")
         />
-        <TextArea label=t.note_text name="input[text]" id="note-text" value=initial.text.clone() required=true rows=6 maxlength=entry::NOTE_TEXT_MAX hint=t.note_text_hint error=err("text") />
+        <TextArea label=t.note_text name="input[text]" id="note-text" value=initial.text.clone() required=true rows=6 maxlength=note::NOTE_TEXT_MAX hint=t.note_text_hint error=err("text") />
         <div class="field">
             <label class="choice" for="note-important">
                 <input type="checkbox" id="note-important" name="input[important]" value="true" checked=initial.important />
@@ -410,14 +412,14 @@ pub fn VisitFields(
         <SelectField label=t.visit_kind name="input[kind]" id="visit-kind" options=options(VisitKind::ALL, VisitKind::code, VisitKind::label) selected=initial.kind.clone() placeholder=t.choose error=err("kind") />
         <SelectField label=t.visit_place name="input[place]" id="visit-place" options=options(VisitPlace::ALL, VisitPlace::code, VisitPlace::label) selected=initial.place.clone() placeholder=t.choose error=err("place") />
         <ChoiceGroup legend=t.visit_participants name="input[participants]" id="visit-participants" multiple=true options=options(Participant::ALL, Participant::code, Participant::label) checked=initial.participants.clone() error=err("participants") />
-        <TextField label=t.visit_participants_other name="input[participants_other]" id="visit-participants-other" required=false value=initial.participants_other.clone() maxlength=entry::PARTICIPANTS_OTHER_MAX error=err("participants_other") />
+        <TextField label=t.visit_participants_other name="input[participants_other]" id="visit-participants-other" required=false value=initial.participants_other.clone() maxlength=visit::PARTICIPANTS_OTHER_MAX error=err("participants_other") />
         <ChoiceGroup legend=t.visit_supervised name="input[supervised]" id="visit-supervised" options=yes_no checked=vec![initial.supervised.clone()] error=err("supervised") />
-        <TextField label=t.visit_supervised_by name="input[supervised_by]" id="visit-supervised-by" required=false value=initial.supervised_by.clone() maxlength=entry::SUPERVISED_BY_MAX error=err("supervised_by") />
+        <TextField label=t.visit_supervised_by name="input[supervised_by]" id="visit-supervised-by" required=false value=initial.supervised_by.clone() maxlength=visit::SUPERVISED_BY_MAX error=err("supervised_by") />
         <SelectField label=t.visit_outcome name="input[outcome]" id="visit-outcome" options=options(VisitOutcome::ALL, VisitOutcome::code, VisitOutcome::label) selected=initial.outcome.clone() placeholder=t.choose error=err("outcome") />
         <SelectField label=t.visit_mood_before name="input[mood_before]" id="visit-mood-before" options=moods.clone() selected=initial.mood_before.clone() placeholder=t.not_recorded required=false error=err("mood_before") />
-        <TextArea label=t.visit_mood_before_text name="input[mood_before_text]" id="visit-mood-before-text" value=initial.mood_before_text.clone() maxlength=entry::MOOD_TEXT_MAX error=err("mood_before_text") />
+        <TextArea label=t.visit_mood_before_text name="input[mood_before_text]" id="visit-mood-before-text" value=initial.mood_before_text.clone() maxlength=visit::MOOD_TEXT_MAX error=err("mood_before_text") />
         <SelectField label=t.visit_mood_after name="input[mood_after]" id="visit-mood-after" options=moods selected=initial.mood_after.clone() placeholder=t.not_recorded required=false error=err("mood_after") />
-        <TextArea label=t.visit_mood_after_text name="input[mood_after_text]" id="visit-mood-after-text" value=initial.mood_after_text.clone() maxlength=entry::MOOD_TEXT_MAX error=err("mood_after_text") />
-        <TextArea label=t.visit_notes name="input[notes]" id="visit-notes" value=initial.notes.clone() rows=5 maxlength=entry::VISIT_NOTES_MAX error=err("notes") />
+        <TextArea label=t.visit_mood_after_text name="input[mood_after_text]" id="visit-mood-after-text" value=initial.mood_after_text.clone() maxlength=visit::MOOD_TEXT_MAX error=err("mood_after_text") />
+        <TextArea label=t.visit_notes name="input[notes]" id="visit-notes" value=initial.notes.clone() rows=5 maxlength=visit::VISIT_NOTES_MAX error=err("notes") />
     }
 }

@@ -3,14 +3,16 @@
 
 use super::capture::{NoteFields, VisitFields};
 use super::route_id;
-use crate::api::entries::{CorrectNote, CorrectVisit, get_entry, group_handover};
+use crate::api::entries::{get_entry, group_handover};
+use crate::api::notes::CorrectNote;
+use crate::api::visits::CorrectVisit;
 use crate::auth::policy::Page;
 use crate::components::form::{FormStatus, TextArea};
 use crate::components::status::{ErrorNote, Guard, Loading, PageTitle, when_allowed};
-use crate::domain::entry::{
-    EntryBody, EntryDetail, EntryView, NoteBody, NoteInput, VisitBody, VisitInput, mood_label, visit_headline,
-};
+use crate::domain::entry::{EntryBody, EntryDetail, EntryView};
+use crate::domain::note::{NoteBody, NoteInput};
 use crate::domain::text::format_date;
+use crate::domain::visit::{VisitBody, VisitInput, mood_label, visit_headline};
 use crate::error::{AppError, FieldError};
 use crate::i18n::{fill, texts};
 use leptos::prelude::*;
@@ -173,7 +175,7 @@ fn NoteCorrection(
     let value = Signal::derive(move || action.value().get());
     let server_errors = Signal::derive(move || value.get().and_then(|r| r.err()));
     let errors = RwSignal::new(Vec::<FieldError>::new());
-    let youth = entry.youth_id.clone().unwrap_or_default();
+    let youth = entry.youth_id.as_ref().map(ToString::to_string).unwrap_or_default();
     let subject = RwSignal::new(youth.clone());
     let goals: Vec<_> = if youth.is_empty() {
         Vec::new()
@@ -186,13 +188,13 @@ fn NoteCorrection(
         vec![(youth, entry.subject_name.clone(), choices)]
     };
     let initial = NoteInput {
-        id: entry.id.clone(),
+        id: entry.id.to_string(),
         subject: String::new(),
         date: entry.date.clone(),
         category: body.category.code().to_owned(),
         text: body.text.clone(),
         important: body.important,
-        goal_ids: body.goal_ids.clone(),
+        goal_ids: body.goal_ids.iter().map(ToString::to_string).collect(),
         reason: String::new(),
     };
     view! {
@@ -219,8 +221,8 @@ fn VisitCorrection(entry: EntryView, body: VisitBody, action: ServerAction<Corre
     let server_errors = Signal::derive(move || value.get().and_then(|r| r.err()));
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let initial = VisitInput {
-        id: entry.id.clone(),
-        youth_id: entry.youth_id.clone().unwrap_or_default(),
+        id: entry.id.to_string(),
+        youth_id: entry.youth_id.as_ref().map(ToString::to_string).unwrap_or_default(),
         date: entry.date.clone(),
         time: body.time.clone(),
         kind: body.kind.code().to_owned(),

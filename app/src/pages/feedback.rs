@@ -6,7 +6,8 @@
 //! Simple words, big tiles, pictures. Every touch target is at least 44×44 px (the
 //! end-to-end test measures them).
 
-use crate::api::feedback::{PickupAnswer, get_feedback_form, get_link_form, get_rights, my_feedback};
+use crate::api::rights::get_rights;
+use crate::api::submissions::{PickupAnswer, get_feedback_form, get_link_form, my_feedback};
 use crate::components::status::{ErrorNote, Loading, PageTitle};
 use crate::domain::feedback::{
     FeedbackForm, FeedbackKind, FeedbackStatus, FeedbackView, Mood, Recipient, Sender, Topic,

@@ -3,9 +3,9 @@
 //! the anonymous form, a young person's login card, and editing "Meine Rechte". One lazily
 //! loaded chunk, chosen by the path.
 
-use crate::api::feedback::{
-    AnswerFeedback, IssueLoginCard, SetRights, feedback_counts, get_feedback, get_group_link, get_rights, list_feedback,
-};
+use crate::api::cards::IssueLoginCard;
+use crate::api::rights::{SetRights, get_rights};
+use crate::api::submissions::{AnswerFeedback, feedback_counts, get_feedback, get_group_link, list_feedback};
 use crate::auth::policy::Page;
 use crate::components::form::{FormStatus, field_error};
 use crate::components::status::{ErrorNote, Guard, Loading, PageTitle, when_allowed};

@@ -7,8 +7,7 @@ use crate::components::form::{FormStatus, TextField, field_error};
 use crate::components::layout::SessionContext;
 use crate::components::status::{ErrorNote, Loading, PageTitle};
 use crate::components::status::{Guard, when_allowed};
-use crate::domain::Role;
-use crate::domain::group::{self, Group};
+use crate::domain::group::{self, Group, GroupInput};
 use crate::i18n::{fill, texts};
 use leptos::prelude::*;
 
@@ -17,7 +16,13 @@ pub fn GroupsPage() -> impl IntoView {
     let t = texts();
     let session = expect_context::<SessionContext>().0;
     let groups = Resource::new(|| (), |_| when_allowed(Page::Groups, list_groups));
-    let is_leitung = move || session.get().and_then(|r| r.ok()).flatten().is_some_and(|u| u.role == Role::Leitung);
+    let is_leitung = move || {
+        session
+            .get()
+            .and_then(|r| r.ok())
+            .flatten()
+            .is_some_and(|u| crate::auth::policy::may_ever(&u, crate::auth::policy::Action::CreateGroup))
+    };
     view! {
         <Guard page=Page::Groups>
         <PageTitle text=t.groups_title />
@@ -162,7 +167,7 @@ pub fn NewGroupPage() -> impl IntoView {
         <PageTitle text=t.group_new_title />
         <ActionForm action=action attr:class="form" attr:novalidate=true>
             <FormStatus value />
-            <GroupFields value=Group { id: String::new(), name: String::new(), address: String::new(), phone: String::new(), youth_count: 0 } error=move |f| field_error(value, f) />
+            <GroupFields value=GroupInput::default() error=move |f| field_error(value, f) />
             <div class="form-actions">
                 <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>{t.save}</button>
                 <a class="btn btn-link" href="/gruppen">{t.cancel}</a>
@@ -189,7 +194,7 @@ pub fn EditGroupPage() -> impl IntoView {
                         <ActionForm action=action attr:class="form" attr:novalidate=true>
                             <FormStatus value />
                             <input type="hidden" name="id" value=d.group.id.clone() />
-                            <GroupFields value=d.group.clone() error=move |f| field_error(value, f) />
+                            <GroupFields value=GroupInput::from(&d.group) error=move |f| field_error(value, f) />
                             <div class="form-actions">
                                 <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>{t.save}</button>
                                 <a class="btn btn-link" href=format!("/gruppen/{}", d.group.id)>{t.cancel}</a>
@@ -207,7 +212,7 @@ pub fn EditGroupPage() -> impl IntoView {
 }
 
 #[component]
-fn GroupFields(value: Group, error: impl Fn(&'static str) -> Signal<Option<String>>) -> impl IntoView {
+fn GroupFields(value: GroupInput, error: impl Fn(&'static str) -> Signal<Option<String>>) -> impl IntoView {
     let t = texts();
     view! {
         <TextField label=t.group_name name="input[name]" id="group-name" value=value.name maxlength=group::NAME_MAX error=error("name") />

@@ -99,7 +99,7 @@ fn IncidentForm(choices: CaptureChoices, preselected: String) -> impl IntoView {
         .flat_map(|g| {
             g.youths.iter().map(move |y| {
                 let label = if several { format!("{} ({})", y.name, g.name) } else { y.name.clone() };
-                (y.id.clone(), label)
+                (y.id.to_string(), label)
             })
         })
         .collect();

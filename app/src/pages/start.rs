@@ -2,9 +2,9 @@
 
 use crate::api::groups::{get_group, list_groups};
 use crate::auth::CurrentUser;
+use crate::auth::policy::{Home, home};
 use crate::components::layout::SessionContext;
 use crate::components::status::{ErrorNote, Loading, PageTitle};
-use crate::domain::Role;
 use crate::i18n::{fill, texts};
 use leptos::prelude::*;
 
@@ -15,14 +15,14 @@ async fn load_overview() -> Result<Overview, crate::error::AppError> {
     let Some(user) = crate::api::session::current_session().await? else {
         return Ok((Vec::new(), Vec::new()));
     };
-    if !matches!(user.role, Role::Fachkraft | Role::Fachberatung | Role::Leitung) {
+    if !matches!(home(&user), Home::Group | Home::Advisor | Home::Institute) {
         return Ok((Vec::new(), Vec::new()));
     }
     let groups = list_groups().await?;
     let mut details = Vec::new();
-    if user.role == Role::Fachkraft {
+    if home(&user) == Home::Group {
         for group in &groups {
-            details.push(get_group(group.id.clone()).await?);
+            details.push(get_group(group.id.to_string()).await?);
         }
     }
     Ok((groups, details))
@@ -49,15 +49,15 @@ pub fn StartPage() -> impl IntoView {
 
 #[component]
 fn StartFor(user: CurrentUser, overview: Resource<Result<Overview, crate::error::AppError>>) -> impl IntoView {
-    match user.role {
-        Role::Jugendliche => view! { <YouthStart user /> }.into_any(),
-        Role::Admin => {
+    match home(&user) {
+        Home::Youth => view! { <YouthStart user /> }.into_any(),
+        Home::Accounts => {
             view! { <RoleStart user lead=texts().start_admin_lead link=("/konten", texts().nav_accounts) /> }.into_any()
         }
-        Role::Datenschutz => {
+        Home::Audit => {
             view! { <RoleStart user lead=texts().start_ds_lead link=("/protokoll", texts().audit_title) /> }.into_any()
         }
-        Role::Fachkraft | Role::Fachberatung | Role::Leitung => view! { <GroupsStart user overview /> }.into_any(),
+        Home::Group | Home::Advisor | Home::Institute => view! { <GroupsStart user overview /> }.into_any(),
     }
 }
 
@@ -75,12 +75,12 @@ fn RoleStart(user: CurrentUser, lead: &'static str, link: (&'static str, &'stati
 #[component]
 fn GroupsStart(user: CurrentUser, overview: Resource<Result<Overview, crate::error::AppError>>) -> impl IntoView {
     let t = texts();
-    let (title, lead) = match user.role {
-        Role::Fachkraft => (t.nav_my_group.to_owned(), t.start_staff_lead),
-        Role::Fachberatung => (fill(t.start_welcome, &[("name", &user.display_name)]), t.start_fb_lead),
+    let (title, lead) = match home(&user) {
+        Home::Group => (t.nav_my_group.to_owned(), t.start_staff_lead),
+        Home::Advisor => (fill(t.start_welcome, &[("name", &user.display_name)]), t.start_fb_lead),
         _ => (fill(t.start_welcome, &[("name", &user.display_name)]), t.start_leitung_lead),
     };
-    let staff = user.role == Role::Fachkraft;
+    let staff = home(&user) == Home::Group;
     view! {
         <PageTitle text=title />
         <p class="page-lead">{lead}</p>
@@ -144,7 +144,7 @@ fn YouthStart(user: CurrentUser) -> impl IntoView {
 #[component]
 fn Notices() -> impl IntoView {
     let t = texts();
-    let notices = Resource::new(|| (), |_| crate::api::feedback::list_notices());
+    let notices = Resource::new(|| (), |_| crate::api::cards::list_notices());
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

@@ -11,11 +11,13 @@ use crate::components::form::{FormStatus, SelectField, TextArea, TextField, fiel
 use crate::components::status::{ErrorNote, Loading, PageTitle};
 use crate::components::status::{Guard, when_allowed};
 use crate::domain::contact::{ContactOverview, ContactPeriod};
-use crate::domain::entry::{FILTER_VISITS, NoteCategory, TimelineInput, TimelinePage, VisitKind};
-use crate::domain::goal::Goal;
+use crate::domain::goal::{Goal, GoalInput};
 use crate::domain::group::Group;
+use crate::domain::note::NoteCategory;
 use crate::domain::text::format_date;
-use crate::domain::youth::{self, Youth};
+use crate::domain::timeline::{FILTER_VISITS, TimelineInput, TimelinePage};
+use crate::domain::visit::VisitKind;
+use crate::domain::youth::{self, YouthInput};
 use crate::error::AppError;
 use crate::i18n::{fill, texts};
 use crate::pages::entries::EntryCard;
@@ -72,10 +74,10 @@ pub fn YouthPage() -> impl IntoView {
                                     <a class="btn btn-secondary" href=format!("/jugendliche/{}/bearbeiten", y.id)>{t.edit}</a>
                                 </div>
                             })}
-                            <WriteLinks youth_id=y.id.clone() session />
+                            <WriteLinks youth_id=y.id.to_string() session />
                             <YouthContacts contacts action=set_contacts />
-                            <YouthGoals youth_id=y.id.clone() goals contacts create_goal update_goal />
-                            <YouthTimeline youth_id=y.id.clone() timeline />
+                            <YouthGoals youth_id=y.id.to_string() goals contacts create_goal update_goal />
+                            <YouthTimeline youth_id=y.id.to_string() timeline />
                         }
                         .into_any()
                     }
@@ -104,18 +106,9 @@ pub fn NewYouthPage() -> impl IntoView {
                 Suspend::new(async move {
                     match groups.await {
                         Ok(groups) => {
-                            let blank = Youth {
-                                id: String::new(),
+                            let blank = YouthInput {
                                 group_id: preselected,
-                                group_name: String::new(),
-                                first_name: String::new(),
-                                last_name: String::new(),
-                                birth_date: String::new(),
-                                admission_date: String::new(),
-                                caseworker_name: String::new(),
-                                caseworker_contact: String::new(),
-                                custody: String::new(),
-                                age: 0,
+                                ..YouthInput::default()
                             };
                             view! {
                                 <ActionForm action=action attr:class="form" attr:novalidate=true>
@@ -158,7 +151,7 @@ pub fn EditYouthPage() -> impl IntoView {
                             <ActionForm action=action attr:class="form" attr:novalidate=true>
                                 <FormStatus value />
                                 <input type="hidden" name="id" value=y.id.clone() />
-                                <YouthFields value=y.clone() groups error=move |f| field_error(value, f) />
+                                <YouthFields value=YouthInput::from(&y) groups error=move |f| field_error(value, f) />
                                 <div class="form-actions">
                                     <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>{t.save}</button>
                                     <a class="btn btn-link" href=format!("/jugendliche/{}", y.id)>{t.cancel}</a>
@@ -178,7 +171,7 @@ pub fn EditYouthPage() -> impl IntoView {
 
 #[component]
 fn YouthFields(
-    value: Youth,
+    value: YouthInput,
     groups: Vec<Group>,
     error: impl Fn(&'static str) -> Signal<Option<String>>,
 ) -> impl IntoView {
@@ -343,7 +336,7 @@ fn YouthGoals(
                                                         <ActionForm action=update_goal attr:class="form" attr:novalidate=true>
                                                             <FormStatus value=updated />
                                                             <input type="hidden" name="id" value=g.id.clone() />
-                                                            <GoalFields goal=g.clone() prefix="goal-edit" value=updated />
+                                                            <GoalFields goal=GoalInput::from(&g) key=format!("goal-edit-{}", &g.id.as_str()[28..]) value=updated />
                                                             <button type="submit" class="btn btn-primary">{t.save}</button>
                                                         </ActionForm>
                                                     </details>
@@ -358,7 +351,7 @@ fn YouthGoals(
                                         <ActionForm action=create_goal attr:class="form" attr:novalidate=true>
                                             <FormStatus value=created />
                                             <input type="hidden" name="input[youth_id]" value=youth_id.clone() />
-                                            <GoalFields goal=Goal { id: String::new(), youth_id: youth_id.clone(), title: String::new(), description: String::new(), review_on: String::new() } prefix="goal-new" value=created />
+                                            <GoalFields goal=GoalInput { youth_id: youth_id.clone(), ..GoalInput::default() } key="goal-new".to_owned() value=created />
                                             <button type="submit" class="btn btn-primary" id="goal-save">{t.save}</button>
                                         </ActionForm>
                                     </details>
@@ -375,11 +368,9 @@ fn YouthGoals(
 }
 
 #[component]
-fn GoalFields(goal: Goal, prefix: &'static str, value: Signal<Option<Result<String, AppError>>>) -> impl IntoView {
+/// `key`: unique on the page, as several goals can be edited.
+fn GoalFields(goal: GoalInput, key: String, value: Signal<Option<Result<String, AppError>>>) -> impl IntoView {
     let t = texts();
-    // Ids must be unique on the page: several goals can be edited.
-    let key =
-        if goal.id.is_empty() { prefix.to_owned() } else { format!("{prefix}-{}", &goal.id[goal.id.len() - 8..]) };
     view! {
         <TextField label=t.goals_goal_title name="input[title]" id=format!("{key}-title") value=goal.title maxlength=crate::domain::goal::TITLE_MAX error=field_error(value, "title") />
         <TextArea label=t.goals_description name="input[description]" id=format!("{key}-description") value=goal.description maxlength=crate::domain::goal::DESCRIPTION_MAX error=field_error(value, "description") />

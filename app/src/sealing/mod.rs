@@ -16,6 +16,8 @@
 //! key as the 65-byte uncompressed point (the page carries `KEYID.PUBLIC` in
 //! `<meta name="gb-outbox-key">`).
 
+pub mod keys;
+
 use aes_gcm::aead::{Aead, Payload};
 use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
 use base64::Engine;
