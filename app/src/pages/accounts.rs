@@ -7,7 +7,8 @@ use crate::api::youths::list_youth_choices;
 use crate::auth::policy::Page;
 use crate::components::form::{FormStatus, TextField, field_error};
 use crate::components::layout::SessionContext;
-use crate::components::status::{ErrorNote, Loading, PageTitle};
+use crate::components::load::{Both, Load};
+use crate::components::status::PageTitle;
 use crate::components::status::{Guard, when_allowed};
 use crate::domain::Role;
 use crate::domain::account::{self, Account};
@@ -24,16 +25,13 @@ pub fn AccountsPage() -> impl IntoView {
     view! {
         <Guard page=Page::Accounts>
         <PageTitle text=t.accounts_title />
-        <div class="toolbar"><a class="btn btn-primary" href="/konten/neu">{t.accounts_new}</a></div>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match (accounts.await, groups.await) {
-                    (Ok(accounts), Ok(groups)) if !accounts.is_empty() => view! { <AccountTable accounts groups /> }.into_any(),
-                    (Ok(_), Ok(_)) => view! { <p class="empty">{t.accounts_empty}</p> }.into_any(),
-                    (Err(error), _) | (_, Err(error)) => view! { <ErrorNote error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <div class="toolbar cluster"><a class="btn btn-primary" href="/konten/neu">{t.accounts_new}</a></div>
+        <Load data=Both(accounts, groups) let:loaded>
+            {match loaded {
+                (accounts, groups) if !accounts.is_empty() => view! { <AccountTable accounts groups /> }.into_any(),
+                _ => view! { <p class="empty">{t.accounts_empty}</p> }.into_any(),
+            }}
+        </Load>
         </Guard>
     }
 }
@@ -108,10 +106,9 @@ pub fn NewAccountPage() -> impl IntoView {
     view! {
         <Guard page=Page::NewAccount>
         <PageTitle text=t.account_new_title />
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match (groups.await, youths.await) {
-                    (Ok(groups), Ok(youths)) => {
+        <Load data=Both(groups, youths) let:loaded>
+            {
+                        let (groups, youths) = loaded;
                         let blank = Account {
                             id: String::new(),
                             login: String::new(),
@@ -133,12 +130,8 @@ pub fn NewAccountPage() -> impl IntoView {
                                 </div>
                             </ActionForm>
                         }
-                        .into_any()
-                    }
-                    (Err(error), _) | (_, Err(error)) => view! { <ErrorNote error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+            }
+        </Load>
         </Guard>
     }
 }
@@ -167,10 +160,9 @@ pub fn AccountPage() -> impl IntoView {
     view! {
         <Guard page=Page::Account>
         <PageTitle text=t.account_edit_title />
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match (account.await, groups.await, youths.await) {
-                    (Ok(a), Ok(groups), Ok(youths)) => {
+        <Load data=Both(account, Both(groups, youths)) let:loaded>
+            {
+                        let (a, (groups, youths)) = loaded;
                         let active = a.active;
                         let (id_update, id_reset, id_active) = (a.id.clone(), a.id.clone(), a.id.clone());
                         view! {
@@ -206,12 +198,8 @@ pub fn AccountPage() -> impl IntoView {
                                 </div>
                             </ActionForm>
                         }
-                        .into_any()
-                    }
-                    (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => view! { <ErrorNote error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+            }
+        </Load>
         </Guard>
     }
 }

@@ -2,7 +2,8 @@
 
 use crate::api::audit::{list_audit, list_audit_actors};
 use crate::auth::policy::Page;
-use crate::components::status::{ErrorNote, Loading, PageTitle};
+use crate::components::load::{Both, Load};
+use crate::components::status::PageTitle;
 use crate::components::status::{Guard, when_allowed};
 use crate::domain::audit::AuditFilterInput;
 use crate::i18n::texts;
@@ -29,16 +30,15 @@ pub fn AuditPage() -> impl IntoView {
         <Guard page=Page::Audit>
         <PageTitle text=t.audit_title />
         <p class="page-lead">{t.audit_lead}</p>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                let f = filter.get_untracked();
-                match (actors.await, page.await) {
-                    (Ok(actors), Ok(page)) => {
+        <Load data=Both(actors, page) let:loaded>
+            {
+                        let f = filter.get_untracked();
+                        let (actors, page) = loaded;
                         let next = page.next.clone().map(|cursor| {
                             format!("/protokoll?benutzer={}&jugendliche={}&von={}&bis={}&vor={}", f.actor_id, f.youth_id, f.from, f.to, cursor)
                         });
                         view! {
-                            <form class="form toolbar" method="get" action="/protokoll">
+                            <form class="filter-form cluster" method="get" action="/protokoll">
                                 <div class="field">
                                     <label for="audit-user">{t.audit_filter_user}</label>
                                     <select id="audit-user" name="benutzer">
@@ -97,12 +97,8 @@ pub fn AuditPage() -> impl IntoView {
                             }}
                             {next.map(|href| view! { <p class="pager"><a class="btn btn-secondary" href=href>{t.audit_more}</a></p> })}
                         }
-                        .into_any()
-                    }
-                    (Err(error), _) | (_, Err(error)) => view! { <ErrorNote error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+            }
+        </Load>
         </Guard>
     }
 }

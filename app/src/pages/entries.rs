@@ -6,7 +6,8 @@ use super::route_id;
 use crate::api::entries::{CorrectNote, CorrectVisit, get_entry, group_handover};
 use crate::auth::policy::Page;
 use crate::components::form::{FormStatus, TextArea};
-use crate::components::status::{ErrorNote, Guard, Loading, PageTitle, when_allowed};
+use crate::components::load::Load;
+use crate::components::status::{Guard, PageTitle, when_allowed};
 use crate::domain::entry::{
     EntryBody, EntryDetail, EntryView, NoteBody, NoteInput, VisitBody, VisitInput, mood_label, visit_headline,
 };
@@ -102,14 +103,9 @@ pub fn EntryPage() -> impl IntoView {
     });
     view! {
         <Guard page=Page::Entry>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match detail.await {
-                    Ok(d) => view! { <EntryDetailView detail=d correct_note correct_visit /> }.into_any(),
-                    Err(error) => view! { <ErrorNote error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Load data=detail let:d>
+            <EntryDetailView detail=d correct_note correct_visit />
+        </Load>
         </Guard>
     }
 }
@@ -270,10 +266,8 @@ pub fn HandoverPage() -> impl IntoView {
     let handover = Resource::new(move || id.get(), |id| when_allowed(Page::Handover, move || group_handover(id)));
     view! {
         <Guard page=Page::Handover>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match handover.await {
-                    Ok(h) => {
+        <Load data=handover let:h>
+            {
                         let section = |title: &'static str, entries: Vec<EntryView>| {
                             let empty = entries.is_empty();
                             view! {
@@ -288,12 +282,8 @@ pub fn HandoverPage() -> impl IntoView {
                             {section(t.handover_today, h.today)}
                             {section(t.handover_yesterday, h.yesterday)}
                         }
-                        .into_any()
-                    }
-                    Err(error) => view! { <ErrorNote error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+            }
+        </Load>
         </Guard>
     }
 }

@@ -1,37 +1,21 @@
 //! The staff side of participation and complaints: the list and a submission with its
 //! history and the answer form, the monthly counts, a group's poster with the link to
-//! the anonymous form, a young person's login card, and editing "Meine Rechte". One lazily
-//! loaded chunk, chosen by the path.
+//! the anonymous form, a young person's login card, and editing "Meine Rechte". They are
+//! in the case chunk (`app.rs`).
 
 use crate::api::feedback::{
     AnswerFeedback, IssueLoginCard, SetRights, feedback_counts, get_feedback, get_group_link, get_rights, list_feedback,
 };
 use crate::auth::policy::Page;
 use crate::components::form::{FormStatus, field_error};
-use crate::components::status::{ErrorNote, Guard, Loading, PageTitle, when_allowed};
+use crate::components::icon::Icon;
+use crate::components::load::Load;
+use crate::components::status::{Guard, PageTitle, when_allowed};
 use crate::domain::feedback::{FeedbackFilter, FeedbackStatus, FeedbackView, Recipient};
 use crate::domain::text::format_date;
 use crate::i18n::{fill, texts};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-
-#[component]
-pub fn FeedbackDeskPages() -> impl IntoView {
-    let path = leptos_router::hooks::use_location().pathname.get_untracked();
-    if path == "/rueckmeldungen" {
-        view! { <FeedbackListPage /> }.into_any()
-    } else if path.starts_with("/rueckmeldungen/") {
-        view! { <FeedbackDetailPage /> }.into_any()
-    } else if path.starts_with("/auswertung") {
-        view! { <CountsPage /> }.into_any()
-    } else if path.ends_with("/aushang") {
-        view! { <PosterPage /> }.into_any()
-    } else if path.ends_with("/karte") {
-        view! { <LoginCardPage /> }.into_any()
-    } else {
-        view! { <EditRightsPage /> }.into_any()
-    }
-}
 
 fn status_badge(status: FeedbackStatus) -> impl IntoView {
     let class = match status {
@@ -55,7 +39,7 @@ fn sender_label(message: &FeedbackView) -> String {
 
 /// `/rueckmeldungen?stand=offen`: what the caller may handle, newest first.
 #[component]
-fn FeedbackListPage() -> impl IntoView {
+pub fn FeedbackListPage() -> impl IntoView {
     let t = texts();
     let query = use_query_map();
     let status = Memo::new(move |_| query.read().get("stand").unwrap_or_default());
@@ -96,20 +80,18 @@ fn FeedbackListPage() -> impl IntoView {
                 </div>
                 <button type="submit" class="btn btn-secondary">{t.fb_filter_submit}</button>
             </form>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match list.await {
-                        Ok(list) if list.is_empty() => view! { <p class="empty">{t.fb_staff_empty}</p> }.into_any(),
-                        Ok(list) => view! {
-                            <ul class="entry-list feedback-list" id="feedback-list">
-                                {list.into_iter().map(|m| view! { <li><FeedbackRow message=m /></li> }).collect_view()}
-                            </ul>
-                        }
-                        .into_any(),
-                        Err(error) => view! { <ErrorNote error /> }.into_any(),
+            <Load data=list let:list>
+                {if list.is_empty() {
+                    view! { <p class="empty">{t.fb_staff_empty}</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="entry-list feedback-list stack" id="feedback-list">
+                            {list.into_iter().map(|m| view! { <li><FeedbackRow message=m /></li> }).collect_view()}
+                        </ul>
                     }
-                })}
-            </Suspense>
+                    .into_any()
+                }}
+            </Load>
         </Guard>
     }
 }
@@ -122,15 +104,15 @@ fn FeedbackRow(message: FeedbackView) -> impl IntoView {
     view! {
         <article class="entry-card feedback-row">
             <h2 class="entry-title">
-                <a href=href>
-                    <span aria-hidden="true">{message.topic.icon()}" "</span>
-                    {message.kind.label()}": "{message.topic.label()}
+                <a href=href class="with-icon">
+                    <Icon name=format!("topic-{}", message.topic.code()) />
+                    <span>{message.kind.label()}": "{message.topic.label()}</span>
                 </a>
             </h2>
             <p class="entry-meta">
                 {status_badge(message.status)}" "
                 {(message.recipient == Recipient::Advisor).then(|| view! { <span class="badge">{t.fb_who_advisor}</span> " " })}
-                {message.mood.map(|m| view! { <span title=m.label()><span aria-hidden="true">{m.icon()}</span><span class="visually-hidden">{m.label()}</span></span> " " })}
+                {message.mood.map(|m| view! { <span class="badge with-icon"><Icon name=format!("mood-{}", m.code()) /><span>{m.label()}</span></span> " " })}
                 {format_date(&message.received_on)}" · "{message.group_name.clone()}" · "{sender}
             </p>
         </article>
@@ -141,7 +123,7 @@ fn FeedbackRow(message: FeedbackView) -> impl IntoView {
 
 /// `/rueckmeldungen/:id`: the text, every step, and the answer form.
 #[component]
-fn FeedbackDetailPage() -> impl IntoView {
+pub fn FeedbackDetailPage() -> impl IntoView {
     let t = texts();
     let id = super::route_id();
     let action = ServerAction::<AnswerFeedback>::new();
@@ -155,10 +137,8 @@ fn FeedbackDetailPage() -> impl IntoView {
     let saved = move || query.read().get("gespeichert").is_some();
     view! {
         <Guard page=Page::Feedback>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match detail.await {
-                        Ok(m) => {
+            <Load data=detail let:m>
+                {
                             let title = format!("{}: {}", m.kind.label(), m.topic.label());
                             let steps = m.steps.clone();
                             view! {
@@ -169,7 +149,7 @@ fn FeedbackDetailPage() -> impl IntoView {
                                     <dt>{t.fb_to_label}</dt><dd>{m.recipient.label()}</dd>
                                     <dt>{t.fb_group_label}</dt><dd>{m.group_name.clone()}</dd>
                                     <dt>{t.fb_received_label}</dt><dd>{format_date(&m.received_on)}" · "{sender_label(&m)}</dd>
-                                    {m.mood.map(|mood| view! { <dt>{t.fb_mood_question}</dt><dd><span aria-hidden="true">{mood.icon()}</span>" "{mood.label()}</dd> })}
+                                    {m.mood.map(|mood| view! { <dt>{t.fb_mood_question}</dt><dd class="with-icon"><Icon name=format!("mood-{}", mood.code()) /><span>{mood.label()}</span></dd> })}
                                 </dl>
                                 <p class="message-text" id="feedback-text">{if m.text.is_empty() { t.fb_no_text.to_owned() } else { m.text.clone() }}</p>
                                 <h2>{t.fb_history}</h2>
@@ -215,12 +195,8 @@ fn FeedbackDetailPage() -> impl IntoView {
                                     </ActionForm>
                                 })}
                             }
-                            .into_any()
-                        }
-                        Err(error) => view! { <ErrorNote error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+                }
+            </Load>
         </Guard>
     }
 }
@@ -229,7 +205,7 @@ fn FeedbackDetailPage() -> impl IntoView {
 
 /// `/auswertung?monat=2026-11`: counts per group, kind, topic and status.
 #[component]
-fn CountsPage() -> impl IntoView {
+pub fn CountsPage() -> impl IntoView {
     let t = texts();
     let query = use_query_map();
     let month = Memo::new(move |_| query.read().get("monat").unwrap_or_default());
@@ -238,10 +214,8 @@ fn CountsPage() -> impl IntoView {
         <Guard page=Page::FeedbackCounts>
             <PageTitle text=t.fb_stats_title />
             <p class="page-lead">{t.fb_stats_lead}</p>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match counts.await {
-                        Ok(c) => view! {
+            <Load data=counts let:c>
+                {view! {
                             <form class="form filter-form" method="get" action="/auswertung">
                                 <div class="field">
                                     <label for="counts-month">{t.fb_stats_month}</label>
@@ -256,7 +230,7 @@ fn CountsPage() -> impl IntoView {
                                         view! { <p class="empty">{t.fb_stats_none}</p> }.into_any()
                                     } else {
                                         view! {
-                                            <div class="table-wrap">
+                                            <div class="table-wrap" tabindex="0" role="region" aria-label=g.group_name.clone()>
                                                 <table class="data-table counts-table">
                                                     <thead><tr>
                                                         <th scope="col">{t.fb_stats_kind}</th>
@@ -283,12 +257,8 @@ fn CountsPage() -> impl IntoView {
                                     }}
                                 </section>
                             }).collect_view()}
-                        }
-                        .into_any(),
-                        Err(error) => view! { <ErrorNote error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+                }}
+            </Load>
         </Guard>
     }
 }
@@ -307,7 +277,7 @@ fn print_button(label: &'static str) -> impl IntoView {
 
 /// `/gruppen/:id/aushang`: a poster with the QR code of the group's anonymous form.
 #[component]
-fn PosterPage() -> impl IntoView {
+pub fn PosterPage() -> impl IntoView {
     let t = texts();
     let id = super::route_id();
     let link = Resource::new(move || id.get(), |id| when_allowed(Page::GroupLink, move || get_group_link(id)));
@@ -317,10 +287,8 @@ fn PosterPage() -> impl IntoView {
                 <PageTitle text=t.fb_group_link_title />
                 <p class="page-lead">{t.fb_group_link_lead}</p>
             </div>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match link.await {
-                        Ok(link) => view! {
+            <Load data=link let:link>
+                {view! {
                             <p class="no-print">{print_button(t.fb_group_link_print)}</p>
                             <section class="poster card" id="poster">
                                 <h2>{t.fb_poster_heading}</h2>
@@ -329,19 +297,15 @@ fn PosterPage() -> impl IntoView {
                                 <p>{t.fb_poster_text}</p>
                                 <p class="poster-url"><a href=link.url.clone() id="poster-link">{link.url.clone()}</a></p>
                             </section>
-                        }
-                        .into_any(),
-                        Err(error) => view! { <ErrorNote error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+                }}
+            </Load>
         </Guard>
     }
 }
 
 /// `/jugendliche/:id/karte`: a new login card for the young person's account.
 #[component]
-fn LoginCardPage() -> impl IntoView {
+pub fn LoginCardPage() -> impl IntoView {
     let t = texts();
     let id = super::route_id();
     let youth =
@@ -350,10 +314,8 @@ fn LoginCardPage() -> impl IntoView {
     let value = Signal::derive(move || action.value().get());
     view! {
         <Guard page=Page::LoginCard>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match youth.await {
-                        Ok(y) => view! {
+            <Load data=youth let:y>
+                {view! {
                             <div class="no-print">
                                 <PageTitle text=format!("{} – {} {}", t.card_title, y.youth.first_name, y.youth.last_name) />
                                 <p class="page-lead">{t.card_lead}</p>
@@ -376,12 +338,8 @@ fn LoginCardPage() -> impl IntoView {
                                     </div>
                                 </ActionForm>
                             </div>
-                        }
-                        .into_any(),
-                        Err(error) => view! { <ErrorNote error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+                }}
+            </Load>
             {move || value.get().and_then(|r| r.ok()).map(|card| view! {
                 <p class="no-print">{print_button(t.card_print)}</p>
                 <section class="card-print card" id="login-card">
@@ -400,7 +358,7 @@ fn LoginCardPage() -> impl IntoView {
 
 /// `/meine-rechte/bearbeiten` (Leitung).
 #[component]
-fn EditRightsPage() -> impl IntoView {
+pub fn EditRightsPage() -> impl IntoView {
     let t = texts();
     let rights = Resource::new(|| (), |_| when_allowed(Page::EditRights, get_rights));
     let action = ServerAction::<SetRights>::new();
@@ -409,10 +367,8 @@ fn EditRightsPage() -> impl IntoView {
         <Guard page=Page::EditRights>
             <PageTitle text=t.rights_edit_title />
             <p class="page-lead">{t.rights_edit_lead}</p>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match rights.await {
-                        Ok(rights) => view! {
+            <Load data=rights let:rights>
+                {view! {
                             <ActionForm action=action attr:class="form" attr:novalidate=true attr:id="rights-form">
                                 <FormStatus value />
                                 <crate::components::form::TextArea
@@ -430,12 +386,8 @@ fn EditRightsPage() -> impl IntoView {
                                     <a class="btn btn-link" href="/meine-rechte">{t.cancel}</a>
                                 </div>
                             </ActionForm>
-                        }
-                        .into_any(),
-                        Err(error) => view! { <ErrorNote error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+                }}
+            </Load>
         </Guard>
     }
 }

@@ -9,7 +9,8 @@ use crate::api::incidents::{
 };
 use crate::auth::policy::Page;
 use crate::components::form::{ChoiceGroup, FormStatus, SelectField, TextArea, TextField, error_in, field_error};
-use crate::components::status::{ErrorNote, Guard, Loading, PageTitle, when_allowed};
+use crate::components::load::Load;
+use crate::components::status::{Guard, PageTitle, when_allowed};
 use crate::domain::entry::CaptureChoices;
 use crate::domain::incident::{self, IncidentCategory, IncidentEventKind, IncidentState, IncidentSummary, Informed};
 use crate::error::FieldError;
@@ -59,17 +60,9 @@ pub fn NewIncidentPage() -> impl IntoView {
         <Guard page=Page::NewIncident>
         <PageTitle text=t.inc_new_title />
         <p class="page-lead">{t.inc_new_lead}</p>
-        <Suspense fallback=Loading>
-            {move || {
-                let preselected = preselected.get_value();
-                Suspend::new(async move {
-                    match choices.await {
-                        Ok(c) => view! { <IncidentForm choices=c preselected /> }.into_any(),
-                        Err(error) => view! { <ErrorNote error /> }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
+        <Load data=choices let:c>
+            <IncidentForm choices=c preselected=preselected.get_value() />
+        </Load>
         </Guard>
     }
 }
@@ -180,10 +173,8 @@ pub fn IncidentsPage() -> impl IntoView {
     view! {
         <Guard page=Page::Incidents>
         <PageTitle text=t.inc_board_title />
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match board.await {
-                    Ok(b) => {
+        <Load data=board keep=true let:b>
+            {
                         shown_open.set_value(i64::try_from(b.pinned.len()).unwrap_or_default());
                         view! {
                         {b.can_report.then(|| view! {
@@ -207,12 +198,8 @@ pub fn IncidentsPage() -> impl IntoView {
                             }}
                         </section>
                         }
-                        .into_any()
-                    }
-                    Err(error) => view! { <ErrorNote error /> }.into_any(),
-                }
-            })}
-        </Transition>
+            }
+        </Load>
         </Guard>
     }
 }
@@ -221,7 +208,7 @@ pub fn IncidentsPage() -> impl IntoView {
 fn IncidentList(items: Vec<IncidentSummary>, id: &'static str) -> impl IntoView {
     let t = texts();
     view! {
-        <ul class="card-list incident-list" id=id>
+        <ul class="incident-list stack" id=id>
             {items
                 .into_iter()
                 .map(|i| {
@@ -270,12 +257,12 @@ pub(crate) fn keyboard_review(selector: &'static str, acknowledge: impl Fn(Strin
         match ev.key().as_str() {
             "j" => {
                 let next = current.map_or(0, |i| (i + 1).min(links.len() - 1));
-                let _ = links[next].focus();
+                focus_visible(&links[next]);
                 ev.prevent_default();
             }
             "k" => {
                 let prev = current.map_or(0, |i| i.saturating_sub(1));
-                let _ = links[prev].focus();
+                focus_visible(&links[prev]);
                 ev.prevent_default();
             }
             "x" => {
@@ -288,6 +275,23 @@ pub(crate) fn keyboard_review(selector: &'static str, acknowledge: impl Fn(Strin
         }
     });
     on_cleanup(move || handle.remove());
+}
+
+/// Focuses a list item's link and scrolls its whole item into view, just as far as
+/// needed (`scrollIntoView({block: "nearest"})`; called through JavaScript because the
+/// option type is not among the crate's web-sys features).
+#[cfg(feature = "hydrate")]
+fn focus_visible(link: &web_sys::HtmlElement) {
+    use wasm_bindgen::{JsCast, JsValue};
+    let _ = link.focus();
+    let item: web_sys::Element = link.closest("li").ok().flatten().unwrap_or_else(|| link.clone().into());
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &JsValue::from_str("block"), &JsValue::from_str("nearest"));
+    if let Ok(scroll) = js_sys::Reflect::get(&item, &JsValue::from_str("scrollIntoView"))
+        && let Some(scroll) = scroll.dyn_ref::<js_sys::Function>()
+    {
+        let _ = scroll.call1(&item, &options);
+    }
 }
 
 // ------------------------------------------------------------------ one incident
@@ -332,10 +336,8 @@ pub fn IncidentPage() -> impl IntoView {
     });
     view! {
         <Guard page=Page::Incidents>
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match detail.await {
-                    Ok(d) => {
+        <Load data=detail keep=true let:d>
+            {
                         shown.set_value(i64::try_from(d.events.len()).unwrap_or_default());
                         let s = d.summary.clone();
                         let informed: Vec<&str> = d.body.informed.iter().map(|i| i.label()).collect();
@@ -385,12 +387,8 @@ pub fn IncidentPage() -> impl IntoView {
                                     .collect_view()}
                             </ol>
                         }
-                        .into_any()
-                    }
-                    Err(error) => view! { <ErrorNote error /> }.into_any(),
-                }
-            })}
-        </Transition>
+            }
+        </Load>
         <h2>{t.inc_comment_title}</h2>
         <ActionForm action=comment attr:class="form" attr:novalidate=true attr:id="comment-form">
             <FormStatus value=comment_value />

@@ -8,7 +8,8 @@ use crate::api::groups::list_groups;
 use crate::api::youths::{CreateYouth, UpdateYouth, get_youth};
 use crate::auth::policy::Page;
 use crate::components::form::{FormStatus, SelectField, TextArea, TextField, field_error};
-use crate::components::status::{ErrorNote, Loading, PageTitle};
+use crate::components::load::{Both, Load};
+use crate::components::status::{ErrorNote, PageTitle};
 use crate::components::status::{Guard, when_allowed};
 use crate::domain::contact::{ContactOverview, ContactPeriod};
 use crate::domain::entry::{FILTER_VISITS, NoteCategory, TimelineInput, TimelinePage, VisitKind};
@@ -49,10 +50,8 @@ pub fn YouthPage() -> impl IntoView {
     let session = expect_context::<crate::components::layout::SessionContext>().0;
     view! {
         <Guard page=Page::Youth>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match detail.await {
-                    Ok(d) => {
+        <Load data=detail let:d>
+            {
                         let y = d.youth;
                         let age = fill(t.youth_age, &[("years", &y.age.to_string())]);
                         let or_dash = |s: String| if s.is_empty() { t.none.to_owned() } else { s };
@@ -68,7 +67,7 @@ pub fn YouthPage() -> impl IntoView {
                                 <dt>{t.youth_custody}</dt><dd>{or_dash(y.custody.clone())}</dd>
                             </dl>
                             {d.can_edit.then(|| view! {
-                                <div class="toolbar">
+                                <div class="toolbar cluster">
                                     <a class="btn btn-secondary" href=format!("/jugendliche/{}/bearbeiten", y.id)>{t.edit}</a>
                                 </div>
                             })}
@@ -77,12 +76,8 @@ pub fn YouthPage() -> impl IntoView {
                             <YouthGoals youth_id=y.id.clone() goals contacts create_goal update_goal />
                             <YouthTimeline youth_id=y.id.clone() timeline />
                         }
-                        .into_any()
-                    }
-                    Err(error) => view! { <ErrorNote error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+            }
+        </Load>
         </Guard>
     }
 }
@@ -98,15 +93,11 @@ pub fn NewYouthPage() -> impl IntoView {
     view! {
         <Guard page=Page::NewYouth>
         <PageTitle text=t.youth_new_title />
-        <Suspense fallback=Loading>
-            {move || {
-                let preselected = preselected.get_value();
-                Suspend::new(async move {
-                    match groups.await {
-                        Ok(groups) => {
+        <Load data=groups let:groups>
+            {
                             let blank = Youth {
                                 id: String::new(),
-                                group_id: preselected,
+                                group_id: preselected.get_value(),
                                 group_name: String::new(),
                                 first_name: String::new(),
                                 last_name: String::new(),
@@ -127,13 +118,8 @@ pub fn NewYouthPage() -> impl IntoView {
                                     </div>
                                 </ActionForm>
                             }
-                            .into_any()
-                        }
-                        Err(error) => view! { <ErrorNote error /> }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
+            }
+        </Load>
         </Guard>
     }
 }
@@ -149,10 +135,9 @@ pub fn EditYouthPage() -> impl IntoView {
     view! {
         <Guard page=Page::EditYouth>
         <PageTitle text=t.youth_edit_title />
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match (detail.await, groups.await) {
-                    (Ok(d), Ok(groups)) if d.can_edit => {
+        <Load data=Both(detail, groups) let:loaded>
+            {match loaded {
+                    (d, groups) if d.can_edit => {
                         let y = d.youth;
                         view! {
                             <ActionForm action=action attr:class="form" attr:novalidate=true>
@@ -167,11 +152,9 @@ pub fn EditYouthPage() -> impl IntoView {
                         }
                         .into_any()
                     }
-                    (Ok(_), Ok(_)) => view! { <ErrorNote error=AppError::Forbidden /> }.into_any(),
-                    (Err(error), _) | (_, Err(error)) => view! { <ErrorNote error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+                    _ => view! { <ErrorNote error=AppError::Forbidden /> }.into_any(),
+            }}
+        </Load>
         </Guard>
     }
 }
@@ -233,7 +216,7 @@ fn WriteLinks(
                     let can = |page| user.as_ref().is_some_and(|u| crate::auth::policy::can_open(u, page));
                     let (writes, cards) = (can(Page::NewNote), can(Page::LoginCard));
                     (writes || cards).then(|| view! {
-                        <div class="toolbar">
+                        <div class="toolbar cluster">
                             {writes.then(|| view! {
                                 <a class="btn btn-primary" href=format!("/tagesnotiz/neu?fuer={youth_id}")>{t.nav_new_note}</a>
                                 <a class="btn btn-secondary" href=format!("/besuchskontakt/neu?fuer={youth_id}")>{t.nav_new_visit}</a>
@@ -274,12 +257,8 @@ fn YouthTimeline(youth_id: String, timeline: Loaded<TimelinePage>) -> impl IntoV
                 </div>
                 <button type="submit" class="btn btn-secondary">{t.timeline_apply}</button>
             </leptos_router::components::Form>
-            <Suspense fallback=Loading>
-                {move || {
-                    let base = base.clone();
-                    Suspend::new(async move {
-                        match timeline.await {
-                            Ok(page) => {
+            <Load data=timeline let:page>
+                {
                                 let empty = page.entries.is_empty();
                                 let filter = query.read_untracked().get("filter").unwrap_or_default();
                                 let paged = query.read_untracked().get("vor").is_some();
@@ -288,20 +267,15 @@ fn YouthTimeline(youth_id: String, timeline: Loaded<TimelinePage>) -> impl IntoV
                                     <div class="entry-list">
                                         {page.entries.into_iter().map(|e| view! { <EntryCard entry=e show_subject=false /> }).collect_view()}
                                     </div>
-                                    <div class="toolbar">
+                                    <div class="toolbar cluster">
                                         {paged.then(|| view! { <a class="btn btn-link" href=format!("{base}?filter={filter}#verlauf")>{t.timeline_newest}</a> })}
                                         {page.next.map(|next| view! {
                                             <a class="btn btn-secondary" href=format!("{base}?filter={filter}&vor={next}#verlauf")>{t.timeline_older}</a>
                                         })}
                                     </div>
                                 }
-                                .into_any()
-                            }
-                            Err(error) => view! { <ErrorNote error /> }.into_any(),
-                        }
-                    })
-                }}
-            </Suspense>
+                }
+            </Load>
         </section>
     }
 }
@@ -321,13 +295,12 @@ fn YouthGoals(
     view! {
         <section class="stack" id="ziele" aria-labelledby="ziele-titel">
             <h2 id="ziele-titel">{t.goals_title}</h2>
-            <Suspense fallback=Loading>
-                {move || {
-                    let youth_id = youth_id.clone();
-                    Suspend::new(async move {
-                        let can_edit = matches!(contacts.await, Ok(c) if c.can_edit);
-                        match goals.await {
-                            Ok(list) => view! {
+            <Load data=Both(goals, contacts) let:loaded>
+                {
+                        let (list, contacts) = loaded;
+                        let can_edit = contacts.can_edit;
+                        let youth_id = youth_id.clone();
+                        view! {
                                 {list.is_empty().then(|| view! { <p class="empty">{t.goals_empty}</p> })}
                                 <ul class="list goal-list">
                                     {list.into_iter().map(|g| {
@@ -363,13 +336,9 @@ fn YouthGoals(
                                         </ActionForm>
                                     </details>
                                 })}
-                            }
-                            .into_any(),
-                            Err(error) => view! { <ErrorNote error /> }.into_any(),
                         }
-                    })
-                }}
-            </Suspense>
+                }
+            </Load>
         </section>
     }
 }
@@ -395,10 +364,8 @@ fn YouthContacts(contacts: Loaded<ContactOverview>, action: ServerAction<SetCont
     view! {
         <section class="stack" id="umgang" aria-labelledby="umgang-titel">
             <h2 id="umgang-titel">{t.contacts_title}</h2>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match contacts.await {
-                        Ok(c) => {
+            <Load data=contacts let:c>
+                {
                             let summary = match &c.arrangement {
                                 Some(a) => fill(t.contacts_summary, &[
                                     ("times", &a.times.to_string()),
@@ -413,16 +380,16 @@ fn YouthContacts(contacts: Loaded<ContactOverview>, action: ServerAction<SetCont
                             view! {
                                 <p id="contacts-summary">{summary}</p>
                                 {note.map(|n| view! { <p class="muted">{n}</p> })}
-                                <table class="table" id="contacts-months">
+                                <table class="data-table table-stack" id="contacts-months">
                                     <caption class="visually-hidden">{t.contacts_table}</caption>
-                                    <thead><tr><th scope="col">{t.contacts_month}</th><th scope="col">{t.contacts_planned}</th><th scope="col">{t.contacts_held}</th><th scope="col">{t.contacts_missed}</th></tr></thead>
+                                    <thead><tr><th scope="col">{t.contacts_month}</th><th scope="col" class="num">{t.contacts_planned}</th><th scope="col" class="num">{t.contacts_held}</th><th scope="col" class="num">{t.contacts_missed}</th></tr></thead>
                                     <tbody>
                                         {c.months.into_iter().map(|m| view! {
                                             <tr>
                                                 <th scope="row">{m.label}</th>
-                                                <td>{m.planned.map(|p| p.to_string()).unwrap_or_else(|| t.none.to_owned())}</td>
-                                                <td>{m.held}</td>
-                                                <td>{m.missed}</td>
+                                                <td class="num" data-label=t.contacts_planned>{m.planned.map(|p| p.to_string()).unwrap_or_else(|| t.none.to_owned())}</td>
+                                                <td class="num" data-label=t.contacts_held>{m.held}</td>
+                                                <td class="num" data-label=t.contacts_missed>{m.missed}</td>
                                             </tr>
                                         }).collect_view()}
                                     </tbody>
@@ -456,12 +423,8 @@ fn YouthContacts(contacts: Loaded<ContactOverview>, action: ServerAction<SetCont
                                     }
                                 })}
                             }
-                            .into_any()
-                        }
-                        Err(error) => view! { <ErrorNote error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+                }
+            </Load>
         </section>
     }
 }
