@@ -2,8 +2,8 @@
 
 use crate::api::groups::{get_group, list_groups};
 use crate::auth::CurrentUser;
-use crate::components::layout::SessionContext;
 use crate::components::icon::Icon;
+use crate::components::layout::SessionContext;
 use crate::components::load::Load;
 use crate::components::status::{ErrorNote, PageTitle};
 use crate::domain::Role;
