@@ -108,28 +108,28 @@ pub fn NewAccountPage() -> impl IntoView {
         <PageTitle text=t.account_new_title />
         <Load data=Both(groups, youths) let:loaded>
             {
-                        let (groups, youths) = loaded;
-                        let blank = Account {
-                            id: String::new(),
-                            login: String::new(),
-                            display_name: String::new(),
-                            role: Role::Fachkraft,
-                            active: true,
-                            group_ids: Vec::new(),
-                            youth_id: None,
-                            email: None,
-                        };
-                        view! {
-                            <ActionForm action=action attr:class="form" attr:novalidate=true>
-                                <FormStatus value />
-                                <AccountFields value=blank groups youths leitung=leitung() error=move |f| field_error(value, f) />
-                                <TextField label=t.account_password name="input[password]" id="account-password" kind="password" hint=t.account_password_hint maxlength=account::PASSWORD_MAX autocomplete="new-password" error=field_error(value, "password") />
-                                <div class="form-actions">
-                                    <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>{t.save}</button>
-                                    <a class="btn btn-link" href="/konten">{t.cancel}</a>
-                                </div>
-                            </ActionForm>
-                        }
+                let (groups, youths) = loaded;
+                let blank = Account {
+                    id: String::new(),
+                    login: String::new(),
+                    display_name: String::new(),
+                    role: Role::Fachkraft,
+                    active: true,
+                    group_ids: Vec::new(),
+                    youth_id: None,
+                    email: None,
+                };
+                view! {
+                    <ActionForm action=action attr:class="form" attr:novalidate=true>
+                        <FormStatus value />
+                        <AccountFields value=blank groups youths leitung=leitung() error=move |f| field_error(value, f) />
+                        <TextField label=t.account_password name="input[password]" id="account-password" kind="password" hint=t.account_password_hint maxlength=account::PASSWORD_MAX autocomplete="new-password" error=field_error(value, "password") />
+                        <div class="form-actions">
+                            <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>{t.save}</button>
+                            <a class="btn btn-link" href="/konten">{t.cancel}</a>
+                        </div>
+                    </ActionForm>
+                }
             }
         </Load>
         </Guard>
@@ -162,42 +162,42 @@ pub fn AccountPage() -> impl IntoView {
         <PageTitle text=t.account_edit_title />
         <Load data=Both(account, Both(groups, youths)) let:loaded>
             {
-                        let (a, (groups, youths)) = loaded;
-                        let active = a.active;
-                        let (id_update, id_reset, id_active) = (a.id.clone(), a.id.clone(), a.id.clone());
-                        view! {
-                            <ActionForm action=update attr:class="form" attr:novalidate=true>
-                                <FormStatus value=update_value />
-                                <input type="hidden" name="id" value=id_update />
-                                <AccountFields value=a.clone() groups youths leitung=leitung() error=move |f| field_error(update_value, f) />
-                                <div class="form-actions">
-                                    <button type="submit" class="btn btn-primary" disabled=move || update.pending().get()>{t.save}</button>
-                                    <a class="btn btn-link" href="/konten">{t.back}</a>
-                                </div>
-                            </ActionForm>
-                            <h2>{t.account_reset_password}</h2>
-                            <ActionForm action=reset attr:class="form" attr:novalidate=true>
-                                <FormStatus value=reset_value success=t.account_password_reset_done />
-                                <input type="hidden" name="id" value=id_reset />
-                                <TextField label=t.account_new_password name="input[password]" id="account-new-password" kind="password" hint=t.account_password_hint maxlength=account::PASSWORD_MAX autocomplete="new-password" error=field_error(reset_value, "password") />
-                                <div class="form-actions">
-                                    <button type="submit" class="btn btn-secondary" disabled=move || reset.pending().get()>{t.account_reset_password}</button>
-                                </div>
-                            </ActionForm>
-                            <h2>{t.account_status}": "{if active { t.account_active } else { t.account_inactive }}</h2>
-                            <ActionForm action=set_active attr:class="form">
-                                <FormStatus value=active_value success=if active { t.account_activated_done } else { t.account_deactivated_done } />
-                                <input type="hidden" name="id" value=id_active />
-                                <input type="hidden" name="input[active]" value=(!active).to_string() />
-                                <div class="form-actions">
-                                    {if active {
-                                        view! { <button type="submit" class="btn btn-danger" id="account-deactivate">{t.account_deactivate}</button> }.into_any()
-                                    } else {
-                                        view! { <button type="submit" class="btn btn-secondary" id="account-activate">{t.account_activate}</button> }.into_any()
-                                    }}
-                                </div>
-                            </ActionForm>
-                        }
+                let (a, (groups, youths)) = loaded;
+                let active = a.active;
+                let (id_update, id_reset, id_active) = (a.id.clone(), a.id.clone(), a.id.clone());
+                view! {
+                    <ActionForm action=update attr:class="form" attr:novalidate=true>
+                        <FormStatus value=update_value />
+                        <input type="hidden" name="id" value=id_update />
+                        <AccountFields value=a.clone() groups youths leitung=leitung() error=move |f| field_error(update_value, f) />
+                        <div class="form-actions">
+                            <button type="submit" class="btn btn-primary" disabled=move || update.pending().get()>{t.save}</button>
+                            <a class="btn btn-link" href="/konten">{t.back}</a>
+                        </div>
+                    </ActionForm>
+                    <h2>{t.account_reset_password}</h2>
+                    <ActionForm action=reset attr:class="form" attr:novalidate=true>
+                        <FormStatus value=reset_value success=t.account_password_reset_done />
+                        <input type="hidden" name="id" value=id_reset />
+                        <TextField label=t.account_new_password name="input[password]" id="account-new-password" kind="password" hint=t.account_password_hint maxlength=account::PASSWORD_MAX autocomplete="new-password" error=field_error(reset_value, "password") />
+                        <div class="form-actions">
+                            <button type="submit" class="btn btn-secondary" disabled=move || reset.pending().get()>{t.account_reset_password}</button>
+                        </div>
+                    </ActionForm>
+                    <h2>{t.account_status}": "{if active { t.account_active } else { t.account_inactive }}</h2>
+                    <ActionForm action=set_active attr:class="form">
+                        <FormStatus value=active_value success=if active { t.account_activated_done } else { t.account_deactivated_done } />
+                        <input type="hidden" name="id" value=id_active />
+                        <input type="hidden" name="input[active]" value=(!active).to_string() />
+                        <div class="form-actions">
+                            {if active {
+                                view! { <button type="submit" class="btn btn-danger" id="account-deactivate">{t.account_deactivate}</button> }.into_any()
+                            } else {
+                                view! { <button type="submit" class="btn btn-secondary" id="account-activate">{t.account_activate}</button> }.into_any()
+                            }}
+                        </div>
+                    </ActionForm>
+                }
             }
         </Load>
         </Guard>

@@ -268,20 +268,20 @@ pub fn HandoverPage() -> impl IntoView {
         <Guard page=Page::Handover>
         <Load data=handover let:h>
             {
-                        let section = |title: &'static str, entries: Vec<EntryView>| {
-                            let empty = entries.is_empty();
-                            view! {
-                                <h2>{title}</h2>
-                                {empty.then(|| view! { <p class="muted">{t.handover_empty}</p> })}
-                                {entries.into_iter().map(|e| view! { <EntryCard entry=e /> }).collect_view()}
-                            }
-                        };
-                        view! {
-                            <PageTitle text=fill(t.handover_title, &[("group", &h.group_name)]) />
-                            <p class="page-lead"><a href=format!("/gruppen/{}", h.group_id)>{h.group_name.clone()}</a></p>
-                            {section(t.handover_today, h.today)}
-                            {section(t.handover_yesterday, h.yesterday)}
-                        }
+                let section = |title: &'static str, entries: Vec<EntryView>| {
+                    let empty = entries.is_empty();
+                    view! {
+                        <h2>{title}</h2>
+                        {empty.then(|| view! { <p class="muted">{t.handover_empty}</p> })}
+                        {entries.into_iter().map(|e| view! { <EntryCard entry=e /> }).collect_view()}
+                    }
+                };
+                view! {
+                    <PageTitle text=fill(t.handover_title, &[("group", &h.group_name)]) />
+                    <p class="page-lead"><a href=format!("/gruppen/{}", h.group_id)>{h.group_name.clone()}</a></p>
+                    {section(t.handover_today, h.today)}
+                    {section(t.handover_yesterday, h.yesterday)}
+                }
             }
         </Load>
         </Guard>

@@ -139,62 +139,62 @@ pub fn FeedbackDetailPage() -> impl IntoView {
         <Guard page=Page::Feedback>
             <Load data=detail let:m>
                 {
-                            let title = format!("{}: {}", m.kind.label(), m.topic.label());
-                            let steps = m.steps.clone();
-                            view! {
-                                <PageTitle text=title />
-                                {move || saved().then(|| view! { <p class="alert alert-success" role="status" id="answer-saved">{t.fb_answer_saved}</p> })}
-                                <dl class="facts">
-                                    <dt>{t.fb_status_label}</dt><dd id="feedback-status">{status_badge(m.status)}</dd>
-                                    <dt>{t.fb_to_label}</dt><dd>{m.recipient.label()}</dd>
-                                    <dt>{t.fb_group_label}</dt><dd>{m.group_name.clone()}</dd>
-                                    <dt>{t.fb_received_label}</dt><dd>{format_date(&m.received_on)}" · "{sender_label(&m)}</dd>
-                                    {m.mood.map(|mood| view! { <dt>{t.fb_mood_question}</dt><dd class="with-icon"><Icon name=format!("mood-{}", mood.code()) /><span>{mood.label()}</span></dd> })}
-                                </dl>
-                                <p class="message-text" id="feedback-text">{if m.text.is_empty() { t.fb_no_text.to_owned() } else { m.text.clone() }}</p>
-                                <h2>{t.fb_history}</h2>
-                                <ol class="history" id="feedback-history">
-                                    {steps
-                                        .into_iter()
-                                        .map(|s| view! {
-                                            <li>
-                                                <p class="entry-meta">{s.when.clone()}" · "{s.by.clone()}</p>
-                                                {s.status.map(|st| view! { <p>{fill(t.fb_step_status, &[("status", st.label())])}</p> })}
-                                                {s.answer.map(|a| view! { <p class="answer-text">{a}</p> })}
-                                            </li>
-                                        })
-                                        .collect_view()}
-                                </ol>
-                                {m.can_answer.then(|| view! {
-                                    <h2>{t.fb_answer_title}</h2>
-                                    <ActionForm action=action attr:class="form" attr:novalidate=true attr:id="answer-form">
-                                        <FormStatus value />
-                                        <input type="hidden" name="id" value=m.id.clone() />
-                                        <div class="field">
-                                            <label for="answer-status">{t.fb_status_label}</label>
-                                            <select id="answer-status" name="input[status]">
-                                                {FeedbackStatus::ALL
-                                                    .iter()
-                                                    .map(|s| view! { <option value=s.code() selected={*s == m.status}>{s.label()}</option> })
-                                                    .collect_view()}
-                                            </select>
-                                        </div>
-                                        <crate::components::form::TextArea
-                                            label=t.fb_answer_label
-                                            name="input[answer]"
-                                            id="answer-text"
-                                            hint=t.fb_answer_hint
-                                            maxlength=crate::domain::feedback::ANSWER_MAX
-                                            rows=4
-                                            error=field_error(value, "answer")
-                                        />
-                                        <div class="form-actions">
-                                            <button type="submit" class="btn btn-primary" id="answer-submit" disabled=move || action.pending().get()>{t.fb_answer_submit}</button>
-                                            <a class="btn btn-link" href="/rueckmeldungen">{t.cancel}</a>
-                                        </div>
-                                    </ActionForm>
-                                })}
-                            }
+                    let title = format!("{}: {}", m.kind.label(), m.topic.label());
+                    let steps = m.steps.clone();
+                    view! {
+                        <PageTitle text=title />
+                        {move || saved().then(|| view! { <p class="alert alert-success" role="status" id="answer-saved">{t.fb_answer_saved}</p> })}
+                        <dl class="facts">
+                            <dt>{t.fb_status_label}</dt><dd id="feedback-status">{status_badge(m.status)}</dd>
+                            <dt>{t.fb_to_label}</dt><dd>{m.recipient.label()}</dd>
+                            <dt>{t.fb_group_label}</dt><dd>{m.group_name.clone()}</dd>
+                            <dt>{t.fb_received_label}</dt><dd>{format_date(&m.received_on)}" · "{sender_label(&m)}</dd>
+                            {m.mood.map(|mood| view! { <dt>{t.fb_mood_question}</dt><dd class="with-icon"><Icon name=format!("mood-{}", mood.code()) /><span>{mood.label()}</span></dd> })}
+                        </dl>
+                        <p class="message-text" id="feedback-text">{if m.text.is_empty() { t.fb_no_text.to_owned() } else { m.text.clone() }}</p>
+                        <h2>{t.fb_history}</h2>
+                        <ol class="history" id="feedback-history">
+                            {steps
+                                .into_iter()
+                                .map(|s| view! {
+                                    <li>
+                                        <p class="entry-meta">{s.when.clone()}" · "{s.by.clone()}</p>
+                                        {s.status.map(|st| view! { <p>{fill(t.fb_step_status, &[("status", st.label())])}</p> })}
+                                        {s.answer.map(|a| view! { <p class="answer-text">{a}</p> })}
+                                    </li>
+                                })
+                                .collect_view()}
+                        </ol>
+                        {m.can_answer.then(|| view! {
+                            <h2>{t.fb_answer_title}</h2>
+                            <ActionForm action=action attr:class="form" attr:novalidate=true attr:id="answer-form">
+                                <FormStatus value />
+                                <input type="hidden" name="id" value=m.id.clone() />
+                                <div class="field">
+                                    <label for="answer-status">{t.fb_status_label}</label>
+                                    <select id="answer-status" name="input[status]">
+                                        {FeedbackStatus::ALL
+                                            .iter()
+                                            .map(|s| view! { <option value=s.code() selected={*s == m.status}>{s.label()}</option> })
+                                            .collect_view()}
+                                    </select>
+                                </div>
+                                <crate::components::form::TextArea
+                                    label=t.fb_answer_label
+                                    name="input[answer]"
+                                    id="answer-text"
+                                    hint=t.fb_answer_hint
+                                    maxlength=crate::domain::feedback::ANSWER_MAX
+                                    rows=4
+                                    error=field_error(value, "answer")
+                                />
+                                <div class="form-actions">
+                                    <button type="submit" class="btn btn-primary" id="answer-submit" disabled=move || action.pending().get()>{t.fb_answer_submit}</button>
+                                    <a class="btn btn-link" href="/rueckmeldungen">{t.cancel}</a>
+                                </div>
+                            </ActionForm>
+                        })}
+                    }
                 }
             </Load>
         </Guard>
@@ -215,49 +215,47 @@ pub fn CountsPage() -> impl IntoView {
             <PageTitle text=t.fb_stats_title />
             <p class="page-lead">{t.fb_stats_lead}</p>
             <Load data=counts let:c>
-                {view! {
-                            <form class="form filter-form" method="get" action="/auswertung">
-                                <div class="field">
-                                    <label for="counts-month">{t.fb_stats_month}</label>
-                                    <input id="counts-month" name="monat" type="month" value=c.month.clone() />
+                <form class="form filter-form" method="get" action="/auswertung">
+                    <div class="field">
+                        <label for="counts-month">{t.fb_stats_month}</label>
+                        <input id="counts-month" name="monat" type="month" value=c.month.clone() />
+                    </div>
+                    <button type="submit" class="btn btn-secondary">{t.fb_filter_submit}</button>
+                </form>
+                {c.groups.into_iter().map(|g| view! {
+                    <section class="card" aria-labelledby=format!("counts-{}", g.group_id)>
+                        <h2 id=format!("counts-{}", g.group_id)>{g.group_name.clone()}</h2>
+                        {if g.rows.is_empty() {
+                            view! { <p class="empty">{t.fb_stats_none}</p> }.into_any()
+                        } else {
+                            view! {
+                                <div class="table-wrap" tabindex="0" role="region" aria-label=g.group_name.clone()>
+                                    <table class="data-table counts-table">
+                                        <thead><tr>
+                                            <th scope="col">{t.fb_stats_kind}</th>
+                                            <th scope="col">{t.fb_stats_topic}</th>
+                                            {FeedbackStatus::ALL.iter().map(|s| view! { <th scope="col" class="num">{s.label()}</th> }).collect_view()}
+                                            <th scope="col" class="num">{t.fb_stats_total}</th>
+                                        </tr></thead>
+                                        <tbody>
+                                            {g.rows.into_iter().map(|r| {
+                                                let total = r.total();
+                                                view! {
+                                                    <tr>
+                                                        <td>{r.kind.label()}</td>
+                                                        <th scope="row">{r.topic.label()}</th>
+                                                        {r.by_status.iter().map(|n| view! { <td class="num">{*n}</td> }).collect_view()}
+                                                        <td class="num"><strong>{total}</strong></td>
+                                                    </tr>
+                                                }
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
                                 </div>
-                                <button type="submit" class="btn btn-secondary">{t.fb_filter_submit}</button>
-                            </form>
-                            {c.groups.into_iter().map(|g| view! {
-                                <section class="card" aria-labelledby=format!("counts-{}", g.group_id)>
-                                    <h2 id=format!("counts-{}", g.group_id)>{g.group_name.clone()}</h2>
-                                    {if g.rows.is_empty() {
-                                        view! { <p class="empty">{t.fb_stats_none}</p> }.into_any()
-                                    } else {
-                                        view! {
-                                            <div class="table-wrap" tabindex="0" role="region" aria-label=g.group_name.clone()>
-                                                <table class="data-table counts-table">
-                                                    <thead><tr>
-                                                        <th scope="col">{t.fb_stats_kind}</th>
-                                                        <th scope="col">{t.fb_stats_topic}</th>
-                                                        {FeedbackStatus::ALL.iter().map(|s| view! { <th scope="col" class="num">{s.label()}</th> }).collect_view()}
-                                                        <th scope="col" class="num">{t.fb_stats_total}</th>
-                                                    </tr></thead>
-                                                    <tbody>
-                                                        {g.rows.into_iter().map(|r| {
-                                                            let total = r.total();
-                                                            view! {
-                                                                <tr>
-                                                                    <td>{r.kind.label()}</td>
-                                                                    <th scope="row">{r.topic.label()}</th>
-                                                                    {r.by_status.iter().map(|n| view! { <td class="num">{*n}</td> }).collect_view()}
-                                                                    <td class="num"><strong>{total}</strong></td>
-                                                                </tr>
-                                                            }
-                                                        }).collect_view()}
-                                                    </tbody>
-                                                </table>
-                                            </div>
-                                        }.into_any()
-                                    }}
-                                </section>
-                            }).collect_view()}
-                }}
+                            }.into_any()
+                        }}
+                    </section>
+                }).collect_view()}
             </Load>
         </Guard>
     }
@@ -288,16 +286,14 @@ pub fn PosterPage() -> impl IntoView {
                 <p class="page-lead">{t.fb_group_link_lead}</p>
             </div>
             <Load data=link let:link>
-                {view! {
-                            <p class="no-print">{print_button(t.fb_group_link_print)}</p>
-                            <section class="poster card" id="poster">
-                                <h2>{t.fb_poster_heading}</h2>
-                                <p class="poster-group">{link.group_name.clone()}</p>
-                                <div class="qr" inner_html=link.qr_svg.clone() role="img" aria-label=t.fb_group_link_title></div>
-                                <p>{t.fb_poster_text}</p>
-                                <p class="poster-url"><a href=link.url.clone() id="poster-link">{link.url.clone()}</a></p>
-                            </section>
-                }}
+                <p class="no-print">{print_button(t.fb_group_link_print)}</p>
+                <section class="poster card" id="poster">
+                    <h2>{t.fb_poster_heading}</h2>
+                    <p class="poster-group">{link.group_name.clone()}</p>
+                    <div class="qr" inner_html=link.qr_svg.clone() role="img" aria-label=t.fb_group_link_title></div>
+                    <p>{t.fb_poster_text}</p>
+                    <p class="poster-url"><a href=link.url.clone() id="poster-link">{link.url.clone()}</a></p>
+                </section>
             </Load>
         </Guard>
     }
@@ -315,30 +311,28 @@ pub fn LoginCardPage() -> impl IntoView {
     view! {
         <Guard page=Page::LoginCard>
             <Load data=youth let:y>
-                {view! {
-                            <div class="no-print">
-                                <PageTitle text=format!("{} – {} {}", t.card_title, y.youth.first_name, y.youth.last_name) />
-                                <p class="page-lead">{t.card_lead}</p>
-                                <ActionForm action=action attr:class="form" attr:novalidate=true attr:id="card-form">
-                                    <FormStatus value />
-                                    <input type="hidden" name="id" value=y.youth.id.clone() />
-                                    <crate::components::form::TextField
-                                        label=t.card_pin
-                                        name="input[pin]"
-                                        id="card-new-pin"
-                                        kind="password"
-                                        hint=t.card_pin_hint
-                                        required=false
-                                        maxlength=8
-                                        autocomplete="new-password"
-                                        error=field_error(value, "pin")
-                                    />
-                                    <div class="form-actions">
-                                        <button type="submit" class="btn btn-primary" id="card-issue" disabled=move || action.pending().get()>{t.card_new}</button>
-                                    </div>
-                                </ActionForm>
-                            </div>
-                }}
+                <div class="no-print">
+                    <PageTitle text=format!("{} – {} {}", t.card_title, y.youth.first_name, y.youth.last_name) />
+                    <p class="page-lead">{t.card_lead}</p>
+                    <ActionForm action=action attr:class="form" attr:novalidate=true attr:id="card-form">
+                        <FormStatus value />
+                        <input type="hidden" name="id" value=y.youth.id.clone() />
+                        <crate::components::form::TextField
+                            label=t.card_pin
+                            name="input[pin]"
+                            id="card-new-pin"
+                            kind="password"
+                            hint=t.card_pin_hint
+                            required=false
+                            maxlength=8
+                            autocomplete="new-password"
+                            error=field_error(value, "pin")
+                        />
+                        <div class="form-actions">
+                            <button type="submit" class="btn btn-primary" id="card-issue" disabled=move || action.pending().get()>{t.card_new}</button>
+                        </div>
+                    </ActionForm>
+                </div>
             </Load>
             {move || value.get().and_then(|r| r.ok()).map(|card| view! {
                 <p class="no-print">{print_button(t.card_print)}</p>
@@ -368,25 +362,23 @@ pub fn EditRightsPage() -> impl IntoView {
             <PageTitle text=t.rights_edit_title />
             <p class="page-lead">{t.rights_edit_lead}</p>
             <Load data=rights let:rights>
-                {view! {
-                            <ActionForm action=action attr:class="form" attr:novalidate=true attr:id="rights-form">
-                                <FormStatus value />
-                                <crate::components::form::TextArea
-                                    label=t.rights_body
-                                    name="input[body]"
-                                    id="rights-body"
-                                    value=rights.body
-                                    required=true
-                                    maxlength=20000
-                                    rows=24
-                                    error=field_error(value, "body")
-                                />
-                                <div class="form-actions">
-                                    <button type="submit" class="btn btn-primary" id="rights-save" disabled=move || action.pending().get()>{t.save}</button>
-                                    <a class="btn btn-link" href="/meine-rechte">{t.cancel}</a>
-                                </div>
-                            </ActionForm>
-                }}
+                <ActionForm action=action attr:class="form" attr:novalidate=true attr:id="rights-form">
+                    <FormStatus value />
+                    <crate::components::form::TextArea
+                        label=t.rights_body
+                        name="input[body]"
+                        id="rights-body"
+                        value=rights.body
+                        required=true
+                        maxlength=20000
+                        rows=24
+                        error=field_error(value, "body")
+                    />
+                    <div class="form-actions">
+                        <button type="submit" class="btn btn-primary" id="rights-save" disabled=move || action.pending().get()>{t.save}</button>
+                        <a class="btn btn-link" href="/meine-rechte">{t.cancel}</a>
+                    </div>
+                </ActionForm>
             </Load>
         </Guard>
     }

@@ -112,30 +112,30 @@ pub fn GroupPage() -> impl IntoView {
         <Guard page=Page::Group>
         <Load data=detail let:d>
             {
-                        let g = d.group;
-                        view! {
-                            <PageTitle text=g.name.clone() />
-                            <dl class="facts">
-                                <dt>{t.group_address}</dt><dd>{g.address.clone()}</dd>
-                                <dt>{t.group_phone}</dt><dd><a href=format!("tel:{}", g.phone.replace(' ', ""))>{g.phone.clone()}</a></dd>
-                            </dl>
-                            <p class="toolbar cluster">
-                                <a class="btn btn-secondary" href=format!("/gruppen/{}/uebergabe", g.id)>{t.handover_link}</a>
-                                <a class="btn btn-secondary" href=format!("/gruppen/{}/aushang", g.id)>{t.fb_group_link_nav}</a>
-                            </p>
-                            {d.can_edit.then(|| view! {
-                                <div class="toolbar cluster">
-                                    <a class="btn btn-secondary" href=format!("/gruppen/{}/bearbeiten", g.id)>{t.edit}</a>
-                                    <a class="btn btn-primary" href=format!("/jugendliche/neu?gruppe={}", g.id)>{t.youth_new}</a>
-                                </div>
-                            })}
-                            <h2>{t.group_youths}</h2>
-                            {if d.youths.is_empty() {
-                                view! { <p class="empty">{t.group_no_youths}</p> }.into_any()
-                            } else {
-                                view! { <YouthList youths=d.youths /> }.into_any()
-                            }}
-                        }
+                let g = d.group;
+                view! {
+                    <PageTitle text=g.name.clone() />
+                    <dl class="facts">
+                        <dt>{t.group_address}</dt><dd>{g.address.clone()}</dd>
+                        <dt>{t.group_phone}</dt><dd><a href=format!("tel:{}", g.phone.replace(' ', ""))>{g.phone.clone()}</a></dd>
+                    </dl>
+                    <p class="toolbar cluster">
+                        <a class="btn btn-secondary" href=format!("/gruppen/{}/uebergabe", g.id)>{t.handover_link}</a>
+                        <a class="btn btn-secondary" href=format!("/gruppen/{}/aushang", g.id)>{t.fb_group_link_nav}</a>
+                    </p>
+                    {d.can_edit.then(|| view! {
+                        <div class="toolbar cluster">
+                            <a class="btn btn-secondary" href=format!("/gruppen/{}/bearbeiten", g.id)>{t.edit}</a>
+                            <a class="btn btn-primary" href=format!("/jugendliche/neu?gruppe={}", g.id)>{t.youth_new}</a>
+                        </div>
+                    })}
+                    <h2>{t.group_youths}</h2>
+                    {if d.youths.is_empty() {
+                        view! { <p class="empty">{t.group_no_youths}</p> }.into_any()
+                    } else {
+                        view! { <YouthList youths=d.youths /> }.into_any()
+                    }}
+                }
             }
         </Load>
         </Guard>

@@ -175,29 +175,29 @@ pub fn IncidentsPage() -> impl IntoView {
         <PageTitle text=t.inc_board_title />
         <Load data=board keep=true let:b>
             {
-                        shown_open.set_value(i64::try_from(b.pinned.len()).unwrap_or_default());
-                        view! {
-                        {b.can_report.then(|| view! {
-                            <p><a class="btn btn-primary" href="/vorkommnis/neu" id="incident-report-link">{t.nav_new_incident}</a></p>
-                        })}
-                        <section aria-labelledby="incidents-open-title" class="pinned">
-                            <h2 id="incidents-open-title">{t.inc_pinned}" "<span class="badge badge-count" id="incidents-open-count">{b.pinned.len()}</span></h2>
-                            {if b.pinned.is_empty() {
-                                view! { <p class="muted" id="incidents-open-empty">{t.inc_none_open}</p> }.into_any()
-                            } else {
-                                view! { <IncidentList items=b.pinned id="incidents-open" /> }.into_any()
-                            }}
-                        </section>
-                        <p class="hint keyboard-hint">{t.inc_keys_hint}</p>
-                        <section aria-labelledby="incidents-done-title">
-                            <h2 id="incidents-done-title">{t.inc_recent}</h2>
-                            {if b.recent.is_empty() {
-                                view! { <p class="muted">{t.inc_none}</p> }.into_any()
-                            } else {
-                                view! { <IncidentList items=b.recent id="incidents-done" /> }.into_any()
-                            }}
-                        </section>
-                        }
+                shown_open.set_value(i64::try_from(b.pinned.len()).unwrap_or_default());
+                view! {
+                {b.can_report.then(|| view! {
+                    <p><a class="btn btn-primary" href="/vorkommnis/neu" id="incident-report-link">{t.nav_new_incident}</a></p>
+                })}
+                <section aria-labelledby="incidents-open-title" class="pinned">
+                    <h2 id="incidents-open-title">{t.inc_pinned}" "<span class="badge badge-count" id="incidents-open-count">{b.pinned.len()}</span></h2>
+                    {if b.pinned.is_empty() {
+                        view! { <p class="muted" id="incidents-open-empty">{t.inc_none_open}</p> }.into_any()
+                    } else {
+                        view! { <IncidentList items=b.pinned id="incidents-open" /> }.into_any()
+                    }}
+                </section>
+                <p class="hint keyboard-hint">{t.inc_keys_hint}</p>
+                <section aria-labelledby="incidents-done-title">
+                    <h2 id="incidents-done-title">{t.inc_recent}</h2>
+                    {if b.recent.is_empty() {
+                        view! { <p class="muted">{t.inc_none}</p> }.into_any()
+                    } else {
+                        view! { <IncidentList items=b.recent id="incidents-done" /> }.into_any()
+                    }}
+                </section>
+                }
             }
         </Load>
         </Guard>
@@ -338,55 +338,55 @@ pub fn IncidentPage() -> impl IntoView {
         <Guard page=Page::Incidents>
         <Load data=detail keep=true let:d>
             {
-                        shown.set_value(i64::try_from(d.events.len()).unwrap_or_default());
-                        let s = d.summary.clone();
-                        let informed: Vec<&str> = d.body.informed.iter().map(|i| i.label()).collect();
-                        let informed = if informed.is_empty() { t.inc_nobody_informed.to_owned() } else { informed.join(", ") };
-                        let measures = if d.body.measures.is_empty() { t.inc_no_measures.to_owned() } else { d.body.measures.clone() };
-                        view! {
-                            <PageTitle text=format!("{}: {}", t.inc_title_prefix, s.category.label()) />
-                            <dl class="facts">
-                                <dt>{t.inc_state_label}</dt><dd id="incident-state">{state_badge(s.state)}</dd>
-                                {d.acknowledged.clone().map(|a| view! { <dt>{t.inc_acknowledged_by}</dt><dd id="incident-acknowledged">{a}</dd> })}
-                                <dt>{t.inc_youths}</dt><dd>{s.youth_names.join(", ")}</dd>
-                                <dt>{t.fb_group_label}</dt><dd>{s.group_name.clone()}</dd>
-                                <dt>{t.inc_when}</dt><dd>{s.occurred.clone()}</dd>
-                                <dt>{t.inc_reported_by}</dt><dd>{d.author_name.clone()}</dd>
-                                <dt>{t.inc_informed}</dt><dd>{informed}</dd>
-                            </dl>
-                            <h2>{t.inc_what}</h2>
-                            <p class="message-text" id="incident-what-text">{d.body.what.clone()}</p>
-                            <h2>{t.inc_measures}</h2>
-                            <p class="message-text">{measures}</p>
-                            {d.can_acknowledge.then(|| view! {
-                                <ActionForm action=acknowledge attr:class="form" attr:id="acknowledge-form">
-                                    <FormStatus value=ack_value />
-                                    <input type="hidden" name="id" value=s.id.clone() />
-                                    <button type="submit" class="btn btn-primary" id="incident-acknowledge" disabled=move || acknowledge.pending().get()>{t.inc_acknowledge}</button>
-                                </ActionForm>
-                            })}
-                            <h2>{t.inc_chain}</h2>
-                            <ol class="history" id="incident-chain">
-                                {d.events
-                                    .into_iter()
-                                    .map(|e| {
-                                        let kind_class = format!("chain-{}", e.kind.code());
-                                        let comment = e.kind == IncidentEventKind::Commented;
-                                        let detail = (!e.detail.is_empty()).then(|| e.detail.clone());
-                                        view! {
-                                            <li class=kind_class>
-                                                <p class="entry-meta">{e.at.clone()}" · "<strong>{e.kind.label()}</strong>{e.by.clone().map(|b| format!(" · {b}"))}</p>
-                                                {detail.map(|d| if comment {
-                                                    view! { <p class="answer-text">{d}</p> }.into_any()
-                                                } else {
-                                                    view! { <p class="muted">{d}</p> }.into_any()
-                                                })}
-                                            </li>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </ol>
-                        }
+                shown.set_value(i64::try_from(d.events.len()).unwrap_or_default());
+                let s = d.summary.clone();
+                let informed: Vec<&str> = d.body.informed.iter().map(|i| i.label()).collect();
+                let informed = if informed.is_empty() { t.inc_nobody_informed.to_owned() } else { informed.join(", ") };
+                let measures = if d.body.measures.is_empty() { t.inc_no_measures.to_owned() } else { d.body.measures.clone() };
+                view! {
+                    <PageTitle text=format!("{}: {}", t.inc_title_prefix, s.category.label()) />
+                    <dl class="facts">
+                        <dt>{t.inc_state_label}</dt><dd id="incident-state">{state_badge(s.state)}</dd>
+                        {d.acknowledged.clone().map(|a| view! { <dt>{t.inc_acknowledged_by}</dt><dd id="incident-acknowledged">{a}</dd> })}
+                        <dt>{t.inc_youths}</dt><dd>{s.youth_names.join(", ")}</dd>
+                        <dt>{t.fb_group_label}</dt><dd>{s.group_name.clone()}</dd>
+                        <dt>{t.inc_when}</dt><dd>{s.occurred.clone()}</dd>
+                        <dt>{t.inc_reported_by}</dt><dd>{d.author_name.clone()}</dd>
+                        <dt>{t.inc_informed}</dt><dd>{informed}</dd>
+                    </dl>
+                    <h2>{t.inc_what}</h2>
+                    <p class="message-text" id="incident-what-text">{d.body.what.clone()}</p>
+                    <h2>{t.inc_measures}</h2>
+                    <p class="message-text">{measures}</p>
+                    {d.can_acknowledge.then(|| view! {
+                        <ActionForm action=acknowledge attr:class="form" attr:id="acknowledge-form">
+                            <FormStatus value=ack_value />
+                            <input type="hidden" name="id" value=s.id.clone() />
+                            <button type="submit" class="btn btn-primary" id="incident-acknowledge" disabled=move || acknowledge.pending().get()>{t.inc_acknowledge}</button>
+                        </ActionForm>
+                    })}
+                    <h2>{t.inc_chain}</h2>
+                    <ol class="history" id="incident-chain">
+                        {d.events
+                            .into_iter()
+                            .map(|e| {
+                                let kind_class = format!("chain-{}", e.kind.code());
+                                let comment = e.kind == IncidentEventKind::Commented;
+                                let detail = (!e.detail.is_empty()).then(|| e.detail.clone());
+                                view! {
+                                    <li class=kind_class>
+                                        <p class="entry-meta">{e.at.clone()}" · "<strong>{e.kind.label()}</strong>{e.by.clone().map(|b| format!(" · {b}"))}</p>
+                                        {detail.map(|d| if comment {
+                                            view! { <p class="answer-text">{d}</p> }.into_any()
+                                        } else {
+                                            view! { <p class="muted">{d}</p> }.into_any()
+                                        })}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ol>
+                }
             }
         </Load>
         <h2>{t.inc_comment_title}</h2>

@@ -52,30 +52,30 @@ pub fn YouthPage() -> impl IntoView {
         <Guard page=Page::Youth>
         <Load data=detail let:d>
             {
-                        let y = d.youth;
-                        let age = fill(t.youth_age, &[("years", &y.age.to_string())]);
-                        let or_dash = |s: String| if s.is_empty() { t.none.to_owned() } else { s };
-                        view! {
-                            <PageTitle text=format!("{} {}", y.first_name, y.last_name) />
-                            <p class="page-lead"><a href=format!("/gruppen/{}", y.group_id)>{y.group_name.clone()}</a></p>
-                            <h2>{t.youth_master_data}</h2>
-                            <dl class="facts">
-                                <dt>{t.youth_birth_date}</dt><dd>{format_date(&y.birth_date)}" ("{age}")"</dd>
-                                <dt>{t.youth_admission_date}</dt><dd>{format_date(&y.admission_date)}</dd>
-                                <dt>{t.youth_caseworker_name}</dt><dd>{or_dash(y.caseworker_name.clone())}</dd>
-                                <dt>{t.youth_caseworker_contact}</dt><dd>{or_dash(y.caseworker_contact.clone())}</dd>
-                                <dt>{t.youth_custody}</dt><dd>{or_dash(y.custody.clone())}</dd>
-                            </dl>
-                            {d.can_edit.then(|| view! {
-                                <div class="toolbar cluster">
-                                    <a class="btn btn-secondary" href=format!("/jugendliche/{}/bearbeiten", y.id)>{t.edit}</a>
-                                </div>
-                            })}
-                            <WriteLinks youth_id=y.id.clone() session />
-                            <YouthContacts contacts action=set_contacts />
-                            <YouthGoals youth_id=y.id.clone() goals contacts create_goal update_goal />
-                            <YouthTimeline youth_id=y.id.clone() timeline />
-                        }
+                let y = d.youth;
+                let age = fill(t.youth_age, &[("years", &y.age.to_string())]);
+                let or_dash = |s: String| if s.is_empty() { t.none.to_owned() } else { s };
+                view! {
+                    <PageTitle text=format!("{} {}", y.first_name, y.last_name) />
+                    <p class="page-lead"><a href=format!("/gruppen/{}", y.group_id)>{y.group_name.clone()}</a></p>
+                    <h2>{t.youth_master_data}</h2>
+                    <dl class="facts">
+                        <dt>{t.youth_birth_date}</dt><dd>{format_date(&y.birth_date)}" ("{age}")"</dd>
+                        <dt>{t.youth_admission_date}</dt><dd>{format_date(&y.admission_date)}</dd>
+                        <dt>{t.youth_caseworker_name}</dt><dd>{or_dash(y.caseworker_name.clone())}</dd>
+                        <dt>{t.youth_caseworker_contact}</dt><dd>{or_dash(y.caseworker_contact.clone())}</dd>
+                        <dt>{t.youth_custody}</dt><dd>{or_dash(y.custody.clone())}</dd>
+                    </dl>
+                    {d.can_edit.then(|| view! {
+                        <div class="toolbar cluster">
+                            <a class="btn btn-secondary" href=format!("/jugendliche/{}/bearbeiten", y.id)>{t.edit}</a>
+                        </div>
+                    })}
+                    <WriteLinks youth_id=y.id.clone() session />
+                    <YouthContacts contacts action=set_contacts />
+                    <YouthGoals youth_id=y.id.clone() goals contacts create_goal update_goal />
+                    <YouthTimeline youth_id=y.id.clone() timeline />
+                }
             }
         </Load>
         </Guard>
@@ -95,29 +95,29 @@ pub fn NewYouthPage() -> impl IntoView {
         <PageTitle text=t.youth_new_title />
         <Load data=groups let:groups>
             {
-                            let blank = Youth {
-                                id: String::new(),
-                                group_id: preselected.get_value(),
-                                group_name: String::new(),
-                                first_name: String::new(),
-                                last_name: String::new(),
-                                birth_date: String::new(),
-                                admission_date: String::new(),
-                                caseworker_name: String::new(),
-                                caseworker_contact: String::new(),
-                                custody: String::new(),
-                                age: 0,
-                            };
-                            view! {
-                                <ActionForm action=action attr:class="form" attr:novalidate=true>
-                                    <FormStatus value />
-                                    <YouthFields value=blank groups error=move |f| field_error(value, f) />
-                                    <div class="form-actions">
-                                        <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>{t.save}</button>
-                                        <a class="btn btn-link" href="/gruppen">{t.cancel}</a>
-                                    </div>
-                                </ActionForm>
-                            }
+                let blank = Youth {
+                    id: String::new(),
+                    group_id: preselected.get_value(),
+                    group_name: String::new(),
+                    first_name: String::new(),
+                    last_name: String::new(),
+                    birth_date: String::new(),
+                    admission_date: String::new(),
+                    caseworker_name: String::new(),
+                    caseworker_contact: String::new(),
+                    custody: String::new(),
+                    age: 0,
+                };
+                view! {
+                    <ActionForm action=action attr:class="form" attr:novalidate=true>
+                        <FormStatus value />
+                        <YouthFields value=blank groups error=move |f| field_error(value, f) />
+                        <div class="form-actions">
+                            <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>{t.save}</button>
+                            <a class="btn btn-link" href="/gruppen">{t.cancel}</a>
+                        </div>
+                    </ActionForm>
+                }
             }
         </Load>
         </Guard>
@@ -259,21 +259,21 @@ fn YouthTimeline(youth_id: String, timeline: Loaded<TimelinePage>) -> impl IntoV
             </leptos_router::components::Form>
             <Load data=timeline let:page>
                 {
-                                let empty = page.entries.is_empty();
-                                let filter = query.read_untracked().get("filter").unwrap_or_default();
-                                let paged = query.read_untracked().get("vor").is_some();
-                                view! {
-                                    {empty.then(|| view! { <p class="empty">{t.timeline_empty}</p> })}
-                                    <div class="entry-list">
-                                        {page.entries.into_iter().map(|e| view! { <EntryCard entry=e show_subject=false /> }).collect_view()}
-                                    </div>
-                                    <div class="toolbar cluster">
-                                        {paged.then(|| view! { <a class="btn btn-link" href=format!("{base}?filter={filter}#verlauf")>{t.timeline_newest}</a> })}
-                                        {page.next.map(|next| view! {
-                                            <a class="btn btn-secondary" href=format!("{base}?filter={filter}&vor={next}#verlauf")>{t.timeline_older}</a>
-                                        })}
-                                    </div>
-                                }
+                    let empty = page.entries.is_empty();
+                    let filter = query.read_untracked().get("filter").unwrap_or_default();
+                    let paged = query.read_untracked().get("vor").is_some();
+                    view! {
+                        {empty.then(|| view! { <p class="empty">{t.timeline_empty}</p> })}
+                        <div class="entry-list">
+                            {page.entries.into_iter().map(|e| view! { <EntryCard entry=e show_subject=false /> }).collect_view()}
+                        </div>
+                        <div class="toolbar cluster">
+                            {paged.then(|| view! { <a class="btn btn-link" href=format!("{base}?filter={filter}#verlauf")>{t.timeline_newest}</a> })}
+                            {page.next.map(|next| view! {
+                                <a class="btn btn-secondary" href=format!("{base}?filter={filter}&vor={next}#verlauf")>{t.timeline_older}</a>
+                            })}
+                        </div>
+                    }
                 }
             </Load>
         </section>
@@ -297,46 +297,46 @@ fn YouthGoals(
             <h2 id="ziele-titel">{t.goals_title}</h2>
             <Load data=Both(goals, contacts) let:loaded>
                 {
-                        let (list, contacts) = loaded;
-                        let can_edit = contacts.can_edit;
-                        let youth_id = youth_id.clone();
-                        view! {
-                                {list.is_empty().then(|| view! { <p class="empty">{t.goals_empty}</p> })}
-                                <ul class="list goal-list">
-                                    {list.into_iter().map(|g| {
-                                        let review = (!g.review_on.is_empty()).then(|| fill(t.goals_review, &[("date", &format_date(&g.review_on))]));
-                                        view! {
-                                            <li class="list-item">
-                                                <strong>{g.title.clone()}</strong>
-                                                {(!g.description.is_empty()).then(|| view! { <p>{g.description.clone()}</p> })}
-                                                {review.map(|r| view! { <p class="muted">{r}</p> })}
-                                                {can_edit.then(|| view! {
-                                                    <details>
-                                                        <summary class="btn btn-link">{t.edit}</summary>
-                                                        <ActionForm action=update_goal attr:class="form" attr:novalidate=true>
-                                                            <FormStatus value=updated />
-                                                            <input type="hidden" name="id" value=g.id.clone() />
-                                                            <GoalFields goal=g.clone() prefix="goal-edit" value=updated />
-                                                            <button type="submit" class="btn btn-primary">{t.save}</button>
-                                                        </ActionForm>
-                                                    </details>
-                                                })}
-                                            </li>
-                                        }
-                                    }).collect_view()}
-                                </ul>
-                                {can_edit.then(|| view! {
-                                    <details class="add-goal">
-                                        <summary class="btn btn-secondary">{t.goals_add}</summary>
-                                        <ActionForm action=create_goal attr:class="form" attr:novalidate=true>
-                                            <FormStatus value=created />
-                                            <input type="hidden" name="input[youth_id]" value=youth_id.clone() />
-                                            <GoalFields goal=Goal { id: String::new(), youth_id: youth_id.clone(), title: String::new(), description: String::new(), review_on: String::new() } prefix="goal-new" value=created />
-                                            <button type="submit" class="btn btn-primary" id="goal-save">{t.save}</button>
-                                        </ActionForm>
-                                    </details>
-                                })}
-                        }
+                    let (list, contacts) = loaded;
+                    let can_edit = contacts.can_edit;
+                    let youth_id = youth_id.clone();
+                    view! {
+                            {list.is_empty().then(|| view! { <p class="empty">{t.goals_empty}</p> })}
+                            <ul class="list goal-list">
+                                {list.into_iter().map(|g| {
+                                    let review = (!g.review_on.is_empty()).then(|| fill(t.goals_review, &[("date", &format_date(&g.review_on))]));
+                                    view! {
+                                        <li class="list-item">
+                                            <strong>{g.title.clone()}</strong>
+                                            {(!g.description.is_empty()).then(|| view! { <p>{g.description.clone()}</p> })}
+                                            {review.map(|r| view! { <p class="muted">{r}</p> })}
+                                            {can_edit.then(|| view! {
+                                                <details>
+                                                    <summary class="btn btn-link">{t.edit}</summary>
+                                                    <ActionForm action=update_goal attr:class="form" attr:novalidate=true>
+                                                        <FormStatus value=updated />
+                                                        <input type="hidden" name="id" value=g.id.clone() />
+                                                        <GoalFields goal=g.clone() prefix="goal-edit" value=updated />
+                                                        <button type="submit" class="btn btn-primary">{t.save}</button>
+                                                    </ActionForm>
+                                                </details>
+                                            })}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                            {can_edit.then(|| view! {
+                                <details class="add-goal">
+                                    <summary class="btn btn-secondary">{t.goals_add}</summary>
+                                    <ActionForm action=create_goal attr:class="form" attr:novalidate=true>
+                                        <FormStatus value=created />
+                                        <input type="hidden" name="input[youth_id]" value=youth_id.clone() />
+                                        <GoalFields goal=Goal { id: String::new(), youth_id: youth_id.clone(), title: String::new(), description: String::new(), review_on: String::new() } prefix="goal-new" value=created />
+                                        <button type="submit" class="btn btn-primary" id="goal-save">{t.save}</button>
+                                    </ActionForm>
+                                </details>
+                            })}
+                    }
                 }
             </Load>
         </section>
@@ -366,63 +366,63 @@ fn YouthContacts(contacts: Loaded<ContactOverview>, action: ServerAction<SetCont
             <h2 id="umgang-titel">{t.contacts_title}</h2>
             <Load data=contacts let:c>
                 {
-                            let summary = match &c.arrangement {
-                                Some(a) => fill(t.contacts_summary, &[
-                                    ("times", &a.times.to_string()),
-                                    ("period", a.period.label()),
-                                    ("kind", a.kind.label()),
-                                    ("supervised", if a.supervised { t.contacts_supervised } else { t.contacts_unsupervised }),
-                                ]),
-                                None => t.contacts_none.to_owned(),
-                            };
-                            let note = c.arrangement.as_ref().map(|a| a.note.clone()).filter(|n| !n.is_empty());
-                            let a = c.arrangement.clone();
+                    let summary = match &c.arrangement {
+                        Some(a) => fill(t.contacts_summary, &[
+                            ("times", &a.times.to_string()),
+                            ("period", a.period.label()),
+                            ("kind", a.kind.label()),
+                            ("supervised", if a.supervised { t.contacts_supervised } else { t.contacts_unsupervised }),
+                        ]),
+                        None => t.contacts_none.to_owned(),
+                    };
+                    let note = c.arrangement.as_ref().map(|a| a.note.clone()).filter(|n| !n.is_empty());
+                    let a = c.arrangement.clone();
+                    view! {
+                        <p id="contacts-summary">{summary}</p>
+                        {note.map(|n| view! { <p class="muted">{n}</p> })}
+                        <table class="data-table table-stack" id="contacts-months">
+                            <caption class="visually-hidden">{t.contacts_table}</caption>
+                            <thead><tr><th scope="col">{t.contacts_month}</th><th scope="col" class="num">{t.contacts_planned}</th><th scope="col" class="num">{t.contacts_held}</th><th scope="col" class="num">{t.contacts_missed}</th></tr></thead>
+                            <tbody>
+                                {c.months.into_iter().map(|m| view! {
+                                    <tr>
+                                        <th scope="row">{m.label}</th>
+                                        <td class="num" data-label=t.contacts_planned>{m.planned.map(|p| p.to_string()).unwrap_or_else(|| t.none.to_owned())}</td>
+                                        <td class="num" data-label=t.contacts_held>{m.held}</td>
+                                        <td class="num" data-label=t.contacts_missed>{m.missed}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        {c.can_edit.then(|| {
+                            let times = a.as_ref().map(|a| a.times.to_string()).unwrap_or_default();
+                            let period = a.as_ref().map(|a| a.period.code()).unwrap_or_default();
+                            let kind = a.as_ref().map(|a| a.kind.code()).unwrap_or_default();
+                            let supervised = a.as_ref().map(|a| if a.supervised { "ja" } else { "nein" }).unwrap_or_default();
+                            let note = a.as_ref().map(|a| a.note.clone()).unwrap_or_default();
                             view! {
-                                <p id="contacts-summary">{summary}</p>
-                                {note.map(|n| view! { <p class="muted">{n}</p> })}
-                                <table class="data-table table-stack" id="contacts-months">
-                                    <caption class="visually-hidden">{t.contacts_table}</caption>
-                                    <thead><tr><th scope="col">{t.contacts_month}</th><th scope="col" class="num">{t.contacts_planned}</th><th scope="col" class="num">{t.contacts_held}</th><th scope="col" class="num">{t.contacts_missed}</th></tr></thead>
-                                    <tbody>
-                                        {c.months.into_iter().map(|m| view! {
-                                            <tr>
-                                                <th scope="row">{m.label}</th>
-                                                <td class="num" data-label=t.contacts_planned>{m.planned.map(|p| p.to_string()).unwrap_or_else(|| t.none.to_owned())}</td>
-                                                <td class="num" data-label=t.contacts_held>{m.held}</td>
-                                                <td class="num" data-label=t.contacts_missed>{m.missed}</td>
-                                            </tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                                {c.can_edit.then(|| {
-                                    let times = a.as_ref().map(|a| a.times.to_string()).unwrap_or_default();
-                                    let period = a.as_ref().map(|a| a.period.code()).unwrap_or_default();
-                                    let kind = a.as_ref().map(|a| a.kind.code()).unwrap_or_default();
-                                    let supervised = a.as_ref().map(|a| if a.supervised { "ja" } else { "nein" }).unwrap_or_default();
-                                    let note = a.as_ref().map(|a| a.note.clone()).unwrap_or_default();
-                                    view! {
-                                        <details>
-                                            <summary class="btn btn-secondary">{t.contacts_edit}</summary>
-                                            <ActionForm action=action attr:class="form" attr:novalidate=true>
-                                                <FormStatus value />
-                                                <input type="hidden" name="id" value=c.youth_id.clone() />
-                                                <TextField label=t.contacts_times name="input[times]" id="contacts-times" kind="number" value=times error=field_error(value, "times") />
-                                                <SelectField label=t.contacts_period name="input[period]" id="contacts-period"
-                                                    options=ContactPeriod::ALL.iter().map(|p| (p.code().to_owned(), p.label().to_owned())).collect()
-                                                    selected=period error=field_error(value, "period") />
-                                                <SelectField label=t.visit_kind name="input[kind]" id="contacts-kind"
-                                                    options=VisitKind::ALL.iter().map(|k| (k.code().to_owned(), k.label().to_owned())).collect()
-                                                    selected=kind placeholder=t.choose error=field_error(value, "kind") />
-                                                <SelectField label=t.visit_supervised name="input[supervised]" id="contacts-supervised"
-                                                    options=vec![("ja".to_owned(), t.yes.to_owned()), ("nein".to_owned(), t.no.to_owned())]
-                                                    selected=supervised placeholder=t.choose error=field_error(value, "supervised") />
-                                                <TextArea label=t.contacts_note name="input[note]" id="contacts-note" value=note maxlength=crate::domain::contact::NOTE_MAX error=field_error(value, "note") />
-                                                <button type="submit" class="btn btn-primary">{t.save}</button>
-                                            </ActionForm>
-                                        </details>
-                                    }
-                                })}
+                                <details>
+                                    <summary class="btn btn-secondary">{t.contacts_edit}</summary>
+                                    <ActionForm action=action attr:class="form" attr:novalidate=true>
+                                        <FormStatus value />
+                                        <input type="hidden" name="id" value=c.youth_id.clone() />
+                                        <TextField label=t.contacts_times name="input[times]" id="contacts-times" kind="number" value=times error=field_error(value, "times") />
+                                        <SelectField label=t.contacts_period name="input[period]" id="contacts-period"
+                                            options=ContactPeriod::ALL.iter().map(|p| (p.code().to_owned(), p.label().to_owned())).collect()
+                                            selected=period error=field_error(value, "period") />
+                                        <SelectField label=t.visit_kind name="input[kind]" id="contacts-kind"
+                                            options=VisitKind::ALL.iter().map(|k| (k.code().to_owned(), k.label().to_owned())).collect()
+                                            selected=kind placeholder=t.choose error=field_error(value, "kind") />
+                                        <SelectField label=t.visit_supervised name="input[supervised]" id="contacts-supervised"
+                                            options=vec![("ja".to_owned(), t.yes.to_owned()), ("nein".to_owned(), t.no.to_owned())]
+                                            selected=supervised placeholder=t.choose error=field_error(value, "supervised") />
+                                        <TextArea label=t.contacts_note name="input[note]" id="contacts-note" value=note maxlength=crate::domain::contact::NOTE_MAX error=field_error(value, "note") />
+                                        <button type="submit" class="btn btn-primary">{t.save}</button>
+                                    </ActionForm>
+                                </details>
                             }
+                        })}
+                    }
                 }
             </Load>
         </section>
