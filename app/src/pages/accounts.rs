@@ -244,10 +244,10 @@ fn AccountFields(
                     let checked = member.contains(&g.id);
                     let id = format!("account-group-{i}");
                     view! {
-                        <div class="checkbox-field">
-                            <input type="checkbox" id=id.clone() name=format!("input[group_ids][{i}]") value=g.id checked=checked />
-                            <label for=id>{g.name}</label>
-                        </div>
+                        <label class="choice" for=id.clone()>
+                            <input type="checkbox" id=id name=format!("input[group_ids][{i}]") value=g.id checked=checked />
+                            <span>{g.name}</span>
+                        </label>
                     }
                 })
                 .collect_view()}
