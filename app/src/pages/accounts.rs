@@ -243,8 +243,9 @@ fn AccountFields(
                 .map(|(i, g)| {
                     let checked = member.contains(&g.id);
                     let id = format!("account-group-{i}");
+                    let label_for = id.clone();
                     view! {
-                        <label class="choice" for=id.clone()>
+                        <label class="choice" for=label_for>
                             <input type="checkbox" id=id name=format!("input[group_ids][{i}]") value=g.id checked=checked />
                             <span>{g.name}</span>
                         </label>
