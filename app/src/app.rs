@@ -5,7 +5,7 @@ use crate::pages;
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
-use leptos_router::{Lazy, LazyRoute, SsrMode, path};
+use leptos_router::{ChooseView, SsrMode, path};
 
 /// Renders the whole HTML document on the server. The Content-Security-Policy is sent as
 /// a header carrying this response's nonce (see the server's security middleware); the
@@ -118,51 +118,51 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/anmelden") view=pages::login::LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/") view=pages::start::StartPage ssr=SsrMode::Async />
                     <ParentRoute path=path!("/gruppen") view=Outlet ssr=SsrMode::Async>
-                        <Route path=path!("") view={Lazy::<GroupsRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("neu") view={Lazy::<NewGroupRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("") view=Masterdata::Groups ssr=SsrMode::Async />
+                        <Route path=path!("neu") view=Masterdata::NewGroup ssr=SsrMode::Async />
                         <ParentRoute path=path!(":id") view=Outlet ssr=SsrMode::Async>
-                            <Route path=path!("") view={Lazy::<GroupRoute>::new()} ssr=SsrMode::Async />
-                            <Route path=path!("bearbeiten") view={Lazy::<EditGroupRoute>::new()} ssr=SsrMode::Async />
-                            <Route path=path!("uebergabe") view={Lazy::<HandoverRoute>::new()} ssr=SsrMode::Async />
-                            <Route path=path!("aushang") view={Lazy::<PosterRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("") view=Masterdata::Group ssr=SsrMode::Async />
+                            <Route path=path!("bearbeiten") view=Masterdata::EditGroup ssr=SsrMode::Async />
+                            <Route path=path!("uebergabe") view=Case::Handover ssr=SsrMode::Async />
+                            <Route path=path!("aushang") view=Case::Poster ssr=SsrMode::Async />
                         </ParentRoute>
                     </ParentRoute>
                     <ParentRoute path=path!("/jugendliche") view=Outlet ssr=SsrMode::Async>
-                        <Route path=path!("neu") view={Lazy::<NewYouthRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("neu") view=Masterdata::NewYouth ssr=SsrMode::Async />
                         <ParentRoute path=path!(":id") view=Outlet ssr=SsrMode::Async>
-                            <Route path=path!("") view={Lazy::<YouthRoute>::new()} ssr=SsrMode::Async />
-                            <Route path=path!("bearbeiten") view={Lazy::<EditYouthRoute>::new()} ssr=SsrMode::Async />
-                            <Route path=path!("karte") view={Lazy::<LoginCardRoute>::new()} ssr=SsrMode::Async />
+                            <Route path=path!("") view=Case::Youth ssr=SsrMode::Async />
+                            <Route path=path!("bearbeiten") view=Masterdata::EditYouth ssr=SsrMode::Async />
+                            <Route path=path!("karte") view=Case::LoginCard ssr=SsrMode::Async />
                         </ParentRoute>
                     </ParentRoute>
                     <ParentRoute path=path!("/konten") view=Outlet ssr=SsrMode::Async>
-                        <Route path=path!("") view={Lazy::<AccountsRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("neu") view={Lazy::<NewAccountRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!(":id") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("") view=Accounts::List ssr=SsrMode::Async />
+                        <Route path=path!("neu") view=Accounts::New ssr=SsrMode::Async />
+                        <Route path=path!(":id") view=Accounts::Account ssr=SsrMode::Async />
                     </ParentRoute>
-                    <Route path=path!("/protokoll") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/tagesnotiz/neu") view={Lazy::<NewNoteRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/besuchskontakt/neu") view={Lazy::<NewVisitRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/eintraege/:id") view={Lazy::<EntryRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/vorkommnis/neu") view={Lazy::<NewIncidentRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/protokoll") view=Audit::Log ssr=SsrMode::Async />
+                    <Route path=path!("/tagesnotiz/neu") view=Case::NewNote ssr=SsrMode::Async />
+                    <Route path=path!("/besuchskontakt/neu") view=Case::NewVisit ssr=SsrMode::Async />
+                    <Route path=path!("/eintraege/:id") view=Case::Entry ssr=SsrMode::Async />
+                    <Route path=path!("/vorkommnis/neu") view=Case::NewIncident ssr=SsrMode::Async />
                     <ParentRoute path=path!("/vorkommnisse") view=Outlet ssr=SsrMode::Async>
-                        <Route path=path!("") view={Lazy::<IncidentsRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!(":id") view={Lazy::<IncidentRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("") view=Case::Incidents ssr=SsrMode::Async />
+                        <Route path=path!(":id") view=Case::Incident ssr=SsrMode::Async />
                     </ParentRoute>
-                    <Route path=path!("/feed") view={Lazy::<FeedRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/uebersicht") view={Lazy::<OverviewRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/feed") view=Case::Feed ssr=SsrMode::Async />
+                    <Route path=path!("/uebersicht") view=Case::Overview ssr=SsrMode::Async />
                     <ParentRoute path=path!("/rueckmeldungen") view=Outlet ssr=SsrMode::Async>
-                        <Route path=path!("") view={Lazy::<FeedbackListRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!(":id") view={Lazy::<FeedbackRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("") view=Case::FeedbackList ssr=SsrMode::Async />
+                        <Route path=path!(":id") view=Case::Feedback ssr=SsrMode::Async />
                     </ParentRoute>
-                    <Route path=path!("/auswertung") view={Lazy::<CountsRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/nachricht/neu") view={Lazy::<NewMessageRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/nachrichten") view={Lazy::<MyMessagesRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/mitreden/:id") view={Lazy::<LinkFormRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/karte/:id") view={Lazy::<CardLoginRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/auswertung") view=Case::Counts ssr=SsrMode::Async />
+                    <Route path=path!("/nachricht/neu") view=Youth::NewMessage ssr=SsrMode::Async />
+                    <Route path=path!("/nachrichten") view=Youth::MyMessages ssr=SsrMode::Async />
+                    <Route path=path!("/mitreden/:id") view=Youth::LinkForm ssr=SsrMode::Async />
+                    <Route path=path!("/karte/:id") view=Youth::CardLogin ssr=SsrMode::Async />
                     <ParentRoute path=path!("/meine-rechte") view=Outlet ssr=SsrMode::Async>
-                        <Route path=path!("") view={Lazy::<RightsRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("bearbeiten") view={Lazy::<EditRightsRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("") view=Youth::Rights ssr=SsrMode::Async />
+                        <Route path=path!("bearbeiten") view=Case::EditRights ssr=SsrMode::Async />
                     </ParentRoute>
                 </Routes>
             </Layout>
@@ -181,95 +181,89 @@ fn set_csp_header() {
     }
 }
 
-/// Declares one lazily loaded route per page, all of whose code goes into the one
-/// WebAssembly chunk named first (`cargo leptos build --split`). Pages that share code
-/// must share a chunk: wasm-split moves code used by two chunks into the main module,
-/// which is the first page's download. Each page still gets its own route type, so the
-/// router (not the page) decides which page a path shows.
+/// Declares the pages of one lazily loaded WebAssembly chunk (`cargo leptos build
+/// --split`): an enum with one value per page, which the route table names as the
+/// route's view, and one split function that shows a page, so the code of all these
+/// pages (and what only they share) is in the one chunk named first. Pages that share
+/// code must share a chunk: wasm-split moves code used by two chunks into the main
+/// module, which is the first page's download.
 ///
-/// Per page: the route type, the name of its split function, and the component. This is
-/// what `#[lazy_route]` expands to, except that `#[lazy]` names every split function's
-/// chunk after the function (one chunk per route); `wasm_split` with a shared name puts
-/// several into one. (No server-side `<link rel="preload">` for the chunk: see
-/// `HydrationScript`.)
+/// The enum is the route's view (`ChooseView`): `preload` loads the chunk before the
+/// router builds the view (and, on the page the browser opened, before hydration),
+/// `choose` shows the page. `#[lazy_route]` would give every page a chunk of its own
+/// (`#[lazy]` names a chunk after its function) and a route type of its own, whose
+/// router code is in the main module.
 macro_rules! chunk_pages {
-    ($chunk:ident: $($route:ident($split:ident) => $($page:ident)::+),+ $(,)?) => {
-        $(
-            #[derive(Debug)]
-            struct $route;
+    ($chunk:ident: $pages:ident, $show:ident, $load:ident { $($page:ident => $($component:ident)::+),+ $(,)? }) => {
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        #[repr(u8)]
+        enum $pages {
+            $($page),+
+        }
 
-            mod $split {
-                use super::*;
+        #[::leptos::wasm_split::wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, preload($load))]
+        fn $show(page: $pages) -> AnyView {
+            match page {
+                $($pages::$page => view! { <$($component)::+ /> }.into_any()),+
+            }
+        }
 
-                #[::leptos::wasm_split::wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, preload(preload))]
-                pub(super) fn $split() -> AnyView {
-                    view! { <$($page)::+ /> }.into_any()
-                }
+        impl ChooseView for $pages {
+            async fn choose(self) -> AnyView {
+                $show(self).await
             }
 
-            impl LazyRoute for $route {
-                fn data() -> Self {
-                    $route
-                }
-
-                async fn view(_this: Self) -> AnyView {
-                    $split::$split().await
-                }
-
-                // The router loads the chunk before it builds the view (and, on the page
-                // the browser opened, before hydration).
-                async fn preload() {
-                    $split::preload().await;
-                }
+            async fn preload(&self) {
+                $load().await;
             }
-        )+
+        }
     };
 }
 
 // Master data (Leitung, and the group pages staff and Fachberatung read): the group and
 // young-person forms share their fields.
-chunk_pages!(masterdata:
-    GroupsRoute(groups_page) => pages::groups::GroupsPage,
-    NewGroupRoute(new_group_page) => pages::groups::NewGroupPage,
-    GroupRoute(group_page) => pages::groups::GroupPage,
-    EditGroupRoute(edit_group_page) => pages::groups::EditGroupPage,
-    NewYouthRoute(new_youth_page) => pages::youths::NewYouthPage,
-    EditYouthRoute(edit_youth_page) => pages::youths::EditYouthPage,
-);
-chunk_pages!(accounts:
-    AccountsRoute(accounts_page) => pages::accounts::AccountsPage,
-    NewAccountRoute(new_account_page) => pages::accounts::NewAccountPage,
-    AccountRoute(account_page) => pages::accounts::AccountPage,
-);
-chunk_pages!(audit: AuditRoute(audit_page) => pages::audit::AuditPage);
+chunk_pages!(masterdata: Masterdata, masterdata_page, load_masterdata {
+    Groups => pages::groups::GroupsPage,
+    NewGroup => pages::groups::NewGroupPage,
+    Group => pages::groups::GroupPage,
+    EditGroup => pages::groups::EditGroupPage,
+    NewYouth => pages::youths::NewYouthPage,
+    EditYouth => pages::youths::EditYouthPage,
+});
+chunk_pages!(accounts: Accounts, accounts_page, load_accounts {
+    List => pages::accounts::AccountsPage,
+    New => pages::accounts::NewAccountPage,
+    Account => pages::accounts::AccountPage,
+});
+chunk_pages!(audit: Audit, audit_page, load_audit { Log => pages::audit::AuditPage });
 // The staff's case work: a young person's page, the capture forms, an entry, the
 // hand-over, incidents, the feed and the overview, and the staff's side of
 // participation and complaints. They share entry cards, form fields, the outbox
 // sealing and the list code.
-chunk_pages!(case:
-    YouthRoute(youth_page) => pages::youths::YouthPage,
-    NewNoteRoute(new_note_page) => pages::capture::NewNotePage,
-    NewVisitRoute(new_visit_page) => pages::capture::NewVisitPage,
-    EntryRoute(entry_page) => pages::entries::EntryPage,
-    HandoverRoute(handover_page) => pages::entries::HandoverPage,
-    NewIncidentRoute(new_incident_page) => pages::incidents::NewIncidentPage,
-    IncidentsRoute(incidents_page) => pages::incidents::IncidentsPage,
-    IncidentRoute(incident_page) => pages::incidents::IncidentPage,
-    FeedRoute(feed_page) => pages::feed::FeedScreen,
-    OverviewRoute(overview_page) => pages::feed::OverviewScreen,
-    FeedbackListRoute(feedback_list_page) => pages::feedback_desk::FeedbackListPage,
-    FeedbackRoute(feedback_page) => pages::feedback_desk::FeedbackDetailPage,
-    CountsRoute(counts_page) => pages::feedback_desk::CountsPage,
-    PosterRoute(poster_page) => pages::feedback_desk::PosterPage,
-    LoginCardRoute(login_card_page) => pages::feedback_desk::LoginCardPage,
-    EditRightsRoute(edit_rights_page) => pages::feedback_desk::EditRightsPage,
-);
+chunk_pages!(case: Case, case_page, load_case {
+    Youth => pages::youths::YouthPage,
+    NewNote => pages::capture::NewNotePage,
+    NewVisit => pages::capture::NewVisitPage,
+    Entry => pages::entries::EntryPage,
+    Handover => pages::entries::HandoverPage,
+    NewIncident => pages::incidents::NewIncidentPage,
+    Incidents => pages::incidents::IncidentsPage,
+    Incident => pages::incidents::IncidentPage,
+    Feed => pages::feed::FeedScreen,
+    Overview => pages::feed::OverviewScreen,
+    FeedbackList => pages::feedback_desk::FeedbackListPage,
+    Feedback => pages::feedback_desk::FeedbackDetailPage,
+    Counts => pages::feedback_desk::CountsPage,
+    Poster => pages::feedback_desk::PosterPage,
+    LoginCard => pages::feedback_desk::LoginCardPage,
+    EditRights => pages::feedback_desk::EditRightsPage,
+});
 // The young people's pages: their form, their messages, the public link form, the card
 // login and "Meine Rechte".
-chunk_pages!(youth:
-    NewMessageRoute(new_message_page) => pages::feedback::NewMessagePage,
-    MyMessagesRoute(my_messages_page) => pages::feedback::MyMessagesPage,
-    LinkFormRoute(link_form_page) => pages::feedback::LinkFormPage,
-    CardLoginRoute(card_login_page) => pages::feedback::CardLoginPage,
-    RightsRoute(rights_page) => pages::feedback::RightsPage,
-);
+chunk_pages!(youth: Youth, youth_page, load_youth {
+    NewMessage => pages::feedback::NewMessagePage,
+    MyMessages => pages::feedback::MyMessagesPage,
+    LinkForm => pages::feedback::LinkFormPage,
+    CardLogin => pages::feedback::CardLoginPage,
+    Rights => pages::feedback::RightsPage,
+});
