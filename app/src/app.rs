@@ -112,11 +112,11 @@ pub fn App() -> impl IntoView {
         <Router>
             <Layout>
                 <Routes fallback=pages::not_found::NotFound>
-                    // Login and start are in the main bundle: they are the first page. Every
-                    // other page is in a lazily loaded WebAssembly chunk (`cargo leptos
-                    // --split`); pages that share code share a chunk (see `chunk_pages!`).
+                    // Login is in the main bundle: it is the first page. Every other page is
+                    // in a lazily loaded WebAssembly chunk (`cargo leptos --split`); pages
+                    // that share code share a chunk (see `chunk_pages!`).
                     <Route path=path!("/anmelden") view=pages::login::LoginPage ssr=SsrMode::Async />
-                    <Route path=path!("/") view=pages::start::StartPage ssr=SsrMode::Async />
+                    <Route path=path!("/") view=Start::Home ssr=SsrMode::Async />
                     <ParentRoute path=path!("/gruppen") view=Outlet ssr=SsrMode::Async>
                         <Route path=path!("") view=Masterdata::Groups ssr=SsrMode::Async />
                         <Route path=path!("neu") view=Masterdata::NewGroup ssr=SsrMode::Async />
@@ -220,6 +220,8 @@ macro_rules! chunk_pages {
     };
 }
 
+// The start page of each role (what follows the login).
+chunk_pages!(start: Start, start_page, load_start { Home => pages::start::StartPage });
 // Master data (Leitung, and the group pages staff and Fachberatung read): the group and
 // young-person forms share their fields.
 chunk_pages!(masterdata: Masterdata, masterdata_page, load_masterdata {

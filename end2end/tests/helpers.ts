@@ -62,8 +62,9 @@ export type LayoutProblems = string[];
  *  - no text is cut off by a box that hides its overflow;
  *  - on a phone (`touch`), every control is at least 44×44 CSS px; a radio button or
  *    check box counts by its label (the tile around it).
- * Screen-reader-only content (a box of 1 px or less) is not looked at; content of a
- * scrolling box counts only where the box shows it.
+ * What is not rendered (hidden, in a closed <details>) and screen-reader-only content
+ * (a box of 1 px or less) is not looked at; content of a scrolling box counts only where
+ * the box shows it.
  */
 export async function layoutProblems(page: Page, touch: boolean): Promise<LayoutProblems> {
   return page.evaluate((touch) => {
@@ -78,6 +79,8 @@ export async function layoutProblems(page: Page, touch: boolean): Promise<Layout
       return `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''} "${text.slice(0, 40)}"`;
     };
     const srOnly = (el: Element) => {
+      // Not rendered at all: display none, hidden, or inside a closed <details>.
+      if (!el.checkVisibility({ visibilityProperty: true })) return true;
       for (let e: Element | null = el; e; e = e.parentElement) {
         const r = e.getBoundingClientRect();
         const style = getComputedStyle(e);
