@@ -71,14 +71,20 @@ function chromium() {
       if (match) {
         resolve({
           port: Number(match[1]),
-          close: () => {
+          close: async () => {
+            const exited = new Promise((done) => child.once('exit', done));
             child.kill();
-            rmSync(profile, { recursive: true, force: true });
+            await exited;
+            // Chromium's helper processes may still write for a moment; a profile left
+            // in the temporary folder is no error.
+            try {
+              rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+            } catch {}
           },
         });
       }
     });
-    child.on('exit', (code) => reject(new Error(`chromium exited with ${code}: ${err}`)));
+    child.once('exit', (code) => reject(new Error(`chromium exited with ${code}: ${err}`)));
   });
 }
 
@@ -109,7 +115,7 @@ async function audit(url, cookie, desktop) {
       json: result.report,
     };
   } finally {
-    browser.close();
+    await browser.close();
   }
 }
 
