@@ -371,8 +371,8 @@ function precache(asked) {
 // (server functions) count by their start only.
 const QUIET_MS = 2000;
 // A page that never goes quiet (polling every second) still gets its files,
-// later: after this long the worker stops waiting.
-const MAX_WAIT_MS = 60 * 1000;
+// later: after this long in one run the worker stops waiting.
+const MAX_WAIT_MS = 15 * 1000;
 // Files fetched at once while precaching.
 const PRECACHE_PARALLEL = 2;
 let lastPageRequestAt = Date.now();
@@ -392,9 +392,12 @@ function respond(event, answer) {
   event.respondWith(answer);
 }
 
+// The end of the current run's waiting (set when a run starts): the budget is
+// for the whole run, not for each pair of files.
+let waitUntil = 0;
+
 async function untilQuiet() {
-  const started = Date.now();
-  while (Date.now() - started < MAX_WAIT_MS) {
+  while (Date.now() < waitUntil) {
     if (openPageRequests === 0 && Date.now() - lastPageRequestAt >= QUIET_MS) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -408,6 +411,7 @@ function savesData() {
 async function runPrecache(asked) {
   if (!self.navigator.onLine) return;
   if (savesData() && !asked) return;
+  waitUntil = Date.now() + MAX_WAIT_MS;
   await untilQuiet();
   const shell = await caches.open(SHELL_CACHE);
   const wanted = await currentBuild();
