@@ -34,7 +34,8 @@ help:
 	@echo "make test-unit         unit tests of app and server (release, ssr); outbox.js sealing (node --test)"
 	@echo "make test-integration  tests/ crate on SQLite, then PostgreSQL (TEST_POSTGRES_URL or a throwaway cluster)"
 	@echo "make test-e2e          Playwright in Chromium against the release build"
-	@echo "make bench             download size (brotli, 250 KB budget); outbox save and send times in Chromium;"
+	@echo "make bench             download size (brotli, 250 KB budget); Lighthouse (mobile, desktop for the feed);"
+	@echo "                       outbox save and send times in Chromium;"
 	@echo "                       feed page times at 10k/100k/1M entries on SQLite and PostgreSQL, backup/restore at 1M;"
 	@echo "                       entries/s, latency and memory under 50 phones; 100 SIGKILLs under load (operations)"
 	@echo "make clean-data        delete data/ (the local demo database)"
@@ -85,6 +86,7 @@ test:
 
 bench: build
 	scripts/bench-size.sh
+	scripts/bench-lighthouse.sh
 	GB_BENCH=1 scripts/e2e.sh --project=bench
 	scripts/bench-feed.sh
 	scripts/bench-ops.sh

@@ -74,7 +74,7 @@ export default defineConfig({
       testIgnore: ['**/incidents.spec.ts'],
       use: {
         browserName: 'chromium',
-        viewport: { width: 1280, height: 800 },
+        viewport: { width: 1366, height: 900 },
       },
     },
   ],

@@ -5,8 +5,9 @@
  * Storage holds public app files, plus exactly three pages a carer needs to
  * write while offline, and those only until logout or the session ends.
  *   - shell cache (kept across logins, nothing personal): hashed build output
- *     under /pkg/ (cache-first, and after each page load the whole current
- *     build is fetched ahead, see "precache"), the icons, the web manifest,
+ *     under /pkg/ (cache-first, and after a page has loaded and its own
+ *     requests are done, the whole current build is fetched ahead at low
+ *     priority, see "precache"), the icons and their sprite, the web manifest,
  *     /outbox.js and /offline.html (stale-while-revalidate).
  *   - pages cache (deleted at logout and when the session ends): the pages
  *     /, /tagesnotiz/neu and /besuchskontakt/neu, network-first. They hold the
@@ -25,7 +26,7 @@
 
 // Bump when the caching logic or STATIC_ASSETS change; activate then drops
 // every older cache. Hashed /pkg/ files need no bump: new names, new entries.
-const VERSION = "v2";
+const VERSION = "v3";
 
 // Every cache with this prefix holds only public app files. Logout keeps
 // them (nothing personal inside) and deletes everything else.
@@ -57,6 +58,7 @@ const OWNED_CACHES = [SHELL_CACHE, PAGES_CACHE];
 // are revalidated in the background instead of trusted forever.
 const STATIC_ASSETS = [
   "/manifest.webmanifest",
+  "/icons/icons.svg",
   "/icons/icon-192.png",
   "/icons/icon-512.png",
   "/icons/icon-maskable-512.png",
@@ -83,7 +85,14 @@ const HASHED_PKG =
 self.addEventListener("install", (event) => {
   // Take over at once: an old worker must not keep serving old rules.
   self.skipWaiting();
-  event.waitUntil(precacheStatic());
+  // Only the offline notice now (one small file); the other static files come with
+  // the quiet precache, so a first visit does not share its connection with them.
+  event.waitUntil(
+    caches
+      .open(SHELL_CACHE)
+      .then((cache) => storeFresh(cache, OFFLINE_FALLBACK))
+      .catch(() => {}),
+  );
 });
 
 self.addEventListener("activate", (event) => {
@@ -103,24 +112,17 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-async function precacheStatic() {
-  const cache = await caches.open(SHELL_CACHE);
-  // allSettled: one missing icon must not stop the worker from installing.
-  await Promise.allSettled(
-    STATIC_ASSETS.map(async (path) => {
-      // "reload" bypasses the HTTP cache so a new version gets fresh files.
-      const response = await fetch(new Request(path, { cache: "reload" }));
-      if (isCacheable(response)) {
-        await cache.put(path, response);
-      }
-    }),
-  );
+// "reload" bypasses the HTTP cache so a new worker version gets fresh files.
+async function storeFresh(cache, path) {
+  const response = await fetch(new Request(path, { cache: "reload" }), { priority: "low" });
+  if (isCacheable(response)) await cache.put(path, response);
 }
 
 // -------------------------------------------------------------------- fetch
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
+  notePageRequest();
 
   // Writes (form posts, server functions) are never touched.
   if (request.method !== "GET") return;
@@ -137,9 +139,7 @@ self.addEventListener("fetch", (event) => {
   // Pages: the three offline pages network-first with a cached copy, every
   // other page straight from the network with /offline.html when it fails.
   if (request.mode === "navigate") {
-    event.respondWith(
-      OFFLINE_PAGES.has(url.pathname) ? offlinePage(event, url) : networkPage(event, url),
-    );
+    respond(event, OFFLINE_PAGES.has(url.pathname) ? offlinePage(event, url) : networkPage(event, url));
     return;
   }
 
@@ -148,12 +148,12 @@ self.addEventListener("fetch", (event) => {
   if (url.search !== "" || request.headers.has("range")) return;
 
   if (HASHED_PKG.test(url.pathname)) {
-    event.respondWith(cacheFirst(event));
+    respond(event, cacheFirst(event));
     return;
   }
 
   if (STATIC_SET.has(url.pathname)) {
-    event.respondWith(staleWhileRevalidate(event));
+    respond(event, staleWhileRevalidate(event));
     return;
   }
 
@@ -298,8 +298,8 @@ function isCacheable(response) {
 // gbOutbox.clearReadable() in public/outbox.js keeps only the sealed outbox.)
 // The page may pass a MessagePort to learn when the purge is done.
 //
-// The page posts "precache" (or {type: "precache"}) after it has hydrated;
-// see precache() below.
+// The page posts {type: "precache", offline: <asked>} (or "precache") after
+// it has hydrated; see precache() below.
 self.addEventListener("message", (event) => {
   // Messages to a worker come from same-origin clients; check anyway.
   if (event.origin && event.origin !== self.location.origin) return;
@@ -318,9 +318,10 @@ self.addEventListener("message", (event) => {
   }
 
   if (type === "precache") {
+    const asked = Boolean(data && typeof data === "object" && data.offline);
     // Answered only on a port: a page that did not ask must not get messages.
     event.waitUntil(
-      precache().then(
+      precache(asked).then(
         () => replyOnPort(event, { type: "precache-done" }),
         () => replyOnPort(event, { type: "precache-failed" }),
       ),
@@ -337,28 +338,81 @@ async function purgeNonShellCaches() {
   );
 }
 
-// "precache" (posted by the page once it has hydrated, so the first load is
-// not slowed down): make this phone able to open the app offline.
-//   1. The current build's file list; the whole build, including every
-//      lazily loaded route chunk, goes into the shell cache.
+// "precache" (posted by the page once it has hydrated): make this phone able
+// to open the app offline, without slowing the page down.
+//   0. Not at all on a connection that asks to save data, unless the user
+//      asked for offline use ({type: "precache", offline: true}).
+//   1. Wait until the pages' own requests are done and nothing new was asked
+//      for a moment (see "quiet" below): a first visit gets the connection to
+//      itself.
 //   2. The offline pages, if missing, old, or made for another build.
-//   3. Files of old builds leave the shell cache; so do cached pages that
+//   3. The current build's file list; every file not yet stored (the lazily
+//      loaded route chunks too) and the static files, two at a time, at low
+//      priority, waiting for quiet again before each pair.
+//   4. Files of old builds leave the shell cache; so do cached pages that
 //      still point at such files (they could not start offline anyway).
 // Every failure is ignored: this is an optimisation; the page works without.
 // Several tabs may ask at once; one run serves them all.
 let precacheRun = null;
 
-function precache() {
+function precache(asked) {
   if (!precacheRun) {
-    precacheRun = runPrecache().finally(() => {
+    precacheRun = runPrecache(asked).finally(() => {
       precacheRun = null;
     });
   }
   return precacheRun;
 }
 
-async function runPrecache() {
+// ------------------------------------------------------------------- quiet
+// What the pages ask for, as this worker sees it (its own fetch() calls do
+// not pass through its fetch event): when the last request came, and how
+// many of those it answers are still open. Requests it leaves to the browser
+// (server functions) count by their start only.
+const QUIET_MS = 2000;
+// A page that never goes quiet (polling every second) still gets its files,
+// later: after this long in one run the worker stops waiting.
+const MAX_WAIT_MS = 15 * 1000;
+// Files fetched at once while precaching.
+const PRECACHE_PARALLEL = 2;
+let lastPageRequestAt = Date.now();
+let openPageRequests = 0;
+
+function notePageRequest() {
+  lastPageRequestAt = Date.now();
+}
+
+function respond(event, answer) {
+  openPageRequests += 1;
+  const done = () => {
+    openPageRequests -= 1;
+    lastPageRequestAt = Date.now();
+  };
+  Promise.resolve(answer).then(done, done);
+  event.respondWith(answer);
+}
+
+// The end of the current run's waiting (set when a run starts): the budget is
+// for the whole run, not for each pair of files.
+let waitUntil = 0;
+
+async function untilQuiet() {
+  while (Date.now() < waitUntil) {
+    if (openPageRequests === 0 && Date.now() - lastPageRequestAt >= QUIET_MS) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+function savesData() {
+  const connection = self.navigator.connection;
+  return Boolean(connection && connection.saveData);
+}
+
+async function runPrecache(asked) {
   if (!self.navigator.onLine) return;
+  if (savesData() && !asked) return;
+  waitUntil = Date.now() + MAX_WAIT_MS;
+  await untilQuiet();
   const shell = await caches.open(SHELL_CACHE);
   const wanted = await currentBuild();
   const stored = (await shell.keys()).filter((request) => new URL(request.url).pathname.startsWith("/pkg/"));
@@ -367,15 +421,16 @@ async function runPrecache() {
 
   await refreshPages(newBuild);
 
+  const missingStatic = [];
+  for (const path of STATIC_ASSETS) {
+    if (!(await shell.match(path))) missingStatic.push(path);
+  }
+  const missing = wanted === null ? [] : [...wanted].filter((path) => !storedPaths.has(path));
+  await inBatches([...missing, ...missingStatic], PRECACHE_PARALLEL, async (path) => {
+    const response = await fetch(path, { credentials: "same-origin", priority: "low" });
+    if (isCacheable(response)) await shell.put(path, response);
+  });
   if (wanted === null) return;
-  await inBatches(
-    [...wanted].filter((path) => !storedPaths.has(path)),
-    4, // a few at a time, so the phone's connection stays usable
-    async (path) => {
-      const response = await fetch(path, { credentials: "same-origin" });
-      if (isCacheable(response)) await shell.put(path, response);
-    },
-  );
   await Promise.allSettled(
     stored.filter((request) => !wanted.has(new URL(request.url).pathname)).map((request) => shell.delete(request)),
   );
@@ -409,6 +464,7 @@ async function refreshPages(force) {
         credentials: "same-origin",
         cache: "no-store",
         headers: { Accept: "text/html" },
+        priority: "low",
       });
       if (response.redirected && new URL(response.url).pathname === LOGIN_PATH) {
         // The session has ended: no page is stored, and stored ones go.
@@ -450,6 +506,7 @@ async function dropPagesOfOtherBuilds(wanted) {
 
 async function inBatches(items, size, work) {
   for (let i = 0; i < items.length; i += size) {
+    await untilQuiet();
     await Promise.allSettled(items.slice(i, i + size).map(work));
   }
 }

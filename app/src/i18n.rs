@@ -614,6 +614,17 @@ catalogue! {
     notices_title: "Hinweise",
     notice_pin_lock: "Das Konto von {who} ({group}) wurde nach zu vielen falschen PINs für eine Weile gesperrt.",
     youth_my_messages: "Meine Nachrichten",
+    feed_more_filters: "Weitere Filter",
+    feed_pane_label: "Ausgewählter Eintrag",
+    feed_pane_empty: "Einen Eintrag in der Liste auswählen.",
+    feed_select: "Ansehen",
+    feed_pane_close: "Zurück zur Liste",
+    feed_open_item: "Ganzen Eintrag öffnen",
+    feed_comments: "Kommentare",
+    feed_no_comments: "Noch keine Kommentare.",
+    offline_ready: "Für die Arbeit ohne Netz vorbereiten",
+    offline_ready_hint: "Datensparen ist eingeschaltet: Die Seiten für die Arbeit ohne Netz werden erst geladen, wenn Sie es hier erlauben.",
+    offline_ready_started: "Wird geladen. Danach geht es auch ohne Netz.",
 }
 
 /// The "Meine Rechte" page until Leitung edits it: simple language, short sentences.

@@ -28,7 +28,8 @@ async function waitUntilOfflineReady(page: Page) {
           }
           return 'ready';
         }),
-      { timeout: 30_000, intervals: [500] },
+      // The worker waits for a quiet network first (at most 15 s; this poll is traffic too).
+      { timeout: 60_000, intervals: [500] },
     )
     .toBe('ready');
 }

@@ -63,12 +63,17 @@ test('the Fachberatung reviews the feed at the desk, filters it, takes note and 
   const item = page.locator('#feed-stream .feed-item', { hasText: `${word} wichtig` });
   await expect(item.locator('.feed-ack')).toContainText('Frank Berater');
 
-  // A comment back to the group.
+  // A comment back to the group, from the reading pane of the item.
   const answer = `Bitte mit der Schule sprechen. ${marker('Antwort')}`;
-  await item.getByText('Kommentar schreiben').click();
-  await item.getByLabel('Kommentar an die Gruppe').fill(answer);
-  await item.getByRole('button', { name: 'Kommentar senden' }).click();
+  await item.locator('a.feed-link').focus();
+  const pane = page.locator('#feed-pane');
+  await expect(pane.locator('.feed-pane-item')).toHaveAttribute('data-id', (await item.getAttribute('data-id'))!);
+  await expect(pane.locator('.feed-ack')).toContainText('Frank Berater');
+  await pane.getByLabel('Kommentar an die Gruppe').fill(answer);
+  await pane.getByRole('button', { name: 'Kommentar senden' }).click();
   await expect(page.locator('#feed-stream .feed-item', { hasText: `${word} wichtig` })).toContainText(answer);
+  await expect(pane).toContainText(answer);
+  await checkPage(page);
 
   // The staff member reads both on the phone.
   await staff.goto(`/feed?suche=${word}`);
@@ -77,6 +82,7 @@ test('the Fachberatung reviews the feed at the desk, filters it, takes note and 
   await expect(seen).toContainText(answer);
   await expect(seen.locator('.feed-ack')).toContainText('Frank Berater');
   await expect(seen.locator('.feed-ack-button')).toHaveCount(0);
+  await expect(staff.locator('.feed-ack-button')).toHaveCount(0);
   await checkPage(staff);
 
   // The group overview at the desk.

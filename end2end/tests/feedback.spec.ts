@@ -1,41 +1,14 @@
 import { type Browser, type Page, type TestInfo } from '@playwright/test';
-import { checkPage, expect, login, personAt, test } from './helpers';
+import { checkPage, expect, expectLayout, login, personAt, test } from './helpers';
 
 /** A word that exists only in one message's text. */
 function marker(name: string) {
   return `${name}${Math.random().toString(36).slice(2, 10)}`;
 }
 
-/**
- * Every control a young person can touch is at least 44×44 CSS pixels. A radio button or
- * check box counts by its label (the tile around it); what is not shown is skipped.
- */
+/** Every control a young person can touch is at least 44×44 CSS pixels, on any screen. */
 async function expectTouchTargets(page: Page) {
-  const small = await page.evaluate(() => {
-    const out: string[] = [];
-    const controls = document.querySelectorAll<HTMLElement>(
-      'a[href], button, input, select, textarea, summary, [role="button"], label',
-    );
-    for (const el of controls) {
-      if (el instanceof HTMLInputElement && el.type === 'hidden') continue;
-      if (el.closest('.visually-hidden')) continue;
-      let target: HTMLElement = el;
-      if (el instanceof HTMLInputElement && (el.type === 'radio' || el.type === 'checkbox')) {
-        target = el.closest('label') ?? el;
-      }
-      // Labels of text fields are not targets themselves (the field is).
-      if (el instanceof HTMLLabelElement && !el.querySelector('input[type="radio"], input[type="checkbox"]')) continue;
-      const style = getComputedStyle(target);
-      const box = target.getBoundingClientRect();
-      if (style.display === 'none' || style.visibility === 'hidden' || box.width === 0 || box.height === 0) continue;
-      if (box.width < 44 || box.height < 44) {
-        const name = (target.textContent || target.getAttribute('aria-label') || target.id || target.tagName).trim();
-        out.push(`${target.tagName.toLowerCase()} "${name.slice(0, 40)}" ${Math.round(box.width)}×${Math.round(box.height)}`);
-      }
-    }
-    return out;
-  });
-  expect(small, `touch targets under 44×44 on ${page.url()}`).toEqual([]);
+  await expectLayout(page, true);
 }
 
 /** What a young person's page must pass: hydration, axe-core, touch targets. */

@@ -51,10 +51,136 @@ export async function expectAccessible(page: Page) {
   expect(summary, `accessibility violations on ${page.url()}`).toEqual([]);
 }
 
-/** Hydration and accessibility: what every visited page must pass. */
+/** What the layout check found (empty: the page looks finished). */
+export type LayoutProblems = string[];
+
+/**
+ * The layout as a person sees it, measured in the browser:
+ *  - the document is no wider than the viewport (no sideways scrolling);
+ *  - no two visible interactive elements overlap (one inside the other is fine: a
+ *    radio button inside its tile);
+ *  - no text is cut off by a box that hides its overflow;
+ *  - on a phone (`touch`), every control is at least 44×44 CSS px; a radio button or
+ *    check box counts by its label (the tile around it).
+ * What is not rendered (hidden, in a closed <details>) and screen-reader-only content
+ * (a box of 1 px or less) is not looked at; content of a scrolling box counts only where
+ * the box shows it.
+ */
+export async function layoutProblems(page: Page, touch: boolean): Promise<LayoutProblems> {
+  return page.evaluate((touch) => {
+    const problems: string[] = [];
+    const root = document.documentElement;
+    const viewport = root.clientWidth;
+    if (root.scrollWidth > viewport + 1) {
+      problems.push(`document ${root.scrollWidth}px wide in a ${viewport}px viewport`);
+    }
+    const name = (el: Element) => {
+      const text = (el.textContent || el.getAttribute('aria-label') || el.getAttribute('name') || '').trim().replace(/\s+/g, ' ');
+      return `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''} "${text.slice(0, 40)}"`;
+    };
+    const srOnly = (el: Element) => {
+      // Not rendered at all: display none, hidden, or inside a closed <details>.
+      if (!el.checkVisibility({ visibilityProperty: true })) return true;
+      for (let e: Element | null = el; e; e = e.parentElement) {
+        const r = e.getBoundingClientRect();
+        const style = getComputedStyle(e);
+        if (style.display === 'none' || style.visibility === 'hidden') return true;
+        if ((r.width <= 1 || r.height <= 1) && style.overflow !== 'visible') return true;
+      }
+      return false;
+    };
+    // The part of an element's box that is shown: its rectangle cut by every
+    // ancestor that clips (scrolls or hides its overflow).
+    const shown = (el: Element) => {
+      const r = el.getBoundingClientRect();
+      let [left, top, right, bottom] = [r.left, r.top, r.right, r.bottom];
+      for (let e = el.parentElement; e && e !== root && e !== document.body; e = e.parentElement) {
+        const style = getComputedStyle(e);
+        if (style.overflowX !== 'visible' || style.overflowY !== 'visible') {
+          const c = e.getBoundingClientRect();
+          left = Math.max(left, c.left);
+          top = Math.max(top, c.top);
+          right = Math.min(right, c.right);
+          bottom = Math.min(bottom, c.bottom);
+        }
+      }
+      return right - left > 0 && bottom - top > 0 ? { left, top, right, bottom } : null;
+    };
+    const interactive = Array.from(
+      document.querySelectorAll<HTMLElement>(
+        'a[href], button, input:not([type="hidden"]), select, textarea, summary, [role="button"], [tabindex]:not([tabindex="-1"])',
+      ),
+    ).filter((el) => !el.closest('[inert]') && !srOnly(el));
+    // A radio button or check box is operated through its label.
+    const targets = Array.from(
+      new Set(
+        interactive.map((el) =>
+          el instanceof HTMLInputElement && (el.type === 'radio' || el.type === 'checkbox') ? (el.closest('label') ?? el) : el,
+        ),
+      ),
+    );
+    const boxes = targets
+      .map((el) => ({ el, box: shown(el) }))
+      .filter((t): t is { el: HTMLElement; box: { left: number; top: number; right: number; bottom: number } } => t.box !== null);
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i];
+        const b = boxes[j];
+        if (a.el.contains(b.el) || b.el.contains(a.el)) continue;
+        const w = Math.min(a.box.right, b.box.right) - Math.max(a.box.left, b.box.left);
+        const h = Math.min(a.box.bottom, b.box.bottom) - Math.max(a.box.top, b.box.top);
+        if (w > 1 && h > 1) problems.push(`${name(a.el)} overlaps ${name(b.el)} by ${Math.round(w)}×${Math.round(h)}`);
+      }
+    }
+    // Text cut off: a box that hides its overflow and has more text than room.
+    for (const el of Array.from(document.body.querySelectorAll<HTMLElement>('*'))) {
+      const hasText = Array.from(el.childNodes).some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim() !== '');
+      if (!hasText || srOnly(el)) continue;
+      const style = getComputedStyle(el);
+      const hidesX = style.overflowX === 'hidden' || style.overflowX === 'clip' || style.textOverflow === 'ellipsis';
+      const hidesY = style.overflowY === 'hidden' || style.overflowY === 'clip' || style.webkitLineClamp !== 'none';
+      if ((hidesX && el.scrollWidth > el.clientWidth + 1) || (hidesY && el.scrollHeight > el.clientHeight + 1)) {
+        problems.push(`text cut off in ${name(el)} (${el.scrollWidth}×${el.scrollHeight} in ${el.clientWidth}×${el.clientHeight})`);
+      }
+      const box = shown(el);
+      if (box && (box.right > viewport + 1 || box.left < -1)) problems.push(`text outside the viewport: ${name(el)}`);
+    }
+    if (touch) {
+      for (const { el } of boxes) {
+        const r = el.getBoundingClientRect();
+        if (r.width < 44 || r.height < 44) problems.push(`touch target ${name(el)} is ${Math.round(r.width)}×${Math.round(r.height)}`);
+      }
+    }
+    return problems;
+  }, touch);
+}
+
+/** A phone page: a touch screen or a viewport of a phone's width. */
+function isPhone(page: Page) {
+  return (page.viewportSize()?.width ?? 1280) < 600;
+}
+
+/**
+ * The layout check (see `layoutProblems`); fails the test with every problem found.
+ * Touch targets are measured on phones, and with `touch` on every page (young
+ * people's pages, whatever the screen).
+ */
+export async function expectLayout(page: Page, touch = isPhone(page)) {
+  const problems = await layoutProblems(page, touch);
+  expect(problems, `layout problems on ${page.url()} at ${page.viewportSize()?.width}px`).toEqual([]);
+}
+
+/** Hydration, accessibility and layout: what every visited page must pass. */
 export async function checkPage(page: Page) {
   await expectHydrated(page);
   await expectAccessible(page);
+  await expectLayout(page);
+}
+
+/** Saves a screenshot of the whole page under test-results/screens/ (kept by the run). */
+export async function screenshot(page: Page, name: string) {
+  const width = page.viewportSize()?.width ?? 0;
+  await page.screenshot({ path: `test-results/screens/${name}-${width}.png`, fullPage: true });
 }
 
 export async function login(page: Page, user: string, password = user === 'jugendliche' ? DEMO_PIN : DEMO_PASSWORD) {
@@ -83,14 +209,14 @@ export async function logout(page: Page) {
   await checkPage(page);
 }
 
-/** A second person in their own browser: at a desk (1280×800) or on a phone (360×740). */
+/** A second person in their own browser: at a desk (1366×900) or on a phone (360×740). */
 export async function personAt(browser: Browser, info: TestInfo, user: string, device: 'desk' | 'phone'): Promise<Page> {
   const context = await browser.newContext({
     baseURL: info.project.use.baseURL,
     locale: 'de-DE',
     timezoneId: 'Europe/Berlin',
     ...(device === 'desk'
-      ? { viewport: { width: 1280, height: 800 } }
+      ? { viewport: { width: 1366, height: 900 } }
       : { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true }),
   });
   const page = await context.newPage();

@@ -156,6 +156,8 @@ test('an incident reported on the phone reaches the Fachberatung at once and is 
     await page.waitForSelector('html[data-hydrated="true"]', { timeout: 20_000 });
     await describe(page, `Zweiter Vorfall ${second}`);
     await page.getByRole('button', { name: 'Melden' }).click();
+    // Saved into the outbox first (the count was 0 before, too), then sent.
+    await expect(page.locator('#save-status')).toBeVisible();
     await expect(page.locator('#outbox-count')).toHaveText('0', { timeout: 30_000 });
     await fb.goto('/vorkommnisse');
     const secondLink = fb.locator('#incidents-open a.incident-link').first();

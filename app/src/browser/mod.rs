@@ -13,16 +13,51 @@ pub fn on_hydrated() {
         }
         let _ = window().navigator().service_worker().register("/sw.js");
         // Let the worker fetch the app files and the capture pages, so the app opens and
-        // both forms work without a network later.
-        leptos::task::spawn_local(async {
-            if let Ok(ready) = window().navigator().service_worker().ready()
-                && let Ok(registration) = wasm_bindgen_futures::JsFuture::from(ready).await
-                && let Some(worker) = web_sys::ServiceWorkerRegistration::from(registration).active()
-            {
-                let _ = worker.post_message(&wasm_bindgen::JsValue::from_str("precache"));
-            }
-        });
+        // both forms work without a network later. The worker waits until the page's own
+        // requests are done and fetches at low priority (public/sw.js, "precache").
+        precache(false);
     });
+}
+
+/// Where this device keeps the user's "yes, prepare for offline use" (asked only on a
+/// connection that saves data). Not personal; logout clears it with the rest.
+const OFFLINE_CONSENT: &str = "gb-offline";
+
+/// Asks the service worker to fetch what working offline needs. `asked`: the user pressed
+/// the button (then it happens even on a connection that saves data).
+fn precache(asked: bool) {
+    leptos::task::spawn_local(async move {
+        if let Ok(ready) = window().navigator().service_worker().ready()
+            && let Ok(registration) = wasm_bindgen_futures::JsFuture::from(ready).await
+            && let Some(worker) = web_sys::ServiceWorkerRegistration::from(registration).active()
+        {
+            let consent = asked || local_flag(OFFLINE_CONSENT);
+            let message = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&message, &"type".into(), &"precache".into());
+            let _ = js_sys::Reflect::set(&message, &"offline".into(), &consent.into());
+            let _ = worker.post_message(&message);
+        }
+    });
+}
+
+fn local_flag(key: &str) -> bool {
+    window().local_storage().ok().flatten().and_then(|s| s.get_item(key).ok().flatten()).is_some()
+}
+
+/// Whether the connection asks to save data (`navigator.connection.saveData`) and the
+/// user has not yet allowed the offline download on this device.
+pub fn offline_needs_consent() -> bool {
+    let connection = js_sys::Reflect::get(&window().navigator(), &"connection".into()).unwrap_or_default();
+    let save_data = js_sys::Reflect::get(&connection, &"saveData".into()).ok().and_then(|v| v.as_bool());
+    save_data == Some(true) && !local_flag(OFFLINE_CONSENT)
+}
+
+/// The user allows the offline download: remembered on this device, and started now.
+pub fn allow_offline() {
+    if let Ok(Some(storage)) = window().local_storage() {
+        let _ = storage.set_item(OFFLINE_CONSENT, "1");
+    }
+    precache(true);
 }
 
 /// Logs out: first removes everything readable this browser keeps for the app (local and

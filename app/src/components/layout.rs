@@ -47,7 +47,34 @@ pub fn Layout(children: Children) -> impl IntoView {
         </main>
         <footer class="app-footer">
             <p class="muted">{t.app_tagline}</p>
+            <OfflineReady />
         </footer>
+    }
+}
+
+/// On a connection that asks to save data, the service worker fetches nothing ahead of
+/// time; this button (shown only then) lets the user ask for it, once per device.
+#[component]
+fn OfflineReady() -> impl IntoView {
+    let t = texts();
+    let wanted = RwSignal::new(false);
+    let started = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| wanted.set(crate::browser::offline_needs_consent()));
+    let ask = move |_| {
+        #[cfg(feature = "hydrate")]
+        crate::browser::allow_offline();
+        started.set(true);
+    };
+    move || {
+        wanted.get().then(|| {
+            view! {
+                <div class="offline-ready cluster" id="offline-ready">
+                    <p class="muted">{if started.get() { t.offline_ready_started } else { t.offline_ready_hint }}</p>
+                    <button type="button" class="btn btn-secondary" on:click=ask disabled=move || started.get()>{t.offline_ready}</button>
+                </div>
+            }
+        })
     }
 }
 

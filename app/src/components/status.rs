@@ -51,19 +51,13 @@ pub fn PageTitle(#[prop(into)] text: String) -> impl IntoView {
 pub fn Guard(page: crate::auth::policy::Page, children: ChildrenFn) -> impl IntoView {
     let session = expect_context::<crate::components::layout::SessionContext>().0;
     view! {
-        <Suspense fallback=Loading>
-            {move || {
-                let children = children.clone();
-                Suspend::new(async move {
-                    match session.await {
-                        Ok(Some(user)) if crate::auth::policy::can_open(&user, page) => children().into_any(),
-                        Ok(Some(_)) => view! { <ErrorNote error=AppError::Forbidden /> }.into_any(),
-                        Ok(None) => view! { <ErrorNote error=AppError::Unauthenticated /> }.into_any(),
-                        Err(error) => view! { <ErrorNote error /> }.into_any(),
-                    }
-                })
+        <crate::components::load::Load data=session let:user>
+            {match user {
+                Some(user) if crate::auth::policy::can_open(&user, page) => children().into_any(),
+                Some(_) => view! { <ErrorNote error=AppError::Forbidden /> }.into_any(),
+                None => view! { <ErrorNote error=AppError::Unauthenticated /> }.into_any(),
             }}
-        </Suspense>
+        </crate::components::load::Load>
     }
 }
 

@@ -56,23 +56,6 @@ impl Topic {
             FeedbackKind::Complaint => &[Treatment, Rights, School, Food, Visits, Other],
         }
     }
-
-    /// A picture for children who read poorly.
-    pub fn icon(self) -> &'static str {
-        match self {
-            Topic::PocketMoney => "💶",
-            Topic::GoingOut => "🚪",
-            Topic::Food => "🍽️",
-            Topic::Leisure => "⚽",
-            Topic::Media => "📱",
-            Topic::Room => "🛏️",
-            Topic::Treatment => "🤝",
-            Topic::Rights => "⚖️",
-            Topic::School => "🏫",
-            Topic::Visits => "👪",
-            Topic::Other => "💬",
-        }
-    }
 }
 
 choices!(
@@ -85,18 +68,6 @@ choices!(
         VeryBad = "sehr_schlecht" => fb_mood_very_bad,
     }
 );
-
-impl Mood {
-    pub fn icon(self) -> &'static str {
-        match self {
-            Mood::VeryGood => "😄",
-            Mood::Good => "🙂",
-            Mood::Neutral => "😐",
-            Mood::Bad => "🙁",
-            Mood::VeryBad => "😢",
-        }
-    }
-}
 
 choices!(
     /// Who gets it: the group, or past the group to the Fachberatung.

@@ -7,7 +7,8 @@ use crate::api::youths::list_youth_choices;
 use crate::auth::policy::Page;
 use crate::components::form::{FormStatus, TextField, field_error};
 use crate::components::layout::SessionContext;
-use crate::components::status::{ErrorNote, Loading, PageTitle};
+use crate::components::load::{Both, Load};
+use crate::components::status::PageTitle;
 use crate::components::status::{Guard, when_allowed};
 use crate::domain::Role;
 use crate::domain::account::{self, Account, AccountInput};
@@ -24,16 +25,13 @@ pub fn AccountsPage() -> impl IntoView {
     view! {
         <Guard page=Page::Accounts>
         <PageTitle text=t.accounts_title />
-        <div class="toolbar"><a class="btn btn-primary" href="/konten/neu">{t.accounts_new}</a></div>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match (accounts.await, groups.await) {
-                    (Ok(accounts), Ok(groups)) if !accounts.is_empty() => view! { <AccountTable accounts groups /> }.into_any(),
-                    (Ok(_), Ok(_)) => view! { <p class="empty">{t.accounts_empty}</p> }.into_any(),
-                    (Err(error), _) | (_, Err(error)) => view! { <ErrorNote error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <div class="toolbar cluster"><a class="btn btn-primary" href="/konten/neu">{t.accounts_new}</a></div>
+        <Load data=Both(accounts, groups) let:loaded>
+            {match loaded {
+                (accounts, groups) if !accounts.is_empty() => view! { <AccountTable accounts groups /> }.into_any(),
+                _ => view! { <p class="empty">{t.accounts_empty}</p> }.into_any(),
+            }}
+        </Load>
         </Guard>
     }
 }
@@ -115,28 +113,23 @@ pub fn NewAccountPage() -> impl IntoView {
     view! {
         <Guard page=Page::NewAccount>
         <PageTitle text=t.account_new_title />
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match (groups.await, youths.await) {
-                    (Ok(groups), Ok(youths)) => {
-                        let blank = AccountInput { role: Role::Fachkraft.as_str().to_owned(), ..AccountInput::default() };
-                        view! {
-                            <ActionForm action=action attr:class="form" attr:novalidate=true>
-                                <FormStatus value />
-                                <AccountFields value=blank groups youths leitung=leitung() error=move |f| field_error(value, f) />
-                                <TextField label=t.account_password name="input[password]" id="account-password" kind="password" hint=t.account_password_hint maxlength=account::PASSWORD_MAX autocomplete="new-password" error=field_error(value, "password") />
-                                <div class="form-actions">
-                                    <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>{t.save}</button>
-                                    <a class="btn btn-link" href="/konten">{t.cancel}</a>
-                                </div>
-                            </ActionForm>
-                        }
-                        .into_any()
-                    }
-                    (Err(error), _) | (_, Err(error)) => view! { <ErrorNote error /> }.into_any(),
+        <Load data=Both(groups, youths) let:loaded>
+            {
+                let (groups, youths) = loaded;
+                let blank = AccountInput { role: Role::Fachkraft.as_str().to_owned(), ..AccountInput::default() };
+                view! {
+                    <ActionForm action=action attr:class="form" attr:novalidate=true>
+                        <FormStatus value />
+                        <AccountFields value=blank groups youths leitung=leitung() error=move |f| field_error(value, f) />
+                        <TextField label=t.account_password name="input[password]" id="account-password" kind="password" hint=t.account_password_hint maxlength=account::PASSWORD_MAX autocomplete="new-password" error=field_error(value, "password") />
+                        <div class="form-actions">
+                            <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>{t.save}</button>
+                            <a class="btn btn-link" href="/konten">{t.cancel}</a>
+                        </div>
+                    </ActionForm>
                 }
-            })}
-        </Suspense>
+            }
+        </Load>
         </Guard>
     }
 }
@@ -165,51 +158,46 @@ pub fn AccountPage() -> impl IntoView {
     view! {
         <Guard page=Page::Account>
         <PageTitle text=t.account_edit_title />
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match (account.await, groups.await, youths.await) {
-                    (Ok(a), Ok(groups), Ok(youths)) => {
-                        let active = a.active;
-                        let (id_update, id_reset, id_active) = (a.id.clone(), a.id.clone(), a.id.clone());
-                        view! {
-                            <ActionForm action=update attr:class="form" attr:novalidate=true>
-                                <FormStatus value=update_value />
-                                <input type="hidden" name="id" value=id_update />
-                                <AccountFields value=AccountInput::from(&a) groups youths leitung=leitung() error=move |f| field_error(update_value, f) />
-                                <div class="form-actions">
-                                    <button type="submit" class="btn btn-primary" disabled=move || update.pending().get()>{t.save}</button>
-                                    <a class="btn btn-link" href="/konten">{t.back}</a>
-                                </div>
-                            </ActionForm>
-                            <h2>{t.account_reset_password}</h2>
-                            <ActionForm action=reset attr:class="form" attr:novalidate=true>
-                                <FormStatus value=reset_value success=t.account_password_reset_done />
-                                <input type="hidden" name="id" value=id_reset />
-                                <TextField label=t.account_new_password name="input[password]" id="account-new-password" kind="password" hint=t.account_password_hint maxlength=account::PASSWORD_MAX autocomplete="new-password" error=field_error(reset_value, "password") />
-                                <div class="form-actions">
-                                    <button type="submit" class="btn btn-secondary" disabled=move || reset.pending().get()>{t.account_reset_password}</button>
-                                </div>
-                            </ActionForm>
-                            <h2>{t.account_status}": "{if active { t.account_active } else { t.account_inactive }}</h2>
-                            <ActionForm action=set_active attr:class="form">
-                                <FormStatus value=active_value success=if active { t.account_activated_done } else { t.account_deactivated_done } />
-                                <input type="hidden" name="id" value=id_active />
-                                <input type="hidden" name="input[active]" value=(!active).to_string() />
-                                <div class="form-actions">
-                                    {if active {
-                                        view! { <button type="submit" class="btn btn-danger" id="account-deactivate">{t.account_deactivate}</button> }.into_any()
-                                    } else {
-                                        view! { <button type="submit" class="btn btn-secondary" id="account-activate">{t.account_activate}</button> }.into_any()
-                                    }}
-                                </div>
-                            </ActionForm>
-                        }
-                        .into_any()
-                    }
-                    (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => view! { <ErrorNote error /> }.into_any(),
+        <Load data=Both(account, Both(groups, youths)) let:loaded>
+            {
+                let (a, (groups, youths)) = loaded;
+                let active = a.active;
+                let (id_update, id_reset, id_active) = (a.id.clone(), a.id.clone(), a.id.clone());
+                view! {
+                    <ActionForm action=update attr:class="form" attr:novalidate=true>
+                        <FormStatus value=update_value />
+                        <input type="hidden" name="id" value=id_update />
+                        <AccountFields value=AccountInput::from(&a) groups youths leitung=leitung() error=move |f| field_error(update_value, f) />
+                        <div class="form-actions">
+                            <button type="submit" class="btn btn-primary" disabled=move || update.pending().get()>{t.save}</button>
+                            <a class="btn btn-link" href="/konten">{t.back}</a>
+                        </div>
+                    </ActionForm>
+                    <h2>{t.account_reset_password}</h2>
+                    <ActionForm action=reset attr:class="form" attr:novalidate=true>
+                        <FormStatus value=reset_value success=t.account_password_reset_done />
+                        <input type="hidden" name="id" value=id_reset />
+                        <TextField label=t.account_new_password name="input[password]" id="account-new-password" kind="password" hint=t.account_password_hint maxlength=account::PASSWORD_MAX autocomplete="new-password" error=field_error(reset_value, "password") />
+                        <div class="form-actions">
+                            <button type="submit" class="btn btn-secondary" disabled=move || reset.pending().get()>{t.account_reset_password}</button>
+                        </div>
+                    </ActionForm>
+                    <h2>{t.account_status}": "{if active { t.account_active } else { t.account_inactive }}</h2>
+                    <ActionForm action=set_active attr:class="form">
+                        <FormStatus value=active_value success=if active { t.account_activated_done } else { t.account_deactivated_done } />
+                        <input type="hidden" name="id" value=id_active />
+                        <input type="hidden" name="input[active]" value=(!active).to_string() />
+                        <div class="form-actions">
+                            {if active {
+                                view! { <button type="submit" class="btn btn-danger" id="account-deactivate">{t.account_deactivate}</button> }.into_any()
+                            } else {
+                                view! { <button type="submit" class="btn btn-secondary" id="account-activate">{t.account_activate}</button> }.into_any()
+                            }}
+                        </div>
+                    </ActionForm>
                 }
-            })}
-        </Suspense>
+            }
+        </Load>
         </Guard>
     }
 }
@@ -253,11 +241,12 @@ fn AccountFields(
                 .map(|(i, g)| {
                     let checked = member.iter().any(|m| g.id == *m);
                     let id = format!("account-group-{i}");
+                    let label_for = id.clone();
                     view! {
-                        <div class="checkbox-field">
-                            <input type="checkbox" id=id.clone() name=format!("input[group_ids][{i}]") value=g.id checked=checked />
-                            <label for=id>{g.name}</label>
-                        </div>
+                        <label class="choice" for=label_for>
+                            <input type="checkbox" id=id name=format!("input[group_ids][{i}]") value=g.id checked=checked />
+                            <span>{g.name}</span>
+                        </label>
                     }
                 })
                 .collect_view()}

@@ -5,7 +5,8 @@
 use crate::api::entries::list_capture_choices;
 use crate::auth::policy::Page;
 use crate::components::form::{ChoiceGroup, SelectField, TextArea, TextField, error_in};
-use crate::components::status::{ErrorNote, Guard, Loading, PageTitle, when_allowed};
+use crate::components::load::Load;
+use crate::components::status::{Guard, PageTitle, when_allowed};
 use crate::domain::entry::CaptureChoices;
 use crate::domain::goal::GoalChoice;
 use crate::domain::note::{self, GROUP_SUBJECT_PREFIX, NoteCategory, NoteInput};
@@ -46,17 +47,9 @@ pub fn NewNotePage() -> impl IntoView {
         <Guard page=Page::NewNote>
         <PageTitle text=t.note_new_title />
         {saved_plain.then(|| view! { <div class="alert alert-success" role="status">{t.saved}</div> })}
-        <Suspense fallback=Loading>
-            {move || {
-                let preselected = preselected.get_value();
-                Suspend::new(async move {
-                    match choices.await {
-                        Ok(c) => view! { <NoteForm choices=c preselected /> }.into_any(),
-                        Err(error) => view! { <ErrorNote error /> }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
+        <Load data=choices let:c>
+            <NoteForm choices=c preselected=preselected.get_value() />
+        </Load>
         </Guard>
     }
 }
@@ -72,17 +65,9 @@ pub fn NewVisitPage() -> impl IntoView {
         <Guard page=Page::NewVisit>
         <PageTitle text=t.visit_new_title />
         {saved_plain.then(|| view! { <div class="alert alert-success" role="status">{t.saved}</div> })}
-        <Suspense fallback=Loading>
-            {move || {
-                let preselected = preselected.get_value();
-                Suspend::new(async move {
-                    match choices.await {
-                        Ok(c) => view! { <VisitForm choices=c preselected /> }.into_any(),
-                        Err(error) => view! { <ErrorNote error /> }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
+        <Load data=choices let:c>
+            <VisitForm choices=c preselected=preselected.get_value() />
+        </Load>
         </Guard>
     }
 }

@@ -8,7 +8,8 @@ use crate::api::notes::CorrectNote;
 use crate::api::visits::CorrectVisit;
 use crate::auth::policy::Page;
 use crate::components::form::{FormStatus, TextArea};
-use crate::components::status::{ErrorNote, Guard, Loading, PageTitle, when_allowed};
+use crate::components::load::Load;
+use crate::components::status::{Guard, PageTitle, when_allowed};
 use crate::domain::entry::{EntryBody, EntryDetail, EntryView};
 use crate::domain::note::{NoteBody, NoteInput};
 use crate::domain::text::format_date;
@@ -104,14 +105,9 @@ pub fn EntryPage() -> impl IntoView {
     });
     view! {
         <Guard page=Page::Entry>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match detail.await {
-                    Ok(d) => view! { <EntryDetailView detail=d correct_note correct_visit /> }.into_any(),
-                    Err(error) => view! { <ErrorNote error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Load data=detail let:d>
+            <EntryDetailView detail=d correct_note correct_visit />
+        </Load>
         </Guard>
     }
 }
@@ -272,30 +268,24 @@ pub fn HandoverPage() -> impl IntoView {
     let handover = Resource::new(move || id.get(), |id| when_allowed(Page::Handover, move || group_handover(id)));
     view! {
         <Guard page=Page::Handover>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match handover.await {
-                    Ok(h) => {
-                        let section = |title: &'static str, entries: Vec<EntryView>| {
-                            let empty = entries.is_empty();
-                            view! {
-                                <h2>{title}</h2>
-                                {empty.then(|| view! { <p class="muted">{t.handover_empty}</p> })}
-                                {entries.into_iter().map(|e| view! { <EntryCard entry=e /> }).collect_view()}
-                            }
-                        };
-                        view! {
-                            <PageTitle text=fill(t.handover_title, &[("group", &h.group_name)]) />
-                            <p class="page-lead"><a href=format!("/gruppen/{}", h.group_id)>{h.group_name.clone()}</a></p>
-                            {section(t.handover_today, h.today)}
-                            {section(t.handover_yesterday, h.yesterday)}
-                        }
-                        .into_any()
+        <Load data=handover let:h>
+            {
+                let section = |title: &'static str, entries: Vec<EntryView>| {
+                    let empty = entries.is_empty();
+                    view! {
+                        <h2>{title}</h2>
+                        {empty.then(|| view! { <p class="muted">{t.handover_empty}</p> })}
+                        {entries.into_iter().map(|e| view! { <EntryCard entry=e /> }).collect_view()}
                     }
-                    Err(error) => view! { <ErrorNote error /> }.into_any(),
+                };
+                view! {
+                    <PageTitle text=fill(t.handover_title, &[("group", &h.group_name)]) />
+                    <p class="page-lead"><a href=format!("/gruppen/{}", h.group_id)>{h.group_name.clone()}</a></p>
+                    {section(t.handover_today, h.today)}
+                    {section(t.handover_yesterday, h.yesterday)}
                 }
-            })}
-        </Suspense>
+            }
+        </Load>
         </Guard>
     }
 }

@@ -1,14 +1,16 @@
 //! The young people's pages: the form to take part or complain (with an account, or
 //! through a group's public link without one), their own messages with the answers, the
 //! pickup of an answer by code, the login-card page and "Meine Rechte". They share one
-//! lazily loaded chunk, chosen here by the path.
+//! lazily loaded chunk (`youth` in `app.rs`).
 //!
 //! Simple words, big tiles, pictures. Every touch target is at least 44×44 px (the
 //! end-to-end test measures them).
 
 use crate::api::rights::get_rights;
 use crate::api::submissions::{PickupAnswer, get_feedback_form, get_link_form, my_feedback};
-use crate::components::status::{ErrorNote, Loading, PageTitle};
+use crate::components::icon::Icon;
+use crate::components::load::Load;
+use crate::components::status::PageTitle;
 use crate::domain::feedback::{
     FeedbackForm, FeedbackKind, FeedbackStatus, FeedbackView, Mood, Recipient, Sender, Topic,
 };
@@ -18,27 +20,11 @@ use crate::i18n::{fill, texts};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-#[component]
-pub fn YouthPages() -> impl IntoView {
-    let path = leptos_router::hooks::use_location().pathname.get_untracked();
-    if path.starts_with("/nachricht/") {
-        view! { <NewMessagePage /> }.into_any()
-    } else if path.starts_with("/nachrichten") {
-        view! { <MyMessagesPage /> }.into_any()
-    } else if path.starts_with("/mitreden/") {
-        view! { <LinkFormPage /> }.into_any()
-    } else if path.starts_with("/karte/") {
-        view! { <CardLoginPage /> }.into_any()
-    } else {
-        view! { <RightsPage /> }.into_any()
-    }
-}
-
 // ------------------------------------------------------------------ the form
 
 /// `/nachricht/neu?art=beteiligung|beschwerde`: a young person with an account.
 #[component]
-fn NewMessagePage() -> impl IntoView {
+pub fn NewMessagePage() -> impl IntoView {
     let t = texts();
     let query = use_query_map();
     let kind = query.read_untracked().get("art").and_then(|a| FeedbackKind::parse(&a));
@@ -53,14 +39,9 @@ fn NewMessagePage() -> impl IntoView {
     view! {
         <div class="youth-page stack">
             <PageTitle text=title />
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match form.await {
-                        Ok(form) => view! { <MessageForm form sender=Sender::Account kind /> }.into_any(),
-                        Err(error) => view! { <ErrorNote error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Load data=form let:form>
+                <MessageForm form sender=Sender::Account kind />
+            </Load>
             <YouthLinks />
         </div>
     }
@@ -69,26 +50,18 @@ fn NewMessagePage() -> impl IntoView {
 /// `/mitreden/:token`: anyone with the group's link (no account); always anonymous, always
 /// to the Fachberatung. Below the form: reading an answer with the pickup code.
 #[component]
-fn LinkFormPage() -> impl IntoView {
+pub fn LinkFormPage() -> impl IntoView {
     let t = texts();
     let token = super::route_id();
     let form = Resource::new(move || token.get(), get_link_form);
     view! {
         <div class="youth-page stack">
             <PageTitle text=t.fb_link_title />
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match form.await {
-                        Ok(form) => view! {
-                            <p class="page-lead">{fill(t.fb_link_lead, &[("group", &form.group_name)])}</p>
-                            <MessageForm form sender=Sender::Link kind=None />
-                            <PickupBox />
-                        }
-                        .into_any(),
-                        Err(error) => view! { <ErrorNote error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Load data=form let:form>
+                <p class="page-lead">{fill(t.fb_link_lead, &[("group", &form.group_name)])}</p>
+                <MessageForm form sender=Sender::Link kind=None />
+                <PickupBox />
+            </Load>
             <p><a class="btn btn-secondary btn-block" href="/meine-rechte">{t.fb_rights_link}</a></p>
         </div>
     }
@@ -153,9 +126,9 @@ fn MessageForm(form: FeedbackForm, sender: Sender, kind: Option<FeedbackKind>) -
                 {FeedbackKind::ALL
                     .iter()
                     .map(|&k| {
-                        let (icon, label) = match k {
-                            FeedbackKind::Participation => ("🙋", t.fb_new_participation),
-                            FeedbackKind::Complaint => ("📣", t.fb_new_complaint),
+                        let label = match k {
+                            FeedbackKind::Participation => t.fb_new_participation,
+                            FeedbackKind::Complaint => t.fb_new_complaint,
                         };
                         view! {
                             <label class="big-choice tile">
@@ -167,7 +140,7 @@ fn MessageForm(form: FeedbackForm, sender: Sender, kind: Option<FeedbackKind>) -
                                     prop:checked=move || kind.get() == Some(k)
                                     on:change=move |_| kind.set(Some(k))
                                 />
-                                <span class="big-choice-icon" aria-hidden="true">{icon}</span>
+                                <Icon name=format!("kind-{}", k.code()) class="big-choice-icon" />
                                 <span>{label}</span>
                             </label>
                         }
@@ -186,7 +159,7 @@ fn MessageForm(form: FeedbackForm, sender: Sender, kind: Option<FeedbackKind>) -
                         .map(|&topic| view! {
                             <label class="big-choice tile">
                                 <input type="radio" class="tile-input" name="topic" value=topic.code() />
-                                <span class="big-choice-icon" aria-hidden="true">{topic.icon()}</span>
+                                <Icon name=format!("topic-{}", topic.code()) class="big-choice-icon" />
                                 <span>{topic.label()}</span>
                             </label>
                         })
@@ -203,7 +176,7 @@ fn MessageForm(form: FeedbackForm, sender: Sender, kind: Option<FeedbackKind>) -
                         .map(|&mood| view! {
                             <label class="mood">
                                 <input type="radio" class="tile-input" name="mood" value=mood.code() />
-                                <span class="mood-icon" aria-hidden="true">{mood.icon()}</span>
+                                <Icon name=format!("mood-{}", mood.code()) class="mood-icon" />
                                 <span>{mood.label()}</span>
                             </label>
                         })
@@ -228,7 +201,7 @@ fn MessageForm(form: FeedbackForm, sender: Sender, kind: Option<FeedbackKind>) -
                         .map(|&r| view! {
                             <label class="big-choice tile">
                                 <input type="radio" class="tile-input" name="recipient" value=r.code() />
-                                <span class="big-choice-icon" aria-hidden="true">{if r == Recipient::Group { "🏠" } else { "🧑‍💼" }}</span>
+                                <Icon name=format!("to-{}", r.code()) class="big-choice-icon" />
                                 <span>{r.label()}</span>
                             </label>
                         })
@@ -238,7 +211,7 @@ fn MessageForm(form: FeedbackForm, sender: Sender, kind: Option<FeedbackKind>) -
                 <div class="field">
                     <label class="big-choice tile tile-check">
                         <input type="checkbox" class="tile-input" name="anonymous" value="ja" id="fb-anonymous" />
-                        <span class="big-choice-icon" aria-hidden="true">"🕶️"</span>
+                        <Icon name="anonymous" class="big-choice-icon" />
                         <span>{t.fb_anonymous}</span>
                     </label>
                     <p class="hint">{t.fb_anonymous_hint}</p>
@@ -390,15 +363,15 @@ fn MessageCard(message: FeedbackView) -> impl IntoView {
     };
     view! {
         <article class="card stack message-card" data-id=message.id.clone()>
-            <h3>
-                <span aria-hidden="true">{message.topic.icon()}" "</span>
-                {message.kind.label()}": "{message.topic.label()}
+            <h3 class="with-icon">
+                <Icon name=format!("topic-{}", message.topic.code()) />
+                <span>{message.kind.label()}": "{message.topic.label()}</span>
             </h3>
             <p>
                 {t.fb_status_label}": "<span class=status_class>{message.status.label()}</span>
                 " · "{fill(t.fb_sent_on, &[("date", &format_date(&message.received_on))])}
             </p>
-            {message.mood.map(|m| view! { <p><span aria-hidden="true">{m.icon()}</span>" "{m.label()}</p> })}
+            {message.mood.map(|m| view! { <p class="with-icon"><Icon name=format!("mood-{}", m.code()) /><span>{m.label()}</span></p> })}
             {(!message.text.is_empty()).then(|| view! { <p class="message-text">{message.text.clone()}</p> })}
             {if answers.is_empty() {
                 view! { <p class="muted">{t.fb_no_answer_yet}</p> }.into_any()
@@ -420,7 +393,7 @@ fn MessageCard(message: FeedbackView) -> impl IntoView {
 
 /// `/nachrichten`: the young person's own named messages, with the answers.
 #[component]
-fn MyMessagesPage() -> impl IntoView {
+pub fn MyMessagesPage() -> impl IntoView {
     let t = texts();
     let mine = Resource::new(
         || (),
@@ -429,20 +402,18 @@ fn MyMessagesPage() -> impl IntoView {
     view! {
         <div class="youth-page stack">
             <PageTitle text=t.fb_mine_title />
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match mine.await {
-                        Ok(list) if list.is_empty() => view! { <p class="empty">{t.fb_mine_empty}</p> }.into_any(),
-                        Ok(list) => view! {
-                            <div class="stack" id="my-messages">
-                                {list.into_iter().map(|message| view! { <MessageCard message /> }).collect_view()}
-                            </div>
-                        }
-                        .into_any(),
-                        Err(error) => view! { <ErrorNote error /> }.into_any(),
+            <Load data=mine let:list>
+                {if list.is_empty() {
+                    view! { <p class="empty">{t.fb_mine_empty}</p> }.into_any()
+                } else {
+                    view! {
+                        <div class="stack" id="my-messages">
+                            {list.into_iter().map(|message| view! { <MessageCard message /> }).collect_view()}
+                        </div>
                     }
-                })}
-            </Suspense>
+                    .into_any()
+                }}
+            </Load>
             <p class="hint">{t.fb_mine_anonymous_hint}</p>
             <PickupBox />
             <YouthLinks />
@@ -476,7 +447,7 @@ fn YouthLinks() -> impl IntoView {
 /// `/karte/:token`: the page a login card's QR code opens. The card names the account;
 /// the PIN proves it is the owner's.
 #[component]
-fn CardLoginPage() -> impl IntoView {
+pub fn CardLoginPage() -> impl IntoView {
     let t = texts();
     let token = super::route_id();
     let query = use_query_map();
@@ -502,7 +473,7 @@ fn CardLoginPage() -> impl IntoView {
 
 /// `/meine-rechte`: the young people's rights in simple words (public).
 #[component]
-fn RightsPage() -> impl IntoView {
+pub fn RightsPage() -> impl IntoView {
     let t = texts();
     let rights = Resource::new(|| (), |_| get_rights());
     let query = use_query_map();
@@ -511,23 +482,15 @@ fn RightsPage() -> impl IntoView {
         <div class="youth-page stack">
             <PageTitle text=t.rights_title />
             {move || saved().then(|| view! { <p class="alert alert-success" role="status">{t.rights_saved}</p> })}
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match rights.await {
-                        Ok(rights) => view! {
-                            <div class="rights-text" id="rights-text">{render_rights(&rights.body)}</div>
-                            {(!rights.updated_on.is_empty()).then(|| view! {
-                                <p class="muted">{fill(t.rights_updated, &[("date", &rights.updated_on)])}</p>
-                            })}
-                            {rights.can_edit.then(|| view! {
-                                <p><a class="btn btn-secondary" href="/meine-rechte/bearbeiten">{t.rights_edit}</a></p>
-                            })}
-                        }
-                        .into_any(),
-                        Err(error) => view! { <ErrorNote error /> }.into_any(),
-                    }
+            <Load data=rights let:rights>
+                <div class="rights-text" id="rights-text">{render_rights(&rights.body)}</div>
+                {(!rights.updated_on.is_empty()).then(|| view! {
+                    <p class="muted">{fill(t.rights_updated, &[("date", &rights.updated_on)])}</p>
                 })}
-            </Suspense>
+                {rights.can_edit.then(|| view! {
+                    <p><a class="btn btn-secondary" href="/meine-rechte/bearbeiten">{t.rights_edit}</a></p>
+                })}
+            </Load>
             <YouthLinks />
         </div>
     }

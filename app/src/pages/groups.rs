@@ -5,7 +5,8 @@ use crate::api::groups::{CreateGroup, UpdateGroup, get_group, list_groups};
 use crate::auth::policy::Page;
 use crate::components::form::{FormStatus, TextField, field_error};
 use crate::components::layout::SessionContext;
-use crate::components::status::{ErrorNote, Loading, PageTitle};
+use crate::components::load::Load;
+use crate::components::status::{ErrorNote, PageTitle};
 use crate::components::status::{Guard, when_allowed};
 use crate::domain::group::{self, Group, GroupInput};
 use crate::i18n::{fill, texts};
@@ -26,17 +27,12 @@ pub fn GroupsPage() -> impl IntoView {
     view! {
         <Guard page=Page::Groups>
         <PageTitle text=t.groups_title />
-        <Suspense fallback=Loading>
-            {move || is_leitung().then(|| view! {
-                <div class="toolbar"><a class="btn btn-primary" href="/gruppen/neu">{t.groups_new}</a></div>
+        <Load data=groups let:groups>
+            {is_leitung().then(|| view! {
+                <div class="toolbar cluster"><a class="btn btn-primary" href="/gruppen/neu">{t.groups_new}</a></div>
             })}
-            {move || Suspend::new(async move {
-                match groups.await {
-                    Ok(groups) => view! { <GroupCards groups /> }.into_any(),
-                    Err(error) => view! { <ErrorNote error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+            <GroupCards groups />
+        </Load>
         </Guard>
     }
 }
@@ -49,7 +45,7 @@ pub fn GroupCards(groups: Vec<Group>) -> impl IntoView {
         return view! { <p class="empty">{t.groups_empty}</p> }.into_any();
     }
     view! {
-        <ul class="card-list">
+        <ul class="card-list grid">
             {groups
                 .into_iter()
                 .map(|g| {
@@ -78,7 +74,7 @@ pub fn GroupYouths(detail: crate::api::groups::GroupDetail) -> impl IntoView {
     view! {
         <section class="stack" aria-label=label>
             <h2>{heading}</h2>
-            <div class="toolbar"><a class="btn btn-secondary" href=handover>{t.handover_link}</a></div>
+            <div class="toolbar cluster"><a class="btn btn-secondary" href=handover>{t.handover_link}</a></div>
             {if detail.youths.is_empty() {
                 view! { <p class="empty">{t.group_no_youths}</p> }.into_any()
             } else {
@@ -119,40 +115,34 @@ pub fn GroupPage() -> impl IntoView {
     let detail = Resource::new(move || id.get(), |id| when_allowed(Page::Group, move || get_group(id)));
     view! {
         <Guard page=Page::Group>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match detail.await {
-                    Ok(d) => {
-                        let g = d.group;
-                        view! {
-                            <PageTitle text=g.name.clone() />
-                            <dl class="facts">
-                                <dt>{t.group_address}</dt><dd>{g.address.clone()}</dd>
-                                <dt>{t.group_phone}</dt><dd><a href=format!("tel:{}", g.phone.replace(' ', ""))>{g.phone.clone()}</a></dd>
-                            </dl>
-                            <p class="toolbar">
-                                <a class="btn btn-secondary" href=format!("/gruppen/{}/uebergabe", g.id)>{t.handover_link}</a>
-                                <a class="btn btn-secondary" href=format!("/gruppen/{}/aushang", g.id)>{t.fb_group_link_nav}</a>
-                            </p>
-                            {d.can_edit.then(|| view! {
-                                <div class="toolbar">
-                                    <a class="btn btn-secondary" href=format!("/gruppen/{}/bearbeiten", g.id)>{t.edit}</a>
-                                    <a class="btn btn-primary" href=format!("/jugendliche/neu?gruppe={}", g.id)>{t.youth_new}</a>
-                                </div>
-                            })}
-                            <h2>{t.group_youths}</h2>
-                            {if d.youths.is_empty() {
-                                view! { <p class="empty">{t.group_no_youths}</p> }.into_any()
-                            } else {
-                                view! { <YouthList youths=d.youths /> }.into_any()
-                            }}
-                        }
-                        .into_any()
-                    }
-                    Err(error) => view! { <ErrorNote error /> }.into_any(),
+        <Load data=detail let:d>
+            {
+                let g = d.group;
+                view! {
+                    <PageTitle text=g.name.clone() />
+                    <dl class="facts">
+                        <dt>{t.group_address}</dt><dd>{g.address.clone()}</dd>
+                        <dt>{t.group_phone}</dt><dd><a href=format!("tel:{}", g.phone.replace(' ', ""))>{g.phone.clone()}</a></dd>
+                    </dl>
+                    <p class="toolbar cluster">
+                        <a class="btn btn-secondary" href=format!("/gruppen/{}/uebergabe", g.id)>{t.handover_link}</a>
+                        <a class="btn btn-secondary" href=format!("/gruppen/{}/aushang", g.id)>{t.fb_group_link_nav}</a>
+                    </p>
+                    {d.can_edit.then(|| view! {
+                        <div class="toolbar cluster">
+                            <a class="btn btn-secondary" href=format!("/gruppen/{}/bearbeiten", g.id)>{t.edit}</a>
+                            <a class="btn btn-primary" href=format!("/jugendliche/neu?gruppe={}", g.id)>{t.youth_new}</a>
+                        </div>
+                    })}
+                    <h2>{t.group_youths}</h2>
+                    {if d.youths.is_empty() {
+                        view! { <p class="empty">{t.group_no_youths}</p> }.into_any()
+                    } else {
+                        view! { <YouthList youths=d.youths /> }.into_any()
+                    }}
                 }
-            })}
-        </Suspense>
+            }
+        </Load>
         </Guard>
     }
 }
@@ -187,10 +177,9 @@ pub fn EditGroupPage() -> impl IntoView {
     view! {
         <Guard page=Page::EditGroup>
         <PageTitle text=t.group_edit_title />
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match detail.await {
-                    Ok(d) if d.can_edit => view! {
+        <Load data=detail let:d>
+            {match d {
+                    d if d.can_edit => view! {
                         <ActionForm action=action attr:class="form" attr:novalidate=true>
                             <FormStatus value />
                             <input type="hidden" name="id" value=d.group.id.clone() />
@@ -202,11 +191,9 @@ pub fn EditGroupPage() -> impl IntoView {
                         </ActionForm>
                     }
                     .into_any(),
-                    Ok(_) => view! { <ErrorNote error=crate::error::AppError::Forbidden /> }.into_any(),
-                    Err(error) => view! { <ErrorNote error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+                    _ => view! { <ErrorNote error=crate::error::AppError::Forbidden /> }.into_any(),
+            }}
+        </Load>
         </Guard>
     }
 }

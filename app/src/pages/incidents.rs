@@ -9,7 +9,8 @@ use crate::api::incidents::{
 };
 use crate::auth::policy::Page;
 use crate::components::form::{ChoiceGroup, FormStatus, SelectField, TextArea, TextField, error_in, field_error};
-use crate::components::status::{ErrorNote, Guard, Loading, PageTitle, when_allowed};
+use crate::components::load::Load;
+use crate::components::status::{Guard, PageTitle, when_allowed};
 use crate::domain::entry::CaptureChoices;
 use crate::domain::incident::{self, IncidentCategory, IncidentEventKind, IncidentState, IncidentSummary, Informed};
 use crate::error::FieldError;
@@ -59,17 +60,9 @@ pub fn NewIncidentPage() -> impl IntoView {
         <Guard page=Page::NewIncident>
         <PageTitle text=t.inc_new_title />
         <p class="page-lead">{t.inc_new_lead}</p>
-        <Suspense fallback=Loading>
-            {move || {
-                let preselected = preselected.get_value();
-                Suspend::new(async move {
-                    match choices.await {
-                        Ok(c) => view! { <IncidentForm choices=c preselected /> }.into_any(),
-                        Err(error) => view! { <ErrorNote error /> }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
+        <Load data=choices let:c>
+            <IncidentForm choices=c preselected=preselected.get_value() />
+        </Load>
         </Guard>
     }
 }
@@ -180,39 +173,33 @@ pub fn IncidentsPage() -> impl IntoView {
     view! {
         <Guard page=Page::Incidents>
         <PageTitle text=t.inc_board_title />
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match board.await {
-                    Ok(b) => {
-                        shown_open.set_value(i64::try_from(b.pinned.len()).unwrap_or_default());
-                        view! {
-                        {b.can_report.then(|| view! {
-                            <p><a class="btn btn-primary" href="/vorkommnis/neu" id="incident-report-link">{t.nav_new_incident}</a></p>
-                        })}
-                        <section aria-labelledby="incidents-open-title" class="pinned">
-                            <h2 id="incidents-open-title">{t.inc_pinned}" "<span class="badge badge-count" id="incidents-open-count">{b.pinned.len()}</span></h2>
-                            {if b.pinned.is_empty() {
-                                view! { <p class="muted" id="incidents-open-empty">{t.inc_none_open}</p> }.into_any()
-                            } else {
-                                view! { <IncidentList items=b.pinned id="incidents-open" /> }.into_any()
-                            }}
-                        </section>
-                        <p class="hint keyboard-hint">{t.inc_keys_hint}</p>
-                        <section aria-labelledby="incidents-done-title">
-                            <h2 id="incidents-done-title">{t.inc_recent}</h2>
-                            {if b.recent.is_empty() {
-                                view! { <p class="muted">{t.inc_none}</p> }.into_any()
-                            } else {
-                                view! { <IncidentList items=b.recent id="incidents-done" /> }.into_any()
-                            }}
-                        </section>
-                        }
-                        .into_any()
-                    }
-                    Err(error) => view! { <ErrorNote error /> }.into_any(),
+        <Load data=board keep=true let:b>
+            {
+                shown_open.set_value(i64::try_from(b.pinned.len()).unwrap_or_default());
+                view! {
+                {b.can_report.then(|| view! {
+                    <p><a class="btn btn-primary" href="/vorkommnis/neu" id="incident-report-link">{t.nav_new_incident}</a></p>
+                })}
+                <section aria-labelledby="incidents-open-title" class="pinned">
+                    <h2 id="incidents-open-title">{t.inc_pinned}" "<span class="badge badge-count" id="incidents-open-count">{b.pinned.len()}</span></h2>
+                    {if b.pinned.is_empty() {
+                        view! { <p class="muted" id="incidents-open-empty">{t.inc_none_open}</p> }.into_any()
+                    } else {
+                        view! { <IncidentList items=b.pinned id="incidents-open" /> }.into_any()
+                    }}
+                </section>
+                <p class="hint keyboard-hint">{t.inc_keys_hint}</p>
+                <section aria-labelledby="incidents-done-title">
+                    <h2 id="incidents-done-title">{t.inc_recent}</h2>
+                    {if b.recent.is_empty() {
+                        view! { <p class="muted">{t.inc_none}</p> }.into_any()
+                    } else {
+                        view! { <IncidentList items=b.recent id="incidents-done" /> }.into_any()
+                    }}
+                </section>
                 }
-            })}
-        </Transition>
+            }
+        </Load>
         </Guard>
     }
 }
@@ -221,7 +208,7 @@ pub fn IncidentsPage() -> impl IntoView {
 fn IncidentList(items: Vec<IncidentSummary>, id: &'static str) -> impl IntoView {
     let t = texts();
     view! {
-        <ul class="card-list incident-list" id=id>
+        <ul class="incident-list stack" id=id>
             {items
                 .into_iter()
                 .map(|i| {
@@ -270,12 +257,12 @@ pub(crate) fn keyboard_review(selector: &'static str, acknowledge: impl Fn(Strin
         match ev.key().as_str() {
             "j" => {
                 let next = current.map_or(0, |i| (i + 1).min(links.len() - 1));
-                let _ = links[next].focus();
+                focus_visible(&links[next]);
                 ev.prevent_default();
             }
             "k" => {
                 let prev = current.map_or(0, |i| i.saturating_sub(1));
-                let _ = links[prev].focus();
+                focus_visible(&links[prev]);
                 ev.prevent_default();
             }
             "x" => {
@@ -288,6 +275,23 @@ pub(crate) fn keyboard_review(selector: &'static str, acknowledge: impl Fn(Strin
         }
     });
     on_cleanup(move || handle.remove());
+}
+
+/// Focuses a list item's link and scrolls its whole item into view, just as far as
+/// needed (`scrollIntoView({block: "nearest"})`; called through JavaScript because the
+/// option type is not among the crate's web-sys features).
+#[cfg(feature = "hydrate")]
+fn focus_visible(link: &web_sys::HtmlElement) {
+    use wasm_bindgen::{JsCast, JsValue};
+    let _ = link.focus();
+    let item: web_sys::Element = link.closest("li").ok().flatten().unwrap_or_else(|| link.clone().into());
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &JsValue::from_str("block"), &JsValue::from_str("nearest"));
+    if let Ok(scroll) = js_sys::Reflect::get(&item, &JsValue::from_str("scrollIntoView"))
+        && let Some(scroll) = scroll.dyn_ref::<js_sys::Function>()
+    {
+        let _ = scroll.call1(&item, &options);
+    }
 }
 
 // ------------------------------------------------------------------ one incident
@@ -332,65 +336,59 @@ pub fn IncidentPage() -> impl IntoView {
     });
     view! {
         <Guard page=Page::Incidents>
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match detail.await {
-                    Ok(d) => {
-                        shown.set_value(i64::try_from(d.events.len()).unwrap_or_default());
-                        let s = d.summary.clone();
-                        let informed: Vec<&str> = d.body.informed.iter().map(|i| i.label()).collect();
-                        let informed = if informed.is_empty() { t.inc_nobody_informed.to_owned() } else { informed.join(", ") };
-                        let measures = if d.body.measures.is_empty() { t.inc_no_measures.to_owned() } else { d.body.measures.clone() };
-                        view! {
-                            <PageTitle text=format!("{}: {}", t.inc_title_prefix, s.category.label()) />
-                            <dl class="facts">
-                                <dt>{t.inc_state_label}</dt><dd id="incident-state">{state_badge(s.state)}</dd>
-                                {d.acknowledged.clone().map(|a| view! { <dt>{t.inc_acknowledged_by}</dt><dd id="incident-acknowledged">{a}</dd> })}
-                                <dt>{t.inc_youths}</dt><dd>{s.youth_names.join(", ")}</dd>
-                                <dt>{t.fb_group_label}</dt><dd>{s.group_name.clone()}</dd>
-                                <dt>{t.inc_when}</dt><dd>{s.occurred.clone()}</dd>
-                                <dt>{t.inc_reported_by}</dt><dd>{d.author_name.clone()}</dd>
-                                <dt>{t.inc_informed}</dt><dd>{informed}</dd>
-                            </dl>
-                            <h2>{t.inc_what}</h2>
-                            <p class="message-text" id="incident-what-text">{d.body.what.clone()}</p>
-                            <h2>{t.inc_measures}</h2>
-                            <p class="message-text">{measures}</p>
-                            {d.can_acknowledge.then(|| view! {
-                                <ActionForm action=acknowledge attr:class="form" attr:id="acknowledge-form">
-                                    <FormStatus value=ack_value />
-                                    <input type="hidden" name="id" value=s.id.clone() />
-                                    <button type="submit" class="btn btn-primary" id="incident-acknowledge" disabled=move || acknowledge.pending().get()>{t.inc_acknowledge}</button>
-                                </ActionForm>
-                            })}
-                            <h2>{t.inc_chain}</h2>
-                            <ol class="history" id="incident-chain">
-                                {d.events
-                                    .into_iter()
-                                    .map(|e| {
-                                        let kind_class = format!("chain-{}", e.kind.code());
-                                        let comment = e.kind == IncidentEventKind::Commented;
-                                        let detail = (!e.detail.is_empty()).then(|| e.detail.clone());
-                                        view! {
-                                            <li class=kind_class>
-                                                <p class="entry-meta">{e.at.clone()}" · "<strong>{e.kind.label()}</strong>{e.by.clone().map(|b| format!(" · {b}"))}</p>
-                                                {detail.map(|d| if comment {
-                                                    view! { <p class="answer-text">{d}</p> }.into_any()
-                                                } else {
-                                                    view! { <p class="muted">{d}</p> }.into_any()
-                                                })}
-                                            </li>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </ol>
-                        }
-                        .into_any()
-                    }
-                    Err(error) => view! { <ErrorNote error /> }.into_any(),
+        <Load data=detail keep=true let:d>
+            {
+                shown.set_value(i64::try_from(d.events.len()).unwrap_or_default());
+                let s = d.summary.clone();
+                let informed: Vec<&str> = d.body.informed.iter().map(|i| i.label()).collect();
+                let informed = if informed.is_empty() { t.inc_nobody_informed.to_owned() } else { informed.join(", ") };
+                let measures = if d.body.measures.is_empty() { t.inc_no_measures.to_owned() } else { d.body.measures.clone() };
+                view! {
+                    <PageTitle text=format!("{}: {}", t.inc_title_prefix, s.category.label()) />
+                    <dl class="facts">
+                        <dt>{t.inc_state_label}</dt><dd id="incident-state">{state_badge(s.state)}</dd>
+                        {d.acknowledged.clone().map(|a| view! { <dt>{t.inc_acknowledged_by}</dt><dd id="incident-acknowledged">{a}</dd> })}
+                        <dt>{t.inc_youths}</dt><dd>{s.youth_names.join(", ")}</dd>
+                        <dt>{t.fb_group_label}</dt><dd>{s.group_name.clone()}</dd>
+                        <dt>{t.inc_when}</dt><dd>{s.occurred.clone()}</dd>
+                        <dt>{t.inc_reported_by}</dt><dd>{d.author_name.clone()}</dd>
+                        <dt>{t.inc_informed}</dt><dd>{informed}</dd>
+                    </dl>
+                    <h2>{t.inc_what}</h2>
+                    <p class="message-text" id="incident-what-text">{d.body.what.clone()}</p>
+                    <h2>{t.inc_measures}</h2>
+                    <p class="message-text">{measures}</p>
+                    {d.can_acknowledge.then(|| view! {
+                        <ActionForm action=acknowledge attr:class="form" attr:id="acknowledge-form">
+                            <FormStatus value=ack_value />
+                            <input type="hidden" name="id" value=s.id.clone() />
+                            <button type="submit" class="btn btn-primary" id="incident-acknowledge" disabled=move || acknowledge.pending().get()>{t.inc_acknowledge}</button>
+                        </ActionForm>
+                    })}
+                    <h2>{t.inc_chain}</h2>
+                    <ol class="history" id="incident-chain">
+                        {d.events
+                            .into_iter()
+                            .map(|e| {
+                                let kind_class = format!("chain-{}", e.kind.code());
+                                let comment = e.kind == IncidentEventKind::Commented;
+                                let detail = (!e.detail.is_empty()).then(|| e.detail.clone());
+                                view! {
+                                    <li class=kind_class>
+                                        <p class="entry-meta">{e.at.clone()}" · "<strong>{e.kind.label()}</strong>{e.by.clone().map(|b| format!(" · {b}"))}</p>
+                                        {detail.map(|d| if comment {
+                                            view! { <p class="answer-text">{d}</p> }.into_any()
+                                        } else {
+                                            view! { <p class="muted">{d}</p> }.into_any()
+                                        })}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ol>
                 }
-            })}
-        </Transition>
+            }
+        </Load>
         <h2>{t.inc_comment_title}</h2>
         <ActionForm action=comment attr:class="form" attr:novalidate=true attr:id="comment-form">
             <FormStatus value=comment_value />

@@ -3,7 +3,6 @@
 pub mod accounts;
 pub mod audit;
 pub mod capture;
-pub mod case;
 pub mod entries;
 pub mod feed;
 pub mod feedback;

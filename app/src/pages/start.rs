@@ -3,8 +3,10 @@
 use crate::api::groups::{get_group, list_groups};
 use crate::auth::CurrentUser;
 use crate::auth::policy::{Home, home};
+use crate::components::icon::Icon;
 use crate::components::layout::SessionContext;
-use crate::components::status::{ErrorNote, Loading, PageTitle};
+use crate::components::load::Load;
+use crate::components::status::{ErrorNote, PageTitle};
 use crate::i18n::{fill, texts};
 use leptos::prelude::*;
 
@@ -35,15 +37,12 @@ pub fn StartPage() -> impl IntoView {
     // Suspense resolves would be made (and fetched) again on the second pass.
     let overview = Resource::new(|| (), |_| load_overview());
     view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match session.await {
-                    Ok(Some(user)) => view! { <StartFor user overview /> }.into_any(),
-                    Ok(None) => view! { <ErrorNote error=crate::error::AppError::Unauthenticated /> }.into_any(),
-                    Err(error) => view! { <ErrorNote error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Load data=session let:user>
+            {match user {
+                Some(user) => view! { <StartFor user overview /> }.into_any(),
+                None => view! { <ErrorNote error=crate::error::AppError::Unauthenticated /> }.into_any(),
+            }}
+        </Load>
     }
 }
 
@@ -85,20 +84,17 @@ fn GroupsStart(user: CurrentUser, overview: Resource<Result<Overview, crate::err
         <PageTitle text=title />
         <p class="page-lead">{lead}</p>
         {(!staff).then(|| view! { <Notices /> })}
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Ok((groups, _)) if groups.is_empty() => view! { <p class="empty">{t.start_no_groups}</p> }.into_any(),
-                    Ok((_, details)) if staff => details
-                        .into_iter()
-                        .map(|d| view! { <crate::pages::groups::GroupYouths detail=d /> })
-                        .collect_view()
-                        .into_any(),
-                    Ok((groups, _)) => view! { <crate::pages::groups::GroupCards groups /> }.into_any(),
-                    Err(error) => view! { <ErrorNote error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Load data=overview let:loaded>
+            {match loaded {
+                (groups, _) if groups.is_empty() => view! { <p class="empty">{t.start_no_groups}</p> }.into_any(),
+                (_, details) if staff => details
+                    .into_iter()
+                    .map(|d| view! { <crate::pages::groups::GroupYouths detail=d /> })
+                    .collect_view()
+                    .into_any(),
+                (groups, _) => view! { <crate::pages::groups::GroupCards groups /> }.into_any(),
+            }}
+        </Load>
     }
 }
 
@@ -110,28 +106,28 @@ fn YouthStart(user: CurrentUser) -> impl IntoView {
         <div class="youth-page stack">
             <PageTitle text=fill(t.start_youth_title, &[("name", &user.display_name)]) />
             <p class="page-lead">{t.start_youth_lead}</p>
-            <ul class="big-choices">
+            <ul class="big-choices grid">
                 <li>
                     <a class="big-choice" href="/nachricht/neu?art=beteiligung" id="start-participate">
-                        <span class="big-choice-icon" aria-hidden="true">"🙋"</span>
+                        <Icon name="kind-beteiligung" class="big-choice-icon" />
                         <span>{t.start_youth_participate}</span>
                     </a>
                 </li>
                 <li>
                     <a class="big-choice" href="/nachricht/neu?art=beschwerde" id="start-complain">
-                        <span class="big-choice-icon" aria-hidden="true">"📣"</span>
+                        <Icon name="kind-beschwerde" class="big-choice-icon" />
                         <span>{t.start_youth_complain}</span>
                     </a>
                 </li>
                 <li>
                     <a class="big-choice" href="/nachrichten">
-                        <span class="big-choice-icon" aria-hidden="true">"📬"</span>
+                        <Icon name="messages" class="big-choice-icon" />
                         <span>{t.youth_my_messages}</span>
                     </a>
                 </li>
                 <li>
                     <a class="big-choice" href="/meine-rechte">
-                        <span class="big-choice-icon" aria-hidden="true">"⚖️"</span>
+                        <Icon name="topic-rechte" class="big-choice-icon" />
                         <span>{t.start_youth_rights}</span>
                     </a>
                 </li>

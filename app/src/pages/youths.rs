@@ -8,7 +8,8 @@ use crate::api::groups::list_groups;
 use crate::api::youths::{CreateYouth, UpdateYouth, get_youth};
 use crate::auth::policy::Page;
 use crate::components::form::{FormStatus, SelectField, TextArea, TextField, field_error};
-use crate::components::status::{ErrorNote, Loading, PageTitle};
+use crate::components::load::{Both, Load};
+use crate::components::status::{ErrorNote, PageTitle};
 use crate::components::status::{Guard, when_allowed};
 use crate::domain::contact::{ContactOverview, ContactPeriod};
 use crate::domain::goal::{Goal, GoalInput};
@@ -51,40 +52,34 @@ pub fn YouthPage() -> impl IntoView {
     let session = expect_context::<crate::components::layout::SessionContext>().0;
     view! {
         <Guard page=Page::Youth>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match detail.await {
-                    Ok(d) => {
-                        let y = d.youth;
-                        let age = fill(t.youth_age, &[("years", &y.age.to_string())]);
-                        let or_dash = |s: String| if s.is_empty() { t.none.to_owned() } else { s };
-                        view! {
-                            <PageTitle text=format!("{} {}", y.first_name, y.last_name) />
-                            <p class="page-lead"><a href=format!("/gruppen/{}", y.group_id)>{y.group_name.clone()}</a></p>
-                            <h2>{t.youth_master_data}</h2>
-                            <dl class="facts">
-                                <dt>{t.youth_birth_date}</dt><dd>{format_date(&y.birth_date)}" ("{age}")"</dd>
-                                <dt>{t.youth_admission_date}</dt><dd>{format_date(&y.admission_date)}</dd>
-                                <dt>{t.youth_caseworker_name}</dt><dd>{or_dash(y.caseworker_name.clone())}</dd>
-                                <dt>{t.youth_caseworker_contact}</dt><dd>{or_dash(y.caseworker_contact.clone())}</dd>
-                                <dt>{t.youth_custody}</dt><dd>{or_dash(y.custody.clone())}</dd>
-                            </dl>
-                            {d.can_edit.then(|| view! {
-                                <div class="toolbar">
-                                    <a class="btn btn-secondary" href=format!("/jugendliche/{}/bearbeiten", y.id)>{t.edit}</a>
-                                </div>
-                            })}
-                            <WriteLinks youth_id=y.id.to_string() session />
-                            <YouthContacts contacts action=set_contacts />
-                            <YouthGoals youth_id=y.id.to_string() goals contacts create_goal update_goal />
-                            <YouthTimeline youth_id=y.id.to_string() timeline />
-                        }
-                        .into_any()
-                    }
-                    Err(error) => view! { <ErrorNote error /> }.into_any(),
+        <Load data=detail let:d>
+            {
+                let y = d.youth;
+                let age = fill(t.youth_age, &[("years", &y.age.to_string())]);
+                let or_dash = |s: String| if s.is_empty() { t.none.to_owned() } else { s };
+                view! {
+                    <PageTitle text=format!("{} {}", y.first_name, y.last_name) />
+                    <p class="page-lead"><a href=format!("/gruppen/{}", y.group_id)>{y.group_name.clone()}</a></p>
+                    <h2>{t.youth_master_data}</h2>
+                    <dl class="facts">
+                        <dt>{t.youth_birth_date}</dt><dd>{format_date(&y.birth_date)}" ("{age}")"</dd>
+                        <dt>{t.youth_admission_date}</dt><dd>{format_date(&y.admission_date)}</dd>
+                        <dt>{t.youth_caseworker_name}</dt><dd>{or_dash(y.caseworker_name.clone())}</dd>
+                        <dt>{t.youth_caseworker_contact}</dt><dd>{or_dash(y.caseworker_contact.clone())}</dd>
+                        <dt>{t.youth_custody}</dt><dd>{or_dash(y.custody.clone())}</dd>
+                    </dl>
+                    {d.can_edit.then(|| view! {
+                        <div class="toolbar cluster">
+                            <a class="btn btn-secondary" href=format!("/jugendliche/{}/bearbeiten", y.id)>{t.edit}</a>
+                        </div>
+                    })}
+                    <WriteLinks youth_id=y.id.to_string() session />
+                    <YouthContacts contacts action=set_contacts />
+                    <YouthGoals youth_id=y.id.to_string() goals contacts create_goal update_goal />
+                    <YouthTimeline youth_id=y.id.to_string() timeline />
                 }
-            })}
-        </Suspense>
+            }
+        </Load>
         </Guard>
     }
 }
@@ -100,33 +95,21 @@ pub fn NewYouthPage() -> impl IntoView {
     view! {
         <Guard page=Page::NewYouth>
         <PageTitle text=t.youth_new_title />
-        <Suspense fallback=Loading>
-            {move || {
-                let preselected = preselected.get_value();
-                Suspend::new(async move {
-                    match groups.await {
-                        Ok(groups) => {
-                            let blank = YouthInput {
-                                group_id: preselected,
-                                ..YouthInput::default()
-                            };
-                            view! {
-                                <ActionForm action=action attr:class="form" attr:novalidate=true>
-                                    <FormStatus value />
-                                    <YouthFields value=blank groups error=move |f| field_error(value, f) />
-                                    <div class="form-actions">
-                                        <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>{t.save}</button>
-                                        <a class="btn btn-link" href="/gruppen">{t.cancel}</a>
-                                    </div>
-                                </ActionForm>
-                            }
-                            .into_any()
-                        }
-                        Err(error) => view! { <ErrorNote error /> }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
+        <Load data=groups let:groups>
+            {
+                let blank = YouthInput { group_id: preselected.get_value(), ..YouthInput::default() };
+                view! {
+                    <ActionForm action=action attr:class="form" attr:novalidate=true>
+                        <FormStatus value />
+                        <YouthFields value=blank groups error=move |f| field_error(value, f) />
+                        <div class="form-actions">
+                            <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>{t.save}</button>
+                            <a class="btn btn-link" href="/gruppen">{t.cancel}</a>
+                        </div>
+                    </ActionForm>
+                }
+            }
+        </Load>
         </Guard>
     }
 }
@@ -142,10 +125,9 @@ pub fn EditYouthPage() -> impl IntoView {
     view! {
         <Guard page=Page::EditYouth>
         <PageTitle text=t.youth_edit_title />
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match (detail.await, groups.await) {
-                    (Ok(d), Ok(groups)) if d.can_edit => {
+        <Load data=Both(detail, groups) let:loaded>
+            {match loaded {
+                    (d, groups) if d.can_edit => {
                         let y = d.youth;
                         view! {
                             <ActionForm action=action attr:class="form" attr:novalidate=true>
@@ -160,11 +142,9 @@ pub fn EditYouthPage() -> impl IntoView {
                         }
                         .into_any()
                     }
-                    (Ok(_), Ok(_)) => view! { <ErrorNote error=AppError::Forbidden /> }.into_any(),
-                    (Err(error), _) | (_, Err(error)) => view! { <ErrorNote error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+                    _ => view! { <ErrorNote error=AppError::Forbidden /> }.into_any(),
+            }}
+        </Load>
         </Guard>
     }
 }
@@ -226,7 +206,7 @@ fn WriteLinks(
                     let can = |page| user.as_ref().is_some_and(|u| crate::auth::policy::can_open(u, page));
                     let (writes, cards) = (can(Page::NewNote), can(Page::LoginCard));
                     (writes || cards).then(|| view! {
-                        <div class="toolbar">
+                        <div class="toolbar cluster">
                             {writes.then(|| view! {
                                 <a class="btn btn-primary" href=format!("/tagesnotiz/neu?fuer={youth_id}")>{t.nav_new_note}</a>
                                 <a class="btn btn-secondary" href=format!("/besuchskontakt/neu?fuer={youth_id}")>{t.nav_new_visit}</a>
@@ -267,34 +247,25 @@ fn YouthTimeline(youth_id: String, timeline: Loaded<TimelinePage>) -> impl IntoV
                 </div>
                 <button type="submit" class="btn btn-secondary">{t.timeline_apply}</button>
             </leptos_router::components::Form>
-            <Suspense fallback=Loading>
-                {move || {
-                    let base = base.clone();
-                    Suspend::new(async move {
-                        match timeline.await {
-                            Ok(page) => {
-                                let empty = page.entries.is_empty();
-                                let filter = query.read_untracked().get("filter").unwrap_or_default();
-                                let paged = query.read_untracked().get("vor").is_some();
-                                view! {
-                                    {empty.then(|| view! { <p class="empty">{t.timeline_empty}</p> })}
-                                    <div class="entry-list">
-                                        {page.entries.into_iter().map(|e| view! { <EntryCard entry=e show_subject=false /> }).collect_view()}
-                                    </div>
-                                    <div class="toolbar">
-                                        {paged.then(|| view! { <a class="btn btn-link" href=format!("{base}?filter={filter}#verlauf")>{t.timeline_newest}</a> })}
-                                        {page.next.map(|next| view! {
-                                            <a class="btn btn-secondary" href=format!("{base}?filter={filter}&vor={next}#verlauf")>{t.timeline_older}</a>
-                                        })}
-                                    </div>
-                                }
-                                .into_any()
-                            }
-                            Err(error) => view! { <ErrorNote error /> }.into_any(),
-                        }
-                    })
-                }}
-            </Suspense>
+            <Load data=timeline let:page>
+                {
+                    let empty = page.entries.is_empty();
+                    let filter = query.read_untracked().get("filter").unwrap_or_default();
+                    let paged = query.read_untracked().get("vor").is_some();
+                    view! {
+                        {empty.then(|| view! { <p class="empty">{t.timeline_empty}</p> })}
+                        <div class="entry-list">
+                            {page.entries.into_iter().map(|e| view! { <EntryCard entry=e show_subject=false /> }).collect_view()}
+                        </div>
+                        <div class="toolbar cluster">
+                            {paged.then(|| view! { <a class="btn btn-link" href=format!("{base}?filter={filter}#verlauf")>{t.timeline_newest}</a> })}
+                            {page.next.map(|next| view! {
+                                <a class="btn btn-secondary" href=format!("{base}?filter={filter}&vor={next}#verlauf")>{t.timeline_older}</a>
+                            })}
+                        </div>
+                    }
+                }
+            </Load>
         </section>
     }
 }
@@ -314,55 +285,50 @@ fn YouthGoals(
     view! {
         <section class="stack" id="ziele" aria-labelledby="ziele-titel">
             <h2 id="ziele-titel">{t.goals_title}</h2>
-            <Suspense fallback=Loading>
-                {move || {
+            <Load data=Both(goals, contacts) let:loaded>
+                {
+                    let (list, contacts) = loaded;
+                    let can_edit = contacts.can_edit;
                     let youth_id = youth_id.clone();
-                    Suspend::new(async move {
-                        let can_edit = matches!(contacts.await, Ok(c) if c.can_edit);
-                        match goals.await {
-                            Ok(list) => view! {
-                                {list.is_empty().then(|| view! { <p class="empty">{t.goals_empty}</p> })}
-                                <ul class="list goal-list">
-                                    {list.into_iter().map(|g| {
-                                        let review = (!g.review_on.is_empty()).then(|| fill(t.goals_review, &[("date", &format_date(&g.review_on))]));
-                                        view! {
-                                            <li class="list-item">
-                                                <strong>{g.title.clone()}</strong>
-                                                {(!g.description.is_empty()).then(|| view! { <p>{g.description.clone()}</p> })}
-                                                {review.map(|r| view! { <p class="muted">{r}</p> })}
-                                                {can_edit.then(|| view! {
-                                                    <details>
-                                                        <summary class="btn btn-link">{t.edit}</summary>
-                                                        <ActionForm action=update_goal attr:class="form" attr:novalidate=true>
-                                                            <FormStatus value=updated />
-                                                            <input type="hidden" name="id" value=g.id.clone() />
-                                                            <GoalFields goal=GoalInput::from(&g) key=format!("goal-edit-{}", &g.id.as_str()[28..]) value=updated />
-                                                            <button type="submit" class="btn btn-primary">{t.save}</button>
-                                                        </ActionForm>
-                                                    </details>
-                                                })}
-                                            </li>
-                                        }
-                                    }).collect_view()}
-                                </ul>
-                                {can_edit.then(|| view! {
-                                    <details class="add-goal">
-                                        <summary class="btn btn-secondary">{t.goals_add}</summary>
-                                        <ActionForm action=create_goal attr:class="form" attr:novalidate=true>
-                                            <FormStatus value=created />
-                                            <input type="hidden" name="input[youth_id]" value=youth_id.clone() />
-                                            <GoalFields goal=GoalInput { youth_id: youth_id.clone(), ..GoalInput::default() } key="goal-new".to_owned() value=created />
-                                            <button type="submit" class="btn btn-primary" id="goal-save">{t.save}</button>
-                                        </ActionForm>
-                                    </details>
-                                })}
-                            }
-                            .into_any(),
-                            Err(error) => view! { <ErrorNote error /> }.into_any(),
-                        }
-                    })
-                }}
-            </Suspense>
+                    view! {
+                            {list.is_empty().then(|| view! { <p class="empty">{t.goals_empty}</p> })}
+                            <ul class="list goal-list">
+                                {list.into_iter().map(|g| {
+                                    let review = (!g.review_on.is_empty()).then(|| fill(t.goals_review, &[("date", &format_date(&g.review_on))]));
+                                    view! {
+                                        <li class="list-item">
+                                            <strong>{g.title.clone()}</strong>
+                                            {(!g.description.is_empty()).then(|| view! { <p>{g.description.clone()}</p> })}
+                                            {review.map(|r| view! { <p class="muted">{r}</p> })}
+                                            {can_edit.then(|| view! {
+                                                <details>
+                                                    <summary class="btn btn-link">{t.edit}</summary>
+                                                    <ActionForm action=update_goal attr:class="form" attr:novalidate=true>
+                                                        <FormStatus value=updated />
+                                                        <input type="hidden" name="id" value=g.id.clone() />
+                                                        <GoalFields goal=GoalInput::from(&g) key=format!("goal-edit-{}", &g.id.as_str()[28..]) value=updated />
+                                                        <button type="submit" class="btn btn-primary">{t.save}</button>
+                                                    </ActionForm>
+                                                </details>
+                                            })}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                            {can_edit.then(|| view! {
+                                <details class="add-goal">
+                                    <summary class="btn btn-secondary">{t.goals_add}</summary>
+                                    <ActionForm action=create_goal attr:class="form" attr:novalidate=true>
+                                        <FormStatus value=created />
+                                        <input type="hidden" name="input[youth_id]" value=youth_id.clone() />
+                                        <GoalFields goal=GoalInput { youth_id: youth_id.clone(), ..GoalInput::default() } key="goal-new".to_owned() value=created />
+                                        <button type="submit" class="btn btn-primary" id="goal-save">{t.save}</button>
+                                    </ActionForm>
+                                </details>
+                            })}
+                    }
+                }
+            </Load>
         </section>
     }
 }
@@ -386,73 +352,67 @@ fn YouthContacts(contacts: Loaded<ContactOverview>, action: ServerAction<SetCont
     view! {
         <section class="stack" id="umgang" aria-labelledby="umgang-titel">
             <h2 id="umgang-titel">{t.contacts_title}</h2>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match contacts.await {
-                        Ok(c) => {
-                            let summary = match &c.arrangement {
-                                Some(a) => fill(t.contacts_summary, &[
-                                    ("times", &a.times.to_string()),
-                                    ("period", a.period.label()),
-                                    ("kind", a.kind.label()),
-                                    ("supervised", if a.supervised { t.contacts_supervised } else { t.contacts_unsupervised }),
-                                ]),
-                                None => t.contacts_none.to_owned(),
-                            };
-                            let note = c.arrangement.as_ref().map(|a| a.note.clone()).filter(|n| !n.is_empty());
-                            let a = c.arrangement.clone();
+            <Load data=contacts let:c>
+                {
+                    let summary = match &c.arrangement {
+                        Some(a) => fill(t.contacts_summary, &[
+                            ("times", &a.times.to_string()),
+                            ("period", a.period.label()),
+                            ("kind", a.kind.label()),
+                            ("supervised", if a.supervised { t.contacts_supervised } else { t.contacts_unsupervised }),
+                        ]),
+                        None => t.contacts_none.to_owned(),
+                    };
+                    let note = c.arrangement.as_ref().map(|a| a.note.clone()).filter(|n| !n.is_empty());
+                    let a = c.arrangement.clone();
+                    view! {
+                        <p id="contacts-summary">{summary}</p>
+                        {note.map(|n| view! { <p class="muted">{n}</p> })}
+                        <table class="data-table table-stack" id="contacts-months">
+                            <caption class="visually-hidden">{t.contacts_table}</caption>
+                            <thead><tr><th scope="col">{t.contacts_month}</th><th scope="col" class="num">{t.contacts_planned}</th><th scope="col" class="num">{t.contacts_held}</th><th scope="col" class="num">{t.contacts_missed}</th></tr></thead>
+                            <tbody>
+                                {c.months.into_iter().map(|m| view! {
+                                    <tr>
+                                        <th scope="row">{m.label}</th>
+                                        <td class="num" data-label=t.contacts_planned>{m.planned.map(|p| p.to_string()).unwrap_or_else(|| t.none.to_owned())}</td>
+                                        <td class="num" data-label=t.contacts_held>{m.held}</td>
+                                        <td class="num" data-label=t.contacts_missed>{m.missed}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        {c.can_edit.then(|| {
+                            let times = a.as_ref().map(|a| a.times.to_string()).unwrap_or_default();
+                            let period = a.as_ref().map(|a| a.period.code()).unwrap_or_default();
+                            let kind = a.as_ref().map(|a| a.kind.code()).unwrap_or_default();
+                            let supervised = a.as_ref().map(|a| if a.supervised { "ja" } else { "nein" }).unwrap_or_default();
+                            let note = a.as_ref().map(|a| a.note.clone()).unwrap_or_default();
                             view! {
-                                <p id="contacts-summary">{summary}</p>
-                                {note.map(|n| view! { <p class="muted">{n}</p> })}
-                                <table class="table" id="contacts-months">
-                                    <caption class="visually-hidden">{t.contacts_table}</caption>
-                                    <thead><tr><th scope="col">{t.contacts_month}</th><th scope="col">{t.contacts_planned}</th><th scope="col">{t.contacts_held}</th><th scope="col">{t.contacts_missed}</th></tr></thead>
-                                    <tbody>
-                                        {c.months.into_iter().map(|m| view! {
-                                            <tr>
-                                                <th scope="row">{m.label}</th>
-                                                <td>{m.planned.map(|p| p.to_string()).unwrap_or_else(|| t.none.to_owned())}</td>
-                                                <td>{m.held}</td>
-                                                <td>{m.missed}</td>
-                                            </tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                                {c.can_edit.then(|| {
-                                    let times = a.as_ref().map(|a| a.times.to_string()).unwrap_or_default();
-                                    let period = a.as_ref().map(|a| a.period.code()).unwrap_or_default();
-                                    let kind = a.as_ref().map(|a| a.kind.code()).unwrap_or_default();
-                                    let supervised = a.as_ref().map(|a| if a.supervised { "ja" } else { "nein" }).unwrap_or_default();
-                                    let note = a.as_ref().map(|a| a.note.clone()).unwrap_or_default();
-                                    view! {
-                                        <details>
-                                            <summary class="btn btn-secondary">{t.contacts_edit}</summary>
-                                            <ActionForm action=action attr:class="form" attr:novalidate=true>
-                                                <FormStatus value />
-                                                <input type="hidden" name="id" value=c.youth_id.clone() />
-                                                <TextField label=t.contacts_times name="input[times]" id="contacts-times" kind="number" value=times error=field_error(value, "times") />
-                                                <SelectField label=t.contacts_period name="input[period]" id="contacts-period"
-                                                    options=ContactPeriod::ALL.iter().map(|p| (p.code().to_owned(), p.label().to_owned())).collect()
-                                                    selected=period error=field_error(value, "period") />
-                                                <SelectField label=t.visit_kind name="input[kind]" id="contacts-kind"
-                                                    options=VisitKind::ALL.iter().map(|k| (k.code().to_owned(), k.label().to_owned())).collect()
-                                                    selected=kind placeholder=t.choose error=field_error(value, "kind") />
-                                                <SelectField label=t.visit_supervised name="input[supervised]" id="contacts-supervised"
-                                                    options=vec![("ja".to_owned(), t.yes.to_owned()), ("nein".to_owned(), t.no.to_owned())]
-                                                    selected=supervised placeholder=t.choose error=field_error(value, "supervised") />
-                                                <TextArea label=t.contacts_note name="input[note]" id="contacts-note" value=note maxlength=crate::domain::contact::NOTE_MAX error=field_error(value, "note") />
-                                                <button type="submit" class="btn btn-primary">{t.save}</button>
-                                            </ActionForm>
-                                        </details>
-                                    }
-                                })}
+                                <details>
+                                    <summary class="btn btn-secondary">{t.contacts_edit}</summary>
+                                    <ActionForm action=action attr:class="form" attr:novalidate=true>
+                                        <FormStatus value />
+                                        <input type="hidden" name="id" value=c.youth_id.clone() />
+                                        <TextField label=t.contacts_times name="input[times]" id="contacts-times" kind="number" value=times error=field_error(value, "times") />
+                                        <SelectField label=t.contacts_period name="input[period]" id="contacts-period"
+                                            options=ContactPeriod::ALL.iter().map(|p| (p.code().to_owned(), p.label().to_owned())).collect()
+                                            selected=period error=field_error(value, "period") />
+                                        <SelectField label=t.visit_kind name="input[kind]" id="contacts-kind"
+                                            options=VisitKind::ALL.iter().map(|k| (k.code().to_owned(), k.label().to_owned())).collect()
+                                            selected=kind placeholder=t.choose error=field_error(value, "kind") />
+                                        <SelectField label=t.visit_supervised name="input[supervised]" id="contacts-supervised"
+                                            options=vec![("ja".to_owned(), t.yes.to_owned()), ("nein".to_owned(), t.no.to_owned())]
+                                            selected=supervised placeholder=t.choose error=field_error(value, "supervised") />
+                                        <TextArea label=t.contacts_note name="input[note]" id="contacts-note" value=note maxlength=crate::domain::contact::NOTE_MAX error=field_error(value, "note") />
+                                        <button type="submit" class="btn btn-primary">{t.save}</button>
+                                    </ActionForm>
+                                </details>
                             }
-                            .into_any()
-                        }
-                        Err(error) => view! { <ErrorNote error /> }.into_any(),
+                        })}
                     }
-                })}
-            </Suspense>
+                }
+            </Load>
         </section>
     }
 }
