@@ -14,6 +14,7 @@ mod feedback;
 mod incidents;
 mod instances;
 mod load_bench;
+mod mail;
 mod records;
 mod security;
 mod server_process;

@@ -119,7 +119,8 @@ fn key_command(args: &[String]) -> Result<(), String> {
 }
 
 async fn run(config: Config) -> Result<(), String> {
-    let config = Config { backups: config.backup_schedule()?, ..config };
+    // Settings that cannot work stop the start before the database is touched.
+    let config = config.for_serving()?;
     let state = build_state(&config).await.map_err(|e| format!("Start fehlgeschlagen: {e}"))?;
     if config.demo {
         let seeded = seed_if_empty(&state.store).await.map_err(|e| format!("Demodaten: {e}"))?;
