@@ -8,6 +8,8 @@ pub mod alerts;
 pub mod auth_routes;
 /// Backup and restore, also scheduled.
 pub mod backup;
+/// The operator's commands: create-admin, backup, restore, verify-backup, backup-key.
+pub mod cli;
 /// Configuration from the environment.
 pub mod config;
 /// Security headers, CSRF defence, sessions, the page gate, error statuses.
