@@ -16,6 +16,7 @@ mod instances;
 mod load_bench;
 mod mail;
 mod records;
+mod schema;
 mod security;
 mod server_process;
 mod store;
