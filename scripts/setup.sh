@@ -11,6 +11,8 @@ export PATH="$PATH:$HOME/.cargo/bin"
 
 CARGO_LEPTOS_VERSION=0.3.10
 WASM_BINDGEN_VERSION=0.2.130
+# Runs the integration tests (scripts/test-integration.sh); any installed version will do.
+NEXTEST_VERSION=0.9.143
 WASM_OPT_MAJOR=132
 # curl: health check in scripts/e2e.sh
 APT_PACKAGES=(chromium brotli fonts-dejavu-core curl)
@@ -70,6 +72,15 @@ if ! has_version "$(wasm-bindgen --version 2>/dev/null || true)" "$WASM_BINDGEN_
     fi
 fi
 
+# --- cargo-nextest (the integration tests' runner) ---------------------------------
+if ! cargo nextest --version >/dev/null 2>&1; then
+    wait_for_other_cargo_install cargo-nextest
+    if ! cargo nextest --version >/dev/null 2>&1; then
+        log "installing cargo-nextest $NEXTEST_VERSION"
+        fast_install cargo-nextest --version "$NEXTEST_VERSION" --locked
+    fi
+fi
+
 # --- Debian packages --------------------------------------------------------------
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -113,4 +124,4 @@ wasm_opt_version="$(node_modules/.bin/wasm-opt --version 2>/dev/null || true)"
 [[ "$wasm_opt_version" == *"version ${WASM_OPT_MAJOR}"* ]] \
     || die "node_modules/.bin/wasm-opt reports '$wasm_opt_version', expected version $WASM_OPT_MAJOR"
 
-log "ok: $(cargo leptos --version 2>/dev/null), $(wasm-bindgen --version), ${wasm_opt_version}, $(chromium --version 2>/dev/null | head -n 1)"
+log "ok: $(cargo leptos --version 2>/dev/null), $(wasm-bindgen --version), $(cargo nextest --version 2>/dev/null | head -n 1), ${wasm_opt_version}, $(chromium --version 2>/dev/null | head -n 1)"
