@@ -28,7 +28,7 @@ timed = @echo "== $(1)"; start=$$(date +%s%N); rc=0; $(2) || rc=$$?; \
 	echo "$(1) $$(( ($$(date +%s%N) - start) / 1000000 )) $$rc" >>$(TEST_LOG_DIR)/step-times; \
 	if [[ $$rc -ne 0 ]]; then scripts/test-summary.sh --times $(TEST_LOG_DIR); exit $$rc; fi
 
-.PHONY: help setup build run fmt-check lint test-unit test-integration test-e2e test bench clean-data
+.PHONY: help setup setup-run build run fmt-check lint test-unit test-integration test-e2e test bench clean-data
 
 help:
 	@echo "make run               install what is missing, build, serve http://127.0.0.1:3000 (demo data in data/)"
@@ -47,11 +47,15 @@ help:
 setup:
 	scripts/setup.sh
 
+# What `make run` needs: the same without the test runner (cargo-nextest).
+setup-run:
+	scripts/setup.sh --run
+
 build:
 	cargo leptos build --release --split
 	scripts/precompress.sh
 
-run: setup build
+run: setup-run build
 	scripts/run.sh
 
 fmt-check:

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Installs what `make build`, `make run` and `make test` need, and nothing that is
 # already there. Idempotent; takes about a second when everything is present.
+# `--run` (for `make run`) leaves out what only the tests need (cargo-nextest), so a
+# fresh machine serves sooner.
 # Every tool comes from rustup, crates.io, Debian apt or npm; nothing downloads
 # browsers or binaries from elsewhere (Playwright uses Debian's /usr/bin/chromium).
 set -euo pipefail
+
+for_tests=1
+if [[ "${1:-}" == --run ]]; then for_tests=0; fi
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -73,7 +78,7 @@ if ! has_version "$(wasm-bindgen --version 2>/dev/null || true)" "$WASM_BINDGEN_
 fi
 
 # --- cargo-nextest (the integration tests' runner) ---------------------------------
-if ! cargo nextest --version >/dev/null 2>&1; then
+if [[ $for_tests -eq 1 ]] && ! cargo nextest --version >/dev/null 2>&1; then
     wait_for_other_cargo_install cargo-nextest
     if ! cargo nextest --version >/dev/null 2>&1; then
         log "installing cargo-nextest $NEXTEST_VERSION"
@@ -124,4 +129,4 @@ wasm_opt_version="$(node_modules/.bin/wasm-opt --version 2>/dev/null || true)"
 [[ "$wasm_opt_version" == *"version ${WASM_OPT_MAJOR}"* ]] \
     || die "node_modules/.bin/wasm-opt reports '$wasm_opt_version', expected version $WASM_OPT_MAJOR"
 
-log "ok: $(cargo leptos --version 2>/dev/null), $(wasm-bindgen --version), $(cargo nextest --version 2>/dev/null | head -n 1), ${wasm_opt_version}, $(chromium --version 2>/dev/null | head -n 1)"
+log "ok: $(cargo leptos --version 2>/dev/null), $(wasm-bindgen --version), $(cargo nextest --version 2>/dev/null | head -n 1 || true), ${wasm_opt_version}, $(chromium --version 2>/dev/null | head -n 1)"
