@@ -22,17 +22,22 @@ SUBMAKE := $(MAKE) --no-print-directory
 
 # $(call tee_log,NAME): also write the output to $GB_TEST_LOG_DIR/NAME.log (set by `make test`).
 tee_log = $(if $(GB_TEST_LOG_DIR),2>&1 | tee $(GB_TEST_LOG_DIR)/$(1).log)
+# $(call timed,NAME,COMMAND) (a recipe line of `make test`): runs COMMAND and appends
+# "NAME MILLISECONDS EXIT_CODE" to the step times; a failed step prints the times so far.
+timed = @echo "== $(1)"; start=$$(date +%s%N); rc=0; $(2) || rc=$$?; \
+	echo "$(1) $$(( ($$(date +%s%N) - start) / 1000000 )) $$rc" >>$(TEST_LOG_DIR)/step-times; \
+	if [[ $$rc -ne 0 ]]; then scripts/test-summary.sh --times $(TEST_LOG_DIR); exit $$rc; fi
 
-.PHONY: help setup build run fmt-check lint test-unit test-integration test-e2e test bench clean-data
+.PHONY: help setup setup-run build run fmt-check lint test-unit test-integration test-e2e test bench clean-data
 
 help:
 	@echo "make run               install what is missing, build, serve http://127.0.0.1:3000 (demo data in data/)"
-	@echo "make test              setup, fmt-check, lint, build, test-unit, test-integration, test-e2e"
-	@echo "make setup             install missing tools (wasm target, cargo-leptos, wasm-bindgen, apt, npm)"
+	@echo "make test              setup, fmt-check, lint, build, test-unit, test-integration, test-e2e; times each step"
+	@echo "make setup             install missing tools (wasm target, cargo-leptos, wasm-bindgen, cargo-nextest, apt, npm)"
 	@echo "make build             cargo leptos build --release --split, then precompress (.br/.gz)"
 	@echo "make fmt-check | lint  rustfmt check; the policy check; clippy -D warnings (ssr and hydrate/wasm32)"
 	@echo "make test-unit         unit tests of app and server (release, ssr); outbox.js sealing (node --test)"
-	@echo "make test-integration  tests/ crate on SQLite, then PostgreSQL (TEST_POSTGRES_URL or a throwaway cluster)"
+	@echo "make test-integration  tests/ crate with cargo-nextest on SQLite, then PostgreSQL (TEST_POSTGRES_URL or a throwaway cluster)"
 	@echo "make test-e2e          Playwright in Chromium against the release build"
 	@echo "make bench             download size (brotli, 250 KB budget); Lighthouse (mobile, desktop for the feed);"
 	@echo "                       outbox save and send times in Chromium;"
@@ -43,11 +48,15 @@ help:
 setup:
 	scripts/setup.sh
 
+# What `make run` needs: the same without the test runner (cargo-nextest).
+setup-run:
+	scripts/setup.sh --run
+
 build:
 	cargo leptos build --release --split
 	scripts/precompress.sh
 
-run: setup build
+run: setup-run build
 	scripts/run.sh
 
 fmt-check:
@@ -72,16 +81,17 @@ test-integration:
 test-e2e:
 	scripts/e2e.sh
 
-# Fail fast, in this order; the last line counts what the runners reported.
+# Fail fast, in this order; at the end the wall time of each step, and a line that counts
+# what the runners reported. The integration script times its two passes itself.
 test:
 	rm -rf $(TEST_LOG_DIR) && mkdir -p $(TEST_LOG_DIR)
-	$(SUBMAKE) setup
-	$(SUBMAKE) fmt-check
-	$(SUBMAKE) lint
-	$(SUBMAKE) build
-	GB_TEST_LOG_DIR=$(TEST_LOG_DIR) $(SUBMAKE) test-unit
-	GB_TEST_LOG_DIR=$(TEST_LOG_DIR) $(SUBMAKE) test-integration
-	GB_TEST_LOG_DIR=$(TEST_LOG_DIR) $(SUBMAKE) test-e2e
+	$(call timed,setup,$(SUBMAKE) setup)
+	$(call timed,fmt-check,$(SUBMAKE) fmt-check)
+	$(call timed,lint,$(SUBMAKE) lint)
+	$(call timed,build,$(SUBMAKE) build)
+	$(call timed,unit,GB_TEST_LOG_DIR=$(TEST_LOG_DIR) $(SUBMAKE) test-unit)
+	@GB_TEST_LOG_DIR=$(TEST_LOG_DIR) $(SUBMAKE) test-integration || { scripts/test-summary.sh --times $(TEST_LOG_DIR); exit 1; }
+	$(call timed,e2e,GB_TEST_LOG_DIR=$(TEST_LOG_DIR) $(SUBMAKE) test-e2e)
 	@scripts/test-summary.sh $(TEST_LOG_DIR)
 
 bench: build

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Installs what `make build`, `make run` and `make test` need, and nothing that is
 # already there. Idempotent; takes about a second when everything is present.
+# `--run` (for `make run`) leaves out what only the tests need (cargo-nextest), so a
+# fresh machine serves sooner.
 # Every tool comes from rustup, crates.io, Debian apt or npm; nothing downloads
 # browsers or binaries from elsewhere (Playwright uses Debian's /usr/bin/chromium).
 set -euo pipefail
+
+for_tests=1
+if [[ "${1:-}" == --run ]]; then for_tests=0; fi
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -11,6 +16,8 @@ export PATH="$PATH:$HOME/.cargo/bin"
 
 CARGO_LEPTOS_VERSION=0.3.10
 WASM_BINDGEN_VERSION=0.2.130
+# Runs the integration tests (scripts/test-integration.sh); any installed version will do.
+NEXTEST_VERSION=0.9.143
 WASM_OPT_MAJOR=132
 # curl: health check in scripts/e2e.sh
 APT_PACKAGES=(chromium brotli fonts-dejavu-core curl)
@@ -70,6 +77,15 @@ if ! has_version "$(wasm-bindgen --version 2>/dev/null || true)" "$WASM_BINDGEN_
     fi
 fi
 
+# --- cargo-nextest (the integration tests' runner) ---------------------------------
+if [[ $for_tests -eq 1 ]] && ! cargo nextest --version >/dev/null 2>&1; then
+    wait_for_other_cargo_install cargo-nextest
+    if ! cargo nextest --version >/dev/null 2>&1; then
+        log "installing cargo-nextest $NEXTEST_VERSION"
+        fast_install cargo-nextest --version "$NEXTEST_VERSION" --locked
+    fi
+fi
+
 # --- Debian packages --------------------------------------------------------------
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -113,4 +129,4 @@ wasm_opt_version="$(node_modules/.bin/wasm-opt --version 2>/dev/null || true)"
 [[ "$wasm_opt_version" == *"version ${WASM_OPT_MAJOR}"* ]] \
     || die "node_modules/.bin/wasm-opt reports '$wasm_opt_version', expected version $WASM_OPT_MAJOR"
 
-log "ok: $(cargo leptos --version 2>/dev/null), $(wasm-bindgen --version), ${wasm_opt_version}, $(chromium --version 2>/dev/null | head -n 1)"
+log "ok: $(cargo leptos --version 2>/dev/null), $(wasm-bindgen --version), $(cargo nextest --version 2>/dev/null | head -n 1 || true), ${wasm_opt_version}, $(chromium --version 2>/dev/null | head -n 1)"

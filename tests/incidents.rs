@@ -177,7 +177,7 @@ async fn an_unacknowledged_incident_escalates_and_leitung_gets_a_mail_without_na
     drop(conn);
 
     let config = AlertConfig {
-        smtp: Some(Smtp { host: "127.0.0.1".into(), port, from: "gruppenbuch@example.org".into() }),
+        smtp: Some(Smtp { host: "127.0.0.1".into(), port, from: "gruppenbuch@example.org".into(), ..Smtp::default() }),
         public_url: "https://gb.example.org".into(),
         escalate_after: std::time::Duration::ZERO,
         interval: std::time::Duration::from_secs(1),
@@ -210,7 +210,7 @@ async fn a_mail_relay_that_is_down_leaves_the_mail_queued_for_a_retry() {
     // A port nobody listens on.
     let port = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind").local_addr().expect("addr").port();
     let config = AlertConfig {
-        smtp: Some(Smtp { host: "127.0.0.1".into(), port, from: "gb@example.org".into() }),
+        smtp: Some(Smtp { host: "127.0.0.1".into(), port, from: "gb@example.org".into(), ..Smtp::default() }),
         public_url: "https://gb.example.org".into(),
         escalate_after: std::time::Duration::from_secs(3600),
         interval: std::time::Duration::from_secs(1),

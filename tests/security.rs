@@ -156,4 +156,17 @@ async fn a_client_that_stalls_while_sending_gets_408_and_nothing_is_stored() {
     let text = String::from_utf8_lossy(&raw);
     assert!(text.starts_with("HTTP/1.1 408"), "{text}");
     assert_eq!(count(&app.store, "entries").await, entries);
+    // The 408 is a response like any other: it carries the security headers too.
+    let head = text.split("\r\n\r\n").next().unwrap_or_default().to_ascii_lowercase();
+    for (name, value) in [
+        ("content-security-policy", "default-src"),
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "deny"),
+        ("referrer-policy", "same-origin"),
+        ("cross-origin-opener-policy", "same-origin"),
+        ("cache-control", "no-store"),
+    ] {
+        let line = head.lines().find(|line| line.starts_with(&format!("{name}:")));
+        assert!(line.is_some_and(|line| line.contains(value)), "408 without {name}: {value}:\n{text}");
+    }
 }

@@ -2,22 +2,151 @@
 //! alarm e-mails. Every instance runs it; each escalation and each e-mail is claimed by
 //! one instance only (see `db::incidents`), so several instances never send twice.
 //!
-//! E-mail goes over plain SMTP to the configured relay (the institute's mail server or a
-//! local relay that handles TLS to the outside). The messages carry a link and nothing
-//! else: no names, no details.
+//! E-mail goes to the configured relay (the institute's mail server) with `lettre`: plain,
+//! STARTTLS or TLS from the first byte, with a login when the relay wants one. The
+//! messages carry a link and nothing else: no names, no details.
 
 use gruppenbuch_app::db::{Store, incidents, now_ms};
 use gruppenbuch_app::domain::incident::IncidentEventKind;
 pub use gruppenbuch_app::domain::incident::alarm_mail;
+use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, SinglePart};
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::transport::smtp::extension::ClientId;
+use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
-/// Where alarm e-mails go out.
+/// How the connection to the relay is protected (`GB_SMTP_TLS`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain SMTP: only for a relay on this machine or on a network the institute trusts.
+    None,
+    /// STARTTLS when the relay offers it, else plain. Someone on the path can remove the
+    /// offer unnoticed, so a password is never sent this way.
+    #[default]
+    Opportunistic,
+    /// STARTTLS or nothing: no mail goes out when the relay does not offer it or its
+    /// certificate does not verify (submission port 587).
+    StartTls,
+    /// TLS from the first byte ("SMTPS", port 465).
+    Implicit,
+}
+
+impl SmtpTls {
+    /// The values of `GB_SMTP_TLS`.
+    pub const NAMES: &str = "none, opportunistic, starttls, tls";
+
+    pub fn parse(value: &str) -> Option<SmtpTls> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "none" => Some(SmtpTls::None),
+            "opportunistic" => Some(SmtpTls::Opportunistic),
+            "starttls" => Some(SmtpTls::StartTls),
+            "tls" => Some(SmtpTls::Implicit),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SmtpTls::None => "none",
+            SmtpTls::Opportunistic => "opportunistic",
+            SmtpTls::StartTls => "starttls",
+            SmtpTls::Implicit => "tls",
+        }
+    }
+
+    /// The port relays usually listen on for this kind of connection.
+    pub fn default_port(self) -> u16 {
+        match self {
+            SmtpTls::None | SmtpTls::Opportunistic => 25,
+            SmtpTls::StartTls => 587,
+            SmtpTls::Implicit => 465,
+        }
+    }
+
+    /// Whether the connection is encrypted for certain before anything is sent.
+    pub fn always_encrypted(self) -> bool {
+        matches!(self, SmtpTls::StartTls | SmtpTls::Implicit)
+    }
+}
+
+/// The account the server logs in with at the relay (AUTH PLAIN or LOGIN).
+#[derive(Clone)]
+pub struct SmtpLogin {
+    pub user: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for SmtpLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpLogin").field("user", &self.user).finish_non_exhaustive()
+    }
+}
+
+/// Where alarm e-mails go out, and how.
 #[derive(Clone, Debug)]
 pub struct Smtp {
     pub host: String,
     pub port: u16,
     pub from: String,
+    pub tls: SmtpTls,
+    pub login: Option<SmtpLogin>,
+    /// PEM certificates trusted besides the built-in (Mozilla) roots: the institute's own
+    /// certificate authority, or the relay's own certificate.
+    pub trust_pem: Option<String>,
+    /// The longest one message may take: connecting, TLS, login and sending together. A
+    /// relay that stops answering must not hold the worker (and its escalations).
+    pub timeout: Duration,
+}
+
+impl Default for Smtp {
+    fn default() -> Smtp {
+        Smtp {
+            host: "localhost".into(),
+            port: 25,
+            from: "gruppenbuch@localhost".into(),
+            tls: SmtpTls::default(),
+            login: None,
+            trust_pem: None,
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+impl Smtp {
+    /// The transport for these settings. Fails on a sender address or certificates that
+    /// cannot be used, which start-up checks once (`config::smtp_from`).
+    pub fn transport(&self) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
+        self.from.parse::<Address>().map_err(|e| format!("sender address {:?}: {e}", self.from))?;
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(self.host.as_str())
+            .port(self.port)
+            .hello_name(ClientId::Domain("gruppenbuch".into()))
+            // lettre's own timeout covers connecting only; `send` bounds the whole message.
+            .timeout(Some(self.timeout));
+        let tls = if self.tls == SmtpTls::None {
+            Tls::None
+        } else {
+            let mut parameters = TlsParameters::builder(self.host.clone());
+            if let Some(pem) = &self.trust_pem {
+                let certificate = Certificate::from_pem(pem.as_bytes()).map_err(|e| format!("certificates: {e}"))?;
+                parameters = parameters.add_root_certificate(certificate);
+            }
+            let parameters = parameters.build().map_err(|e| format!("TLS: {e}"))?;
+            match self.tls {
+                SmtpTls::Implicit => Tls::Wrapper(parameters),
+                SmtpTls::StartTls => Tls::Required(parameters),
+                SmtpTls::Opportunistic | SmtpTls::None => Tls::Opportunistic(parameters),
+            }
+        };
+        builder = builder.tls(tls);
+        if let Some(login) = &self.login {
+            builder = builder
+                .credentials(Credentials::new(login.user.clone(), login.password.clone()))
+                .authentication(vec![Mechanism::Plain, Mechanism::Login]);
+        }
+        Ok(builder.build())
+    }
 }
 
 /// What the worker needs.
@@ -39,6 +168,9 @@ pub struct Round {
     pub escalated: usize,
     pub sent: usize,
     pub failed: usize,
+    /// Claimed but not tried, because the relay was unreachable or stopped answering for
+    /// an earlier one; they go out when their claim runs out (five minutes).
+    pub deferred: usize,
 }
 
 /// One round: escalate what is due, then send what waits.
@@ -60,20 +192,32 @@ pub async fn round(store: &Store, config: &AlertConfig) -> Result<Round, sqlx::E
     done.escalated = due.len();
 
     let Some(smtp) = &config.smtp else { return Ok(done) };
+    let transport = match smtp.transport() {
+        Ok(transport) => transport,
+        Err(error) => {
+            tracing::error!(%error, "mail relay settings unusable; alarm e-mails wait in the queue");
+            return Ok(done);
+        }
+    };
     let mut conn = store.pool().acquire().await?;
-    for mail in incidents::claim_due_mail(&mut conn, 20, 5 * 60_000).await? {
-        match send(smtp, &mail.recipient, &mail.subject, &mail.body).await {
+    let mut due = incidents::claim_due_mail(&mut conn, 20, 5 * 60_000).await?.into_iter();
+    for mail in due.by_ref() {
+        match send(smtp, &transport, &mail.recipient, &mail.subject, &mail.body).await {
             Ok(()) => {
                 incidents::mail_sent(&mut conn, &mail.id).await?;
                 done.sent += 1;
             }
-            Err(error) => {
-                tracing::warn!(mail = %mail.id, %error, "alarm e-mail not sent; will retry");
-                incidents::mail_failed(&mut conn, &mail, &error).await?;
+            Err(failure) => {
+                tracing::warn!(mail = %mail.id, error = %failure.message, "alarm e-mail not sent; will retry");
+                incidents::mail_failed(&mut conn, &mail, &failure.message).await?;
                 done.failed += 1;
+                if failure.relay_down {
+                    break;
+                }
             }
         }
     }
+    done.deferred = due.len();
     Ok(done)
 }
 
@@ -91,79 +235,65 @@ pub fn spawn(store: Store, config: AlertConfig) -> tokio::task::JoinHandle<()> {
     })
 }
 
-/// Sends one message over SMTP (RFC 5321) without authentication or TLS.
-pub async fn send(smtp: &Smtp, to: &str, subject: &str, body: &str) -> Result<(), String> {
-    let clean = |s: &str| !s.contains(['\r', '\n', '<', '>']);
-    if !clean(to) || !clean(&smtp.from) || subject.contains(['\r', '\n']) {
-        return Err("invalid address or subject".into());
-    }
-    let connect = tokio::net::TcpStream::connect((smtp.host.as_str(), smtp.port));
-    let stream = tokio::time::timeout(Duration::from_secs(10), connect)
-        .await
-        .map_err(|_| "connect timeout".to_owned())?
-        .map_err(|e| format!("connect: {e}"))?;
-    let (read, mut write) = stream.into_split();
-    let mut read = BufReader::new(read);
-    let conversation = async {
-        expect(&mut read, 220).await?;
-        command(&mut write, &mut read, "EHLO gruppenbuch", 250).await?;
-        command(&mut write, &mut read, &format!("MAIL FROM:<{}>", smtp.from), 250).await?;
-        command(&mut write, &mut read, &format!("RCPT TO:<{to}>"), 250).await?;
-        command(&mut write, &mut read, "DATA", 354).await?;
-        let date = chrono::Utc::now().to_rfc2822();
-        let id = uuid::Uuid::now_v7();
-        let mut message = format!(
-            "From: Gruppenbuch <{}>\r\nTo: <{to}>\r\nSubject: {}\r\nDate: {date}\r\nMessage-ID: <{id}@gruppenbuch>\r\n\
-             MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n",
-            smtp.from,
-            encode_header(subject)
-        );
-        for line in body.split("\r\n") {
-            // Dot-stuffing: a line starting with "." would end the message early.
-            if line.starts_with('.') {
-                message.push('.');
-            }
-            message.push_str(line);
-            message.push_str("\r\n");
-        }
-        message.push_str(".\r\n");
-        write.write_all(message.as_bytes()).await.map_err(|e| e.to_string())?;
-        expect(&mut read, 250).await?;
-        let _ = command(&mut write, &mut read, "QUIT", 221).await;
-        Ok::<(), String>(())
-    };
-    tokio::time::timeout(Duration::from_secs(30), conversation).await.map_err(|_| "timeout".to_owned())?
+/// Why a message did not go out.
+#[derive(Debug)]
+pub struct SendFailure {
+    pub message: String,
+    /// The relay could not be reached, did not answer in time or failed TLS: the next
+    /// message would fare no better.
+    pub relay_down: bool,
 }
 
-/// RFC 2047 encoding for a subject with umlauts.
-fn encode_header(value: &str) -> String {
-    if value.is_ascii() {
-        return value.to_owned();
+impl SendFailure {
+    fn message(message: impl Into<String>) -> SendFailure {
+        SendFailure { message: message.into(), relay_down: false }
     }
-    use base64::Engine;
-    format!("=?utf-8?B?{}?=", base64::engine::general_purpose::STANDARD.encode(value))
 }
 
-async fn command<W, R>(write: &mut W, read: &mut R, line: &str, code: u16) -> Result<(), String>
-where
-    W: AsyncWriteExt + Unpin,
-    R: AsyncBufReadExt + Unpin,
-{
-    write.write_all(format!("{line}\r\n").as_bytes()).await.map_err(|e| e.to_string())?;
-    expect(read, code).await
+/// Sends one plain-text message (quoted-printable, so relays without 8BITMIME take it).
+pub async fn send(
+    smtp: &Smtp,
+    transport: &AsyncSmtpTransport<Tokio1Executor>,
+    to: &str,
+    subject: &str,
+    body: &str,
+) -> Result<(), SendFailure> {
+    let message = message(smtp, to, subject, body).map_err(SendFailure::message)?;
+    match tokio::time::timeout(smtp.timeout, transport.send(message)).await {
+        Err(_) => Err(SendFailure {
+            message: format!("no answer from the relay within {} s", smtp.timeout.as_secs()),
+            relay_down: true,
+        }),
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(error)) => {
+            // An SMTP reply (4xx, 5xx) is about this message or this login; anything else
+            // (refused, reset, TLS, connect timeout) is about the relay.
+            let answered = error.is_transient() || error.is_permanent() || error.is_client();
+            Err(SendFailure { message: error.to_string(), relay_down: !answered })
+        }
+    }
 }
 
-/// Reads a (possibly multi-line) reply and checks its code.
-async fn expect<R: AsyncBufReadExt + Unpin>(read: &mut R, code: u16) -> Result<(), String> {
-    loop {
-        let mut line = String::new();
-        if read.read_line(&mut line).await.map_err(|e| e.to_string())? == 0 {
-            return Err("connection closed".into());
-        }
-        let got: u16 = line.get(..3).and_then(|c| c.parse().ok()).ok_or_else(|| format!("bad reply: {line:?}"))?;
-        if line.as_bytes().get(3) == Some(&b'-') {
-            continue;
-        }
-        return if got == code { Ok(()) } else { Err(format!("expected {code}, got: {}", line.trim_end())) };
+fn message(smtp: &Smtp, to: &str, subject: &str, body: &str) -> Result<Message, String> {
+    let from: Address = smtp.from.parse().map_err(|e| format!("sender address: {e}"))?;
+    let to: Address = to.parse().map_err(|e| format!("recipient address: {e}"))?;
+    if subject.contains(['\r', '\n']) {
+        return Err("line break in the subject".into());
     }
+    let envelope = lettre::address::Envelope::new(Some(from.clone()), vec![to.clone()]).map_err(|e| e.to_string())?;
+    Message::builder()
+        .from(Mailbox::new(Some("Gruppenbuch".into()), from))
+        // `<address>` rather than lettre's bare address for a mailbox without a name: the
+        // form the alarm mails have always had, which the end-to-end test looks for.
+        .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("To"), format!("<{to}>")))
+        .envelope(envelope)
+        .subject(subject)
+        .message_id(Some(format!("<{}@gruppenbuch>", uuid::Uuid::now_v7())))
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_PLAIN)
+                .header(ContentTransferEncoding::QuotedPrintable)
+                .body(body.to_owned()),
+        )
+        .map_err(|e| e.to_string())
 }

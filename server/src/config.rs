@@ -13,9 +13,9 @@ pub struct Config {
     /// Log as JSON lines (for log collectors) instead of human-readable text.
     pub log_json: bool,
     pub settings: Settings,
-    /// Escalation and alarm e-mails.
+    /// Escalation and alarm e-mails (the relay is filled in by `for_serving`).
     pub alerts: crate::alerts::AlertConfig,
-    /// Scheduled backups (`GB_BACKUP_DIR`); filled in by `backup_schedule` at start-up.
+    /// Scheduled backups (`GB_BACKUP_DIR`); filled in by `for_serving` at start-up.
     pub backups: Option<crate::backup::Schedule>,
 }
 
@@ -30,22 +30,16 @@ fn number(name: &str, default: i64) -> i64 {
     std::env::var(name).ok().and_then(|v| v.trim().parse().ok()).filter(|v| *v > 0).unwrap_or(default)
 }
 
-/// `GB_SMTP_HOST` (no e-mail without it), `GB_SMTP_PORT` (25), `GB_MAIL_FROM`,
 /// `GB_PUBLIC_URL` (the start of links in e-mails), `GB_ESCALATE_AFTER_MINUTES` (60; or
-/// `GB_ESCALATE_AFTER_SECONDS` for drills and tests),
-/// `GB_ALERT_INTERVAL_SECONDS` (15).
+/// `GB_ESCALATE_AFTER_SECONDS` for drills and tests), `GB_ALERT_INTERVAL_SECONDS` (15).
+/// The mail relay comes from [`smtp_from`] when the server starts ([`Config::for_serving`]).
 fn alerts_from_env() -> crate::alerts::AlertConfig {
-    use crate::alerts::{AlertConfig, Smtp};
+    use crate::alerts::AlertConfig;
     use gruppenbuch_app::domain::incident::ESCALATE_AFTER_MINUTES;
     let text = |name: &str| std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-    let smtp = text("GB_SMTP_HOST").map(|host| Smtp {
-        host,
-        port: u16::try_from(number("GB_SMTP_PORT", 25)).unwrap_or(25),
-        from: text("GB_MAIL_FROM").unwrap_or_else(|| "gruppenbuch@localhost".into()),
-    });
     let minutes = u64::try_from(number("GB_ESCALATE_AFTER_MINUTES", ESCALATE_AFTER_MINUTES)).unwrap_or(60);
     AlertConfig {
-        smtp,
+        smtp: None,
         public_url: public_url_from_env(),
         // Seconds, when given, win over minutes: for drills and the end-to-end test.
         escalate_after: std::time::Duration::from_secs(match text("GB_ESCALATE_AFTER_SECONDS") {
@@ -67,6 +61,122 @@ fn public_url_from_env() -> String {
             format!("http://{}", addr.trim())
         }
     }
+}
+
+/// The settings of the mail relay besides `GB_SMTP_HOST`.
+const SMTP_SETTINGS: [&str; 7] = [
+    "GB_SMTP_PORT",
+    "GB_SMTP_TLS",
+    "GB_SMTP_USER",
+    "GB_SMTP_PASSWORD",
+    "GB_SMTP_PASSWORD_FILE",
+    "GB_SMTP_CA_FILE",
+    "GB_SMTP_TIMEOUT_SECONDS",
+];
+
+/// The mail relay for alarm e-mails: `GB_SMTP_HOST` (no e-mail without it), `GB_SMTP_TLS`
+/// (`opportunistic`), `GB_SMTP_PORT` (by `GB_SMTP_TLS`: 25, 587 for `starttls`, 465 for
+/// `tls`), `GB_SMTP_USER` with `GB_SMTP_PASSWORD` or `GB_SMTP_PASSWORD_FILE`,
+/// `GB_SMTP_CA_FILE`, `GB_SMTP_TIMEOUT_SECONDS` (30) and `GB_MAIL_FROM`.
+///
+/// `var` reads one variable (the environment, or a map in tests). A setting that cannot
+/// work is an error of one German sentence naming the variable: the server does not start
+/// rather than start without alarm e-mails. A login is only accepted with `starttls` or
+/// `tls`, so a password never travels unencrypted.
+pub fn smtp_from(var: impl Fn(&str) -> Option<String>) -> Result<Option<crate::alerts::Smtp>, String> {
+    use crate::alerts::{Smtp, SmtpLogin, SmtpTls};
+    let text = |name: &str| var(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let Some(host) = text("GB_SMTP_HOST") else {
+        if let Some(name) = SMTP_SETTINGS.iter().find(|name| text(name).is_some()) {
+            return Err(format!(
+                "{name} ist gesetzt, aber GB_SMTP_HOST nicht: ohne Mailserver geht keine E-Mail hinaus. Bitte GB_SMTP_HOST setzen oder {name} entfernen."
+            ));
+        }
+        return Ok(None);
+    };
+    if host.contains("://") || host.contains(char::is_whitespace) || host.contains('/') {
+        return Err(format!(
+            "GB_SMTP_HOST: „{host}“ ist kein Rechnername. Bitte nur den Namen angeben (z. B. mail.example.org), den Port in GB_SMTP_PORT."
+        ));
+    }
+    let tls = match text("GB_SMTP_TLS") {
+        None => SmtpTls::default(),
+        Some(value) => SmtpTls::parse(&value)
+            .ok_or_else(|| format!("GB_SMTP_TLS: „{value}“ gibt es nicht; möglich sind {}.", SmtpTls::NAMES))?,
+    };
+    let port = match text("GB_SMTP_PORT") {
+        None => tls.default_port(),
+        Some(value) => value
+            .parse::<u16>()
+            .ok()
+            .filter(|port| *port > 0)
+            .ok_or_else(|| format!("GB_SMTP_PORT: „{value}“ ist keine Portnummer (1 bis 65535)."))?,
+    };
+    // A password is taken as it is (spaces belong to it); only the line end of a file is not.
+    let password = match (var("GB_SMTP_PASSWORD").filter(|v| !v.is_empty()), text("GB_SMTP_PASSWORD_FILE")) {
+        (Some(_), Some(_)) => {
+            return Err("GB_SMTP_PASSWORD und GB_SMTP_PASSWORD_FILE sind beide gesetzt; bitte nur eines.".into());
+        }
+        (Some(password), None) => Some(password),
+        (None, Some(path)) => {
+            let content = std::fs::read_to_string(&path)
+                .map_err(|e| format!("GB_SMTP_PASSWORD_FILE: {path} lässt sich nicht lesen ({e})."))?;
+            let password = content.strip_suffix('\n').map(|p| p.strip_suffix('\r').unwrap_or(p)).unwrap_or(&content);
+            if password.is_empty() {
+                return Err(format!("GB_SMTP_PASSWORD_FILE: {path} ist leer."));
+            }
+            Some(password.to_owned())
+        }
+        (None, None) => None,
+    };
+    let login = match (text("GB_SMTP_USER"), password) {
+        (Some(user), Some(password)) => Some(SmtpLogin { user, password }),
+        (Some(_), None) => {
+            return Err(
+                "GB_SMTP_USER ist gesetzt, aber kein Passwort: bitte GB_SMTP_PASSWORD oder GB_SMTP_PASSWORD_FILE setzen."
+                    .into(),
+            );
+        }
+        (None, Some(_)) => {
+            return Err("Ein Passwort für den Mailserver ist gesetzt, aber kein GB_SMTP_USER.".into());
+        }
+        (None, None) => None,
+    };
+    if login.is_some() && !tls.always_encrypted() {
+        return Err(format!(
+            "GB_SMTP_USER mit GB_SMTP_TLS={}: das Passwort ginge unverschlüsselt zum Mailserver. Bitte GB_SMTP_TLS=starttls (meist Port 587) oder tls (Port 465) setzen.",
+            tls.name()
+        ));
+    }
+    let trust_pem = match text("GB_SMTP_CA_FILE") {
+        None => None,
+        Some(_) if tls == SmtpTls::None => {
+            return Err(
+                "GB_SMTP_CA_FILE ist gesetzt, aber GB_SMTP_TLS=none: ohne TLS prüft niemand ein Zertifikat.".into()
+            );
+        }
+        Some(path) => {
+            let pem = std::fs::read_to_string(&path)
+                .map_err(|e| format!("GB_SMTP_CA_FILE: {path} lässt sich nicht lesen ({e})."))?;
+            if !pem.contains("-----BEGIN CERTIFICATE-----") {
+                return Err(format!("GB_SMTP_CA_FILE: {path} enthält kein Zertifikat im PEM-Format."));
+            }
+            Some(pem)
+        }
+    };
+    let timeout = match text("GB_SMTP_TIMEOUT_SECONDS") {
+        None => 30,
+        Some(value) => value.parse::<u64>().ok().filter(|s| (1..=600).contains(s)).ok_or_else(|| {
+            format!("GB_SMTP_TIMEOUT_SECONDS: „{value}“ ist keine Zahl von Sekunden zwischen 1 und 600.")
+        })?,
+    };
+    let from = text("GB_MAIL_FROM").unwrap_or_else(|| "gruppenbuch@localhost".into());
+    if from.parse::<lettre::Address>().is_err() {
+        return Err(format!("GB_MAIL_FROM: „{from}“ ist keine E-Mail-Adresse."));
+    }
+    let smtp = Smtp { host, port, from, tls, login, trust_pem, timeout: std::time::Duration::from_secs(timeout) };
+    smtp.transport().map_err(|e| format!("GB_SMTP_CA_FILE: die Zertifikate lassen sich nicht verwenden ({e})."))?;
+    Ok(Some(smtp))
 }
 
 impl Config {
@@ -139,11 +249,20 @@ impl Config {
         }
     }
 
+    /// What only the serving process needs, checked before it opens the database: the
+    /// scheduled backups and the mail relay. The commands (`backup`, `restore`, …) do not
+    /// read them, so a broken mail setting never stands in the way of a restore.
+    pub fn for_serving(self) -> Result<Config, String> {
+        let backups = self.backup_schedule()?;
+        let smtp = smtp_from(|name| std::env::var(name).ok())?;
+        Ok(Config { backups, alerts: crate::alerts::AlertConfig { smtp, ..self.alerts }, ..self })
+    }
+
     /// Scheduled backups from `GB_BACKUP_DIR` (none without it), `GB_BACKUP_EVERY_HOURS`
     /// (24), `GB_BACKUP_KEEP` (14) and `GB_BACKUP_KEY_FILE` (unencrypted without it). A
     /// key file that cannot be read stops start-up: better no server than silently no
     /// backups.
-    pub fn backup_schedule(&self) -> Result<Option<crate::backup::Schedule>, String> {
+    fn backup_schedule(&self) -> Result<Option<crate::backup::Schedule>, String> {
         let Some(dir) = std::env::var("GB_BACKUP_DIR").ok().filter(|v| !v.trim().is_empty()) else {
             return Ok(None);
         };

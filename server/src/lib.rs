@@ -8,6 +8,8 @@ pub mod alerts;
 pub mod auth_routes;
 /// Backup and restore, also scheduled.
 pub mod backup;
+/// The operator's commands: create-admin, backup, restore, verify-backup, backup-key.
+pub mod cli;
 /// Configuration from the environment.
 pub mod config;
 /// Security headers, CSRF defence, sessions, the page gate, error statuses.
@@ -104,13 +106,14 @@ pub fn router(state: AppState) -> Router {
                         ),
                 )
                 .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
                 // No request needs a minute (`GB_REQUEST_TIMEOUT_SECONDS`); a client that
-                // stalls mid-request gets 408 instead of holding a connection.
+                // stalls mid-request gets 408 instead of holding a connection. Inside the
+                // security headers, so the 408 carries them like every other response.
                 .layer(tower_http::timeout::TimeoutLayer::with_status_code(
                     StatusCode::REQUEST_TIMEOUT,
                     request_timeout,
                 ))
-                .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
                 .layer(axum::middleware::from_fn(middleware::csrf_guard))
                 .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::resolve_session))
                 .layer(axum::middleware::from_fn(middleware::page_gate))

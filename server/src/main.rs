@@ -1,10 +1,10 @@
-//! `gruppenbuch-server [serve]` runs the app; `gruppenbuch-server create-admin <login>
-//! <name>` creates the first administration account (password from the environment
-//! variable `GB_ADMIN_PASSWORD` or the first line of standard input); `backup`, `restore`,
-//! `verify-backup` and `backup-key` are the operator's backup tools (`docs/operations.md`).
+//! `gruppenbuch-server [serve]` runs the app: configuration, logging, the database and
+//! its migrations, demo data, the background workers, then the HTTP server until SIGTERM.
+//! Every other first argument is one of the operator's commands in `cli`
+//! (`create-admin`, `backup`, `restore`, `verify-backup`, `backup-key`, `help`).
 
 use gruppenbuch_app::db::demo::{DEMO_LOGINS, DEMO_PASSWORD, DEMO_PIN, seed_if_empty};
-use gruppenbuch_server::{Config, build_state, open_store, serve};
+use gruppenbuch_server::{Config, build_state, serve};
 use std::process::ExitCode;
 
 #[tokio::main]
@@ -14,16 +14,7 @@ async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         None | Some("serve") => run(config).await,
-        Some("create-admin") => create_admin(config, &args[1..]).await,
-        Some("backup") => backup_command(&config, &args[1..]).await,
-        Some("restore") => restore_command(&config, &args[1..]).await,
-        Some("verify-backup") => verify_command(&args[1..]).await,
-        Some("backup-key") => key_command(&args[1..]),
-        Some("help" | "--help" | "-h") => {
-            println!("{USAGE}");
-            Ok(())
-        }
-        Some(other) => Err(format!("Unbekannter Befehl: {other}\n\n{USAGE}")),
+        Some(_) => gruppenbuch_server::cli::run(config, &args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -34,92 +25,9 @@ async fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str = "Aufruf:
-  gruppenbuch-server [serve]
-  gruppenbuch-server create-admin <login> <Name>   (Passwort aus GB_ADMIN_PASSWORD oder Standardeingabe)
-  gruppenbuch-server backup <Datei> [--key <Schlüsseldatei>]
-  gruppenbuch-server restore <Datei> [--key <Schlüsseldatei>] [--force]
-  gruppenbuch-server verify-backup <Datei> [--key <Schlüsseldatei>]
-  gruppenbuch-server backup-key <Schlüsseldatei>   (legt einen neuen Schlüssel an)
-Die Datenbank nennt DATABASE_URL.";
-
-/// The arguments of the backup commands: one file, `--key <file>`, and `--force` where
-/// allowed.
-struct BackupArgs {
-    file: std::path::PathBuf,
-    key: Option<gruppenbuch_server::backup::BackupKey>,
-    force: bool,
-}
-
-fn backup_args(args: &[String], allow_force: bool) -> Result<BackupArgs, String> {
-    let mut file = None;
-    let mut key = None;
-    let mut force = false;
-    let mut rest = args.iter();
-    while let Some(arg) = rest.next() {
-        match arg.as_str() {
-            "--key" => {
-                let path = rest.next().ok_or_else(|| format!("--key braucht eine Schlüsseldatei.\n\n{USAGE}"))?;
-                key = Some(
-                    gruppenbuch_server::backup::read_key_file(std::path::Path::new(path)).map_err(|e| e.to_string())?,
-                );
-            }
-            "--force" if allow_force => force = true,
-            other if other.starts_with('-') => return Err(format!("Unbekannte Option: {other}\n\n{USAGE}")),
-            other if file.is_none() => file = Some(std::path::PathBuf::from(other)),
-            other => return Err(format!("Zu viele Angaben: {other}\n\n{USAGE}")),
-        }
-    }
-    let file = file.ok_or_else(|| format!("Welche Datei?\n\n{USAGE}"))?;
-    Ok(BackupArgs { file, key, force })
-}
-
-async fn backup_command(config: &Config, args: &[String]) -> Result<(), String> {
-    let args = backup_args(args, false)?;
-    let summary = gruppenbuch_server::backup::backup(&config.database_url, &args.file, args.key.as_ref())
-        .await
-        .map_err(|e| format!("Sicherung fehlgeschlagen: {e}"))?;
-    println!("Sicherung geschrieben und geprüft: {}\n{}", args.file.display(), summary.describe());
-    Ok(())
-}
-
-async fn restore_command(config: &Config, args: &[String]) -> Result<(), String> {
-    let args = backup_args(args, true)?;
-    let summary = gruppenbuch_server::backup::restore(&config.database_url, &args.file, args.key.as_ref(), args.force)
-        .await
-        .map_err(|e| {
-            if e.target_unchanged() {
-                format!("Wiederherstellen abgelehnt: {e}\nAm Ziel wurde nichts verändert.")
-            } else {
-                e.to_string()
-            }
-        })?;
-    println!("Wiederhergestellt und geprüft: {}\n{}", args.file.display(), summary.describe());
-    Ok(())
-}
-
-async fn verify_command(args: &[String]) -> Result<(), String> {
-    let args = backup_args(args, false)?;
-    let summary = gruppenbuch_server::backup::verify(&args.file, args.key.as_ref())
-        .await
-        .map_err(|e| format!("Prüfung fehlgeschlagen: {e}"))?;
-    println!("Sicherung in Ordnung: {}\n{}", args.file.display(), summary.describe());
-    Ok(())
-}
-
-fn key_command(args: &[String]) -> Result<(), String> {
-    let [path] = args else {
-        return Err(USAGE.to_owned());
-    };
-    gruppenbuch_server::backup::write_key_file(std::path::Path::new(path)).map_err(|e| e.to_string())?;
-    println!(
-        "Neuer Sicherungsschlüssel in {path}. Bewahren Sie ihn getrennt von den Sicherungen auf: ohne ihn lässt sich keine verschlüsselte Sicherung wiederherstellen."
-    );
-    Ok(())
-}
-
 async fn run(config: Config) -> Result<(), String> {
-    let config = Config { backups: config.backup_schedule()?, ..config };
+    // Settings that cannot work stop the start before the database is touched.
+    let config = config.for_serving()?;
     let state = build_state(&config).await.map_err(|e| format!("Start fehlgeschlagen: {e}"))?;
     if config.demo {
         let seeded = seed_if_empty(&state.store).await.map_err(|e| format!("Demodaten: {e}"))?;
@@ -149,58 +57,6 @@ async fn run(config: Config) -> Result<(), String> {
         .clone()
         .map(|schedule| gruppenbuch_server::backup::spawn_schedule(config.database_url.clone(), schedule));
     serve(state).await.map_err(|e| e.to_string())
-}
-
-async fn create_admin(config: Config, args: &[String]) -> Result<(), String> {
-    use gruppenbuch_app::domain::account::AccountInput;
-    let (Some(login), Some(name)) = (args.first(), args.get(1)) else {
-        return Err(USAGE.to_owned());
-    };
-    let password = match std::env::var("GB_ADMIN_PASSWORD") {
-        Ok(p) => p,
-        Err(_) => {
-            let mut line = String::new();
-            std::io::stdin().read_line(&mut line).map_err(|e| e.to_string())?;
-            line.trim_end_matches(['\r', '\n']).to_owned()
-        }
-    };
-    let input = AccountInput {
-        display_name: name.clone(),
-        login: login.clone(),
-        role: "admin".into(),
-        group_ids: Vec::new(),
-        youth_id: String::new(),
-        email: String::new(),
-        password,
-    };
-    let (account, password) = input.validate(true).map_err(|errors| {
-        errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("\n")
-    })?;
-    let store = open_store(&config).await.map_err(|e| e.to_string())?;
-    let hash = gruppenbuch_app::auth::password::hash(&password).map_err(|e| e.to_string())?;
-    let mut tx = store.begin().await.map_err(|e| e.to_string())?;
-    let id = gruppenbuch_app::db::accounts::insert(&mut tx, &account, &hash).await.map_err(|e| {
-        if gruppenbuch_app::db::is_unique_violation(&e) {
-            "Dieser Benutzername ist schon vergeben.".to_owned()
-        } else {
-            e.to_string()
-        }
-    })?;
-    gruppenbuch_app::db::audit::record_anonymous(
-        &mut tx,
-        "(Kommandozeile)",
-        gruppenbuch_app::db::audit::AuditRecord {
-            action: gruppenbuch_app::domain::audit::AuditAction::Create,
-            record_kind: gruppenbuch_app::domain::audit::RecordKind::Account,
-            record_id: Some(id.as_str()),
-            youth_id: None,
-        },
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    tx.commit().await.map_err(|e| e.to_string())?;
-    println!("Admin-Konto „{login}“ angelegt.");
-    Ok(())
 }
 
 fn init_tracing(json: bool) {

@@ -133,6 +133,14 @@ pub async fn prepare(conn: &mut Conn, wrapping: &WrappingKey) -> Result<(), sqlx
     Ok(())
 }
 
+/// Whether this key file opens the current outbox key (true where there is none yet).
+pub async fn opens_current(conn: &mut Conn, wrapping: &WrappingKey) -> Result<bool, sqlx::Error> {
+    Ok(match crate::db::keys::current(conn).await? {
+        Some(key) => unwrap_stored(wrapping, &key).is_some(),
+        None => true,
+    })
+}
+
 /// Makes a new current outbox key and retires the old one (kept to open what devices
 /// sealed to it). Returns the new key id.
 pub async fn rotate(conn: &mut Conn, wrapping: &WrappingKey) -> Result<String, sqlx::Error> {
