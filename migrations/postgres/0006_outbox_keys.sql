@@ -9,7 +9,7 @@ CREATE TABLE outbox_keys (
     created_at      BIGINT NOT NULL,
     retired_at      BIGINT,
     -- 1 for the current key, NULL once retired: the unique index allows one current key.
-    current_marker  INTEGER CHECK (current_marker = 1)
+    current_marker  BIGINT CHECK (current_marker = 1)
 );
 CREATE UNIQUE INDEX outbox_keys_one_current ON outbox_keys (current_marker);
 
