@@ -340,7 +340,7 @@ async fn setup() -> (TestApp, Targets, Vec<Client>) {
         ..Settings::default()
     };
     let app = spawn_app_with(settings).await;
-    let fx = fixtures(&app.store).await;
+    let fx = fixtures(&app).await;
     let leitung = Client::login(&app, "leitung").await;
     let res = leitung
         .call(

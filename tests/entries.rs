@@ -40,7 +40,7 @@ async fn entries_with(app: &TestApp, id: &str) -> i64 {
 #[tokio::test]
 async fn the_same_note_sent_five_times_at_once_and_again_directly_is_stored_once() {
     let app = spawn_app().await;
-    let fx = fixtures(&app.store).await;
+    let fx = fixtures(&app).await;
     let staff = Client::login(&app, "fachkraft").await;
     let key = key(&app).await;
     let author = user_id(&app, "fachkraft").await;
@@ -78,7 +78,7 @@ async fn the_same_note_sent_five_times_at_once_and_again_directly_is_stored_once
 #[tokio::test]
 async fn a_young_person_of_another_group_is_refused_on_every_write_path() {
     let app = spawn_app().await;
-    let fx = fixtures(&app.store).await;
+    let fx = fixtures(&app).await;
     let staff = Client::login(&app, "fachkraft").await;
     let key = key(&app).await;
     let author = user_id(&app, "fachkraft").await;
@@ -113,7 +113,7 @@ async fn a_young_person_of_another_group_is_refused_on_every_write_path() {
 #[tokio::test]
 async fn an_item_sealed_for_another_account_or_tampered_with_is_refused_and_nothing_is_stored() {
     let app = spawn_app().await;
-    let fx = fixtures(&app.store).await;
+    let fx = fixtures(&app).await;
     let staff = Client::login(&app, "fachkraft").await;
     let key = key(&app).await;
     let other = user_id(&app, "leitung").await;
@@ -144,7 +144,7 @@ async fn an_item_sealed_for_another_account_or_tampered_with_is_refused_and_noth
 #[tokio::test]
 async fn bad_notes_and_visits_get_a_message_at_the_field_and_nothing_is_saved() {
     let app = spawn_app().await;
-    let fx = fixtures(&app.store).await;
+    let fx = fixtures(&app).await;
     let staff = Client::login(&app, "fachkraft").await;
     let before = count(&app.store, "entries").await;
     let empty = staff.call("/api/notes/save", &note_form(&new_id(), &fx.own_youth, "  ")).await;
@@ -176,7 +176,7 @@ async fn bad_notes_and_visits_get_a_message_at_the_field_and_nothing_is_saved() 
 #[tokio::test]
 async fn a_correction_adds_a_version_with_reason_and_author_and_keeps_the_old_ones() {
     let app = spawn_app().await;
-    let fx = fixtures(&app.store).await;
+    let fx = fixtures(&app).await;
     let staff = Client::login(&app, "fachkraft").await;
     let leitung = Client::login(&app, "leitung").await;
     let id = new_id();
@@ -212,7 +212,7 @@ async fn a_correction_adds_a_version_with_reason_and_author_and_keeps_the_old_on
 async fn the_contact_overview_counts_planned_against_held_contacts_per_month() {
     use chrono::Datelike;
     let app = spawn_app().await;
-    let fx = fixtures(&app.store).await;
+    let fx = fixtures(&app).await;
     let leitung = Client::login(&app, "leitung").await;
     let youth = &fx.foreign_youth;
     let set = format!("id={youth}&input[times]=1&input[period]=woche&input[kind]=besuch&input[supervised]=ja");
@@ -252,7 +252,7 @@ async fn the_contact_overview_counts_planned_against_held_contacts_per_month() {
 #[tokio::test]
 async fn timelines_page_newest_first_and_filter_by_category() {
     let app = spawn_app().await;
-    let fx = fixtures(&app.store).await;
+    let fx = fixtures(&app).await;
     let staff = Client::login(&app, "fachkraft").await;
     for i in 0..25 {
         let form = note_form(&new_id(), &fx.own_youth, &format!("Notiz {i}"));
@@ -289,7 +289,7 @@ async fn timelines_page_newest_first_and_filter_by_category() {
 #[tokio::test]
 async fn items_sealed_to_a_retired_outbox_key_still_open_after_a_rotation() {
     let app = spawn_app().await;
-    let fx = fixtures(&app.store).await;
+    let fx = fixtures(&app).await;
     let staff = Client::login(&app, "fachkraft").await;
     let author = user_id(&app, "fachkraft").await;
     let old = key(&app).await;

@@ -36,7 +36,7 @@ async fn notes(app: &TestApp, group: &str, youth: &str, author: &str, n: usize, 
 #[tokio::test]
 async fn each_viewer_sees_their_groups_and_staff_never_what_went_past_them() {
     let app = spawn_app().await;
-    let fx = fixtures(&app.store).await;
+    let fx = fixtures(&app).await;
     let advisor = feed(&Client::login(&app, "fachberatung").await, "").await;
     let staff = feed(&Client::login(&app, "fachkraft").await, "").await;
     let leitung = feed(&Client::login(&app, "leitung").await, "").await;
@@ -61,7 +61,7 @@ async fn each_viewer_sees_their_groups_and_staff_never_what_went_past_them() {
 #[tokio::test]
 async fn pages_follow_each_other_without_gaps_or_repeats_and_filters_narrow_them() {
     let app = spawn_app().await;
-    let fx = fixtures(&app.store).await;
+    let fx = fixtures(&app).await;
     let author = crate::common::user_id(&app, "fachkraft").await;
     // Letters only, so that no digit of it matches the number searched below.
     let letters: String = new_id()
@@ -104,7 +104,7 @@ async fn pages_follow_each_other_without_gaps_or_repeats_and_filters_narrow_them
 #[tokio::test]
 async fn bad_filters_and_foreign_scopes_are_refused_and_change_nothing() {
     let app = spawn_app().await;
-    let fx = fixtures(&app.store).await;
+    let fx = fixtures(&app).await;
     let advisor = Client::login(&app, "fachberatung").await;
     let audit_before = crate::common::count(&app.store, "audit_log").await;
     for (form, status) in [
@@ -134,7 +134,7 @@ async fn bad_filters_and_foreign_scopes_are_refused_and_change_nothing() {
 #[tokio::test]
 async fn the_advisor_acknowledges_and_comments_and_the_group_reads_it() {
     let app = spawn_app().await;
-    let fx = fixtures(&app.store).await;
+    let fx = fixtures(&app).await;
     let advisor = Client::login(&app, "fachberatung").await;
     let other = Client::login(&app, "fachberatung2").await;
     let staff = Client::login(&app, "fachkraft").await;
@@ -197,7 +197,7 @@ async fn the_advisor_acknowledges_and_comments_and_the_group_reads_it() {
 #[tokio::test]
 async fn the_overview_shows_entries_visits_and_what_is_open_per_group() {
     let app = spawn_app().await;
-    let fx = fixtures(&app.store).await;
+    let fx = fixtures(&app).await;
     let res = Client::login(&app, "fachberatung").await.call("/api/overview/get", "").await;
     assert_eq!(res.status, 200, "{}", res.body);
     let groups = res.json();
@@ -274,7 +274,7 @@ async fn a_viewer_of_many_groups_pages_through_all_of_them_in_order() {
 async fn a_note_or_visit_under_an_incidents_id_is_refused_and_the_incident_stays_pinned() {
     use crate::common::{incident_form, note_form, visit_form};
     let app = spawn_app().await;
-    let fx = fixtures(&app.store).await;
+    let fx = fixtures(&app).await;
     let staff = Client::login(&app, "fachkraft").await;
     let advisor = Client::login(&app, "fachberatung").await;
     let incident = fx.own_incident.clone();

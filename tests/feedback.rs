@@ -65,6 +65,11 @@ async fn scalar_i64(app: &TestApp, sql: &str, bind: &str) -> i64 {
     sqlx::query_scalar(sql).bind(bind).fetch_one(&mut *conn).await.expect("query")
 }
 
+async fn scalar_text(app: &TestApp, sql: &str, bind: &str) -> String {
+    let mut conn = app.store.pool().acquire().await.expect("conn");
+    sqlx::query_scalar(sql).bind(bind).fetch_one(&mut *conn).await.expect("query")
+}
+
 fn answer_form(id: &str, status: &str, answer: &str) -> String {
     format!("id={id}&input[status]={status}&input[answer]={}", enc(answer))
 }
@@ -274,7 +279,9 @@ async fn an_anonymous_submission_keeps_nothing_that_names_the_sender() {
             .timestamp_millis()
     };
     assert_eq!((listed_at, updated_at), (midnight, midnight), "no time of day");
-    assert_eq!(pickup_hash, Some(token_hash(code)), "the code is kept only hashed");
+    let keyed = gruppenbuch_app::api::submissions::ssr::pickup_hash(&app.settings, code);
+    assert_eq!(pickup_hash, Some(keyed), "the code is kept only hashed, keyed with the server's secret");
+    assert!(!pickup_hash.unwrap_or_default().contains(&token_hash(code)));
     drop(conn);
     // No audit row links her account to it: none by her about it, no creation at all.
     let by_her = "SELECT COUNT(*) FROM audit_log WHERE actor_login = 'jugendliche' AND record_id = $1";
@@ -327,7 +334,7 @@ async fn an_anonymous_submission_keeps_nothing_that_names_the_sender() {
 #[tokio::test]
 async fn the_public_link_delivers_to_the_fachberatung_without_a_session() {
     let app = spawn_app().await;
-    let fx = fixtures(&app.store).await;
+    let fx = fixtures(&app).await;
     let key = outbox_key(&app).await;
     let advisor = Client::login(&app, "fachberatung").await;
     let link = advisor.call("/api/feedback/group-link", &format!("id={}", fx.own_group)).await;
@@ -389,7 +396,7 @@ async fn the_public_link_and_the_pickup_are_rate_limited_per_address() {
         ..Settings::default()
     };
     let app = spawn_app_with(settings).await;
-    let fx = fixtures(&app.store).await;
+    let fx = fixtures(&app).await;
     let key = outbox_key(&app).await;
     let device = Client::new(&app);
     let codes: Vec<String> = (0..4).map(|_| random_pickup()).collect();
@@ -418,6 +425,75 @@ async fn the_public_link_and_the_pickup_are_rate_limited_per_address() {
     let counted = "SELECT COUNT(*) FROM login_failures WHERE throttle_key = $1";
     assert_eq!(scalar_i64(&app, counted, "feedback:127.0.0.1").await, 3);
     assert_eq!(scalar_i64(&app, counted, "pickup:127.0.0.1").await, 3);
+
+    // Per link too: the same address still reaches another group's link.
+    let other = device.call(DELIVER, &from_link(&key, &fx.foreign_link, &link_form(&new_id(), &random_pickup()))).await;
+    assert_eq!(other.status, 200, "{other:?}");
+}
+
+#[tokio::test]
+async fn parallel_pickup_guesses_do_not_pass_the_limit() {
+    let settings = Settings { cookie_secure: false, pickup_max_per_address: 3, ..Settings::default() };
+    let app = spawn_app_with(settings).await;
+    let device = Client::new(&app);
+    let guesses: Vec<_> = (0..12)
+        .map(|_| {
+            let device = device.clone();
+            tokio::spawn(async move {
+                device.call("/api/feedback/pickup", &format!("input[code]={}", random_pickup())).await.status
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for guess in guesses {
+        statuses.push(guess.await.expect("guess"));
+    }
+    let answered = statuses.iter().filter(|s| **s == 400).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((answered, refused), (3, 9), "{statuses:?}");
+    let counted = "SELECT COUNT(*) FROM login_failures WHERE throttle_key = $1";
+    assert_eq!(scalar_i64(&app, counted, "pickup:127.0.0.1").await, 3);
+}
+
+#[tokio::test]
+async fn pickup_codes_are_stored_keyed_and_hashes_from_before_are_converted_at_start() {
+    let app = spawn_app().await;
+    let fx = fixtures(&app).await;
+    let key = outbox_key(&app).await;
+    let device = Client::new(&app);
+    let code = random_pickup();
+    let res = device.call(DELIVER, &from_link(&key, &fx.own_link, &link_form(&new_id(), &code))).await;
+    assert_eq!(res.status, 200, "{res:?}");
+    let stored: Vec<String> = {
+        let mut conn = app.store.pool().acquire().await.expect("conn");
+        sqlx::query_scalar("SELECT pickup_hash FROM feedback WHERE pickup_hash IS NOT NULL")
+            .fetch_all(&mut *conn)
+            .await
+            .expect("hashes")
+    };
+    let normalized = gruppenbuch_app::domain::feedback::normalize_pickup(&code).expect("code");
+    let unkeyed = token_hash(&normalized);
+    let keyed = gruppenbuch_app::api::submissions::ssr::pickup_hash(&app.settings, &normalized);
+    assert!(stored.contains(&keyed), "{stored:?}");
+    assert!(stored.iter().all(|h| h.starts_with("h1:") && !h.contains(&unkeyed)), "{stored:?}");
+    // A row from before keyed hashing: SHA-256 of the code. Start-up converts it.
+    {
+        let mut conn = app.store.pool().acquire().await.expect("conn");
+        sqlx::query("UPDATE feedback SET pickup_hash = $1 WHERE pickup_hash = $2")
+            .bind(&unkeyed)
+            .bind(&keyed)
+            .execute(&mut *conn)
+            .await
+            .expect("update");
+        assert_eq!(device.call("/api/feedback/pickup", &format!("input[code]={code}")).await.status, 400);
+        let converted =
+            gruppenbuch_app::api::submissions::ssr::key_pickups(&mut conn, &app.settings).await.expect("convert");
+        assert_eq!(converted, 1);
+        let again = gruppenbuch_app::api::submissions::ssr::key_pickups(&mut conn, &app.settings).await.expect("again");
+        assert_eq!(again, 0);
+    }
+    let res = device.call("/api/feedback/pickup", &format!("input[code]={code}")).await;
+    assert_eq!(res.status, 200, "{res:?}");
 }
 
 #[tokio::test]
@@ -452,16 +528,17 @@ async fn an_empty_or_too_long_submission_gets_messages_at_the_fields_and_nothing
 }
 
 #[tokio::test]
-async fn wrong_pins_lock_the_account_and_tell_its_fachberatung() {
+async fn wrong_pins_on_the_card_pause_it_and_tell_its_fachberatung() {
     let app = spawn_app().await;
-    // The young person logs in with the PIN.
+    let card = gruppenbuch_app::db::demo::DEMO_CARD;
+    // The young person logs in with card and PIN.
     let youth = Client::login_with(&app, "jugendliche", "2468").await;
     assert_eq!(youth.call("/api/feedback/form", "").await.status, 200);
     let device = Client::new(&app);
     for _ in 0..5 {
-        let res = device.post_form("/auth/login", "login=jugendliche&password=0000").await;
+        let res = device.post_form("/auth/card", &format!("card={card}&password=0000")).await;
         assert_eq!(res.status, 303, "{res:?}");
-        assert_eq!(res.header("location"), Some("/anmelden?fehler=1"));
+        assert_eq!(res.header("location"), Some(format!("/karte/{card}?fehler=1").as_str()));
     }
     let advisor = Client::login(&app, "fachberatung").await;
     let leitung = Client::login(&app, "leitung").await;
@@ -478,17 +555,113 @@ async fn wrong_pins_lock_the_account_and_tell_its_fachberatung() {
     }
     assert_eq!(other_advisor.call("/api/notices/list", "").await.json(), json!([]));
     assert_eq!(Client::login(&app, "fachkraft").await.call("/api/notices/list", "").await.status, 403);
-    // Locked: even the right PIN waits now, and the notice is not repeated.
-    let blocked = device.post_form("/auth/login", "login=jugendliche&password=2468").await;
+    // Paused: even the right PIN waits now, and the notice is not repeated.
+    let blocked = device.post_form("/auth/card", &format!("card={card}&password=2468")).await;
     assert_eq!(blocked.status, 429, "{blocked:?}");
     assert!(blocked.header("set-cookie").is_none());
     assert_eq!(advisor.call("/api/notices/list", "").await.json().as_array().map(Vec::len), Some(1));
 }
 
 #[tokio::test]
+async fn a_typed_login_name_never_opens_a_young_persons_account_and_cannot_lock_it() {
+    let app = spawn_app().await;
+    let device = Client::new(&app);
+    // The right PIN with the login name: not even tried; the same answer as a wrong one.
+    let right = device.post_form("/auth/login", "login=jugendliche&password=2468").await;
+    let wrong = device.post_form("/auth/login", "login=jugendliche&password=1111").await;
+    for res in [&right, &wrong] {
+        assert_eq!((res.status, res.header("location")), (303, Some("/anmelden?karte=noetig")), "{res:?}");
+        assert!(res.header("set-cookie").is_none());
+    }
+    let page = device.get("/anmelden?karte=noetig").await;
+    assert!(page.body.contains("über deine Anmeldekarte an"), "{}", page.body);
+    // Twenty tries by name do not count against the child: the card still opens at once.
+    for _ in 0..20 {
+        let res = device.post_form("/auth/login", "login=jugendliche&password=0000").await;
+        if res.status == 429 {
+            break; // the client address's own limit (30 per window) may end it first
+        }
+    }
+    let card = gruppenbuch_app::db::demo::DEMO_CARD;
+    let child = Client::new(&app);
+    let res = child.post_form("/auth/card", &format!("card={card}&password=2468")).await;
+    assert_eq!((res.status, res.header("location")), (303, Some("/")), "{res:?}");
+    let pin_failures = "SELECT pin_failures FROM users WHERE login = $1";
+    assert_eq!(scalar_i64(&app, pin_failures, "jugendliche").await, 0);
+}
+
+#[tokio::test]
+async fn a_card_locks_after_wrong_pins_in_a_row_until_its_fachberatung_gives_a_new_pin() {
+    let settings =
+        Settings { cookie_secure: false, login_max_per_account: 100, pin_lock_after: 3, ..Settings::default() };
+    let app = spawn_app_with(settings).await;
+    let fx = fixtures(&app).await;
+    let card = gruppenbuch_app::db::demo::DEMO_CARD;
+    let device = Client::new(&app);
+    let mut locations = Vec::new();
+    for _ in 0..3 {
+        let res = device.post_form("/auth/card", &format!("card={card}&password=0000")).await;
+        assert_eq!(res.status, 303, "{res:?}");
+        locations.push(res.header("location").unwrap_or_default().to_owned());
+    }
+    assert_eq!(
+        locations,
+        vec![format!("/karte/{card}?fehler=1"), format!("/karte/{card}?fehler=1"), format!("/karte/{card}?gesperrt=1")]
+    );
+    // Locked: the right PIN does not open it, and the page says why in simple words.
+    let res = device.post_form("/auth/card", &format!("card={card}&password=2468")).await;
+    assert_eq!((res.status, res.header("location")), (303, Some(format!("/karte/{card}?gesperrt=1").as_str())));
+    assert!(res.header("set-cookie").is_none());
+    let page = device.get(&format!("/karte/{card}?gesperrt=1")).await;
+    assert!(page.body.contains("Deine Karte ist gesperrt"), "{}", page.body);
+    // The group's Fachberatung sees it at once.
+    let advisor = Client::login(&app, "fachberatung").await;
+    let notices = advisor.call("/api/notices/list", "").await.json();
+    assert_eq!(notices.as_array().map(Vec::len), Some(1), "{notices}");
+    assert_eq!(notices[0]["who"], "Mia");
+    // A new PIN on a new card lifts the lock; the old card is gone.
+    let issued = advisor.call("/api/feedback/login-card", &format!("id={}&input[pin]=1357", fx.own_youth)).await;
+    assert_eq!(issued.status, 200, "{issued:?}");
+    let url = issued.json()["url"].as_str().unwrap_or_default().to_owned();
+    let token = url.rsplit_once("/karte/").map(|(_, t)| t.to_owned()).expect("token");
+    let res = device.post_form("/auth/card", &format!("card={token}&password=1357")).await;
+    assert_eq!((res.status, res.header("location")), (303, Some("/")), "{res:?}");
+    // Both the lock and the new PIN are in the audit log.
+    let resets = "SELECT COUNT(*) FROM audit_log WHERE action = 'password_reset' AND record_id = $1";
+    assert_eq!(scalar_i64(&app, resets, user_id(&app, "jugendliche").await.as_str()).await, 1);
+}
+
+#[tokio::test]
+async fn pins_are_stored_keyed_with_the_server_secret_and_old_hashes_are_replaced_at_login() {
+    let app = spawn_app().await;
+    let fx = fixtures(&app).await;
+    let hash_of = "SELECT password_hash FROM users WHERE login = $1";
+    // The demo PIN was stored before keying: the first login replaces its hash.
+    let before = scalar_text(&app, hash_of, "jugendliche").await;
+    assert!(!before.starts_with(gruppenbuch_app::auth::password::PEPPERED), "{before}");
+    Client::login_with(&app, "jugendliche", "2468").await;
+    let after = scalar_text(&app, hash_of, "jugendliche").await;
+    assert!(after.starts_with(gruppenbuch_app::auth::password::PEPPERED), "{after}");
+    // A copy of the database alone does not tell the PIN: Argon2 of the bare PIN fails.
+    let bare = after.trim_start_matches(gruppenbuch_app::auth::password::PEPPERED);
+    assert!(!gruppenbuch_app::auth::password::verify("2468", Some(bare)));
+    // The replaced hash still opens the card, also a second time.
+    Client::login_with(&app, "jugendliche", "2468").await;
+    // A new PIN is keyed from the start.
+    let advisor = Client::login(&app, "fachberatung").await;
+    let res = advisor.call("/api/feedback/login-card", &format!("id={}&input[pin]=9753", fx.own_youth)).await;
+    assert_eq!(res.status, 200, "{res:?}");
+    let set = scalar_text(&app, hash_of, "jugendliche").await;
+    assert!(set.starts_with(gruppenbuch_app::auth::password::PEPPERED), "{set}");
+    // Adults' passwords are not keyed: a lost key file must not lock Admin out.
+    let adult = scalar_text(&app, hash_of, "leitung").await;
+    assert!(!adult.starts_with(gruppenbuch_app::auth::password::PEPPERED), "{adult}");
+}
+
+#[tokio::test]
 async fn a_login_card_logs_in_with_the_pin_until_a_new_card_is_made() {
     let app = spawn_app().await;
-    let fx = fixtures(&app.store).await;
+    let fx = fixtures(&app).await;
     let advisor = Client::login(&app, "fachberatung").await;
     let issue =
         || async { advisor.call("/api/feedback/login-card", &format!("id={}&input[pin]=", fx.own_youth)).await };
@@ -587,7 +760,7 @@ async fn printed_and_mailed_links_use_the_configured_address_never_the_host_head
     let settings =
         Settings { cookie_secure: false, public_url: "https://gruppenbuch.example.org".into(), ..Settings::default() };
     let app = spawn_app_with(settings).await;
-    let fx = fixtures(&app.store).await;
+    let fx = fixtures(&app).await;
     let advisor = Client::login(&app, "fachberatung").await;
     let staff = Client::login(&app, "fachkraft").await;
 

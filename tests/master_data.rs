@@ -41,7 +41,7 @@ async fn leitung_creates_a_group_and_admits_a_young_person() {
 #[tokio::test]
 async fn implausible_dates_are_rejected_at_the_field_and_nothing_is_written() {
     let app = spawn_app().await;
-    let f = fixtures(&app.store).await;
+    let f = fixtures(&app).await;
     let leitung = Client::login(&app, "leitung").await;
     let before = count(&app.store, "youths").await;
     let audit_before = count(&app.store, "audit_log").await;
@@ -110,7 +110,7 @@ async fn a_duplicate_login_is_rejected_at_the_field() {
 #[tokio::test]
 async fn admin_cannot_create_an_account_for_a_young_person() {
     let app = spawn_app().await;
-    let f = fixtures(&app.store).await;
+    let f = fixtures(&app).await;
     let admin = Client::login(&app, "admin").await;
     let res = admin
         .call(
@@ -125,7 +125,7 @@ async fn admin_cannot_create_an_account_for_a_young_person() {
 #[tokio::test]
 async fn staff_are_assigned_to_groups_and_see_only_those() {
     let app = spawn_app().await;
-    let f = fixtures(&app.store).await;
+    let f = fixtures(&app).await;
     let admin = Client::login(&app, "admin").await;
     let res = admin
         .call(
@@ -145,7 +145,7 @@ async fn staff_are_assigned_to_groups_and_see_only_those() {
 #[tokio::test]
 async fn reading_a_young_person_writes_an_audit_row_that_datenschutz_can_filter() {
     let app = spawn_app().await;
-    let f = fixtures(&app.store).await;
+    let f = fixtures(&app).await;
     let staff = Client::login(&app, "fachkraft").await;
     let res = staff.call("/api/youths/get", &format!("id={}", f.own_youth)).await;
     assert_eq!(res.status, 200);
@@ -165,7 +165,7 @@ async fn reading_a_young_person_writes_an_audit_row_that_datenschutz_can_filter(
 #[tokio::test]
 async fn the_audit_log_pages_with_a_cursor_and_rejects_a_tampered_one() {
     let app = spawn_app().await;
-    let f = fixtures(&app.store).await;
+    let f = fixtures(&app).await;
     let staff = Client::login(&app, "fachkraft").await;
     for _ in 0..105 {
         staff.call("/api/youths/get", &format!("id={}", f.own_youth)).await;
@@ -185,7 +185,7 @@ async fn the_audit_log_pages_with_a_cursor_and_rejects_a_tampered_one() {
 #[tokio::test]
 async fn one_page_view_writes_exactly_one_audit_row() {
     let app = spawn_app().await;
-    let f = fixtures(&app.store).await;
+    let f = fixtures(&app).await;
     let staff = Client::login(&app, "fachkraft").await;
     let before = count(&app.store, "audit_log").await;
     let page = staff.get(&format!("/jugendliche/{}", f.own_youth)).await;
@@ -221,7 +221,7 @@ async fn admin_does_not_see_young_peoples_accounts() {
 #[tokio::test]
 async fn opening_a_group_logs_a_row_for_each_young_person_shown() {
     let app = spawn_app().await;
-    let f = fixtures(&app.store).await;
+    let f = fixtures(&app).await;
     let staff = Client::login(&app, "fachkraft").await;
     assert_eq!(staff.call("/api/groups/get", &format!("id={}", f.own_group)).await.status, 200);
     let ds = Client::login(&app, "datenschutz").await;

@@ -23,7 +23,7 @@ async fn throttle_rows(app: &crate::common::TestApp) -> i64 {
 #[tokio::test]
 async fn a_context_that_read_personal_data_cannot_commit_without_an_audit_row() {
     let app = spawn_app().await;
-    let fx = fixtures(&app.store).await;
+    let fx = fixtures(&app).await;
     let user = staff(&app).await;
     let before = throttle_rows(&app).await;
 
@@ -48,7 +48,7 @@ async fn a_context_that_read_personal_data_cannot_commit_without_an_audit_row() 
 #[tokio::test]
 async fn a_context_decides_from_the_stored_record_and_refuses_before_looking_for_roles_that_never_may() {
     let app = spawn_app().await;
-    let fx = fixtures(&app.store).await;
+    let fx = fixtures(&app).await;
     let user = staff(&app).await;
     // Staff never acknowledge: refused before anything is looked up.
     let never = Cx::open(app.store.clone(), app.settings.clone(), Some(user.clone()), Action::Acknowledge).await;

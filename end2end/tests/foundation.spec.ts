@@ -24,6 +24,19 @@ test.describe('login and logout', () => {
     });
   }
 
+  test('a young person cannot log in with login name and PIN, only with the login card', async ({ page }) => {
+    await page.goto('/anmelden');
+    await checkPage(page);
+    await page.getByLabel('Benutzername').fill('jugendliche');
+    await page.getByLabel('Passwort').fill('2468');
+    await page.getByRole('button', { name: 'Anmelden' }).click();
+    await page.waitForURL(/\/anmelden\?karte=noetig/);
+    await expect(page.locator('#card-needed')).toContainText('über deine Anmeldekarte an');
+    await checkPage(page);
+    await page.goto('/');
+    await expect(page).toHaveURL(/\/anmelden/);
+  });
+
   test('a wrong password gets one German message and no hint', async ({ page }) => {
     await page.goto('/anmelden');
     await checkPage(page);

@@ -1,9 +1,44 @@
-import { type Browser, expect, type Page, type TestInfo, test as base } from '@playwright/test';
+import { type Browser, expect, type Page, type TestInfo, request as apiRequest, test as base } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 
 export const DEMO_PASSWORD = 'gruppenbuch';
-/** Young people log in with a PIN. */
+/** Young people log in with their login card and a PIN. */
 export const DEMO_PIN = '2468';
+/** The demo young person's login card (until a test makes her a new one). */
+export const DEMO_CARD = '/karte/demo-karte-mia';
+
+let currentCard = DEMO_CARD;
+
+/**
+ * The path of Mia's login card that works now: the demo card, or, after a test made her
+ * a new one (the old card then stops working), a card the Fachberatung makes for her.
+ */
+export async function youthCard(baseURL: string, renew = false): Promise<string> {
+  if (!renew) return currentCard;
+  const api = await apiRequest.newContext({ baseURL });
+  try {
+    const login = await api.post('/auth/login', {
+      headers: { Origin: baseURL },
+      form: { login: 'fachberatung', password: DEMO_PASSWORD, next: '/' },
+      maxRedirects: 0,
+    });
+    expect(login.status(), 'login of fachberatung').toBeLessThan(400);
+    const call = async (endpoint: string, form: Record<string, string>) => {
+      const res = await api.post(`/api/${endpoint}`, { headers: { Origin: baseURL, Accept: 'application/json' }, form });
+      expect(res.status(), `${endpoint}: ${await res.text()}`).toBeLessThan(400);
+      return res.json();
+    };
+    const groups = await call('groups/list', {});
+    const home = groups.find((g: { name: string }) => g.name === 'FWG Sonnenhaus') ?? groups[0];
+    const group = await call('groups/get', { id: home.id });
+    const mia = group.youths.find((y: { first_name: string }) => y.first_name === 'Mia');
+    const card = await call('feedback/login-card', { id: mia.id, 'input[pin]': '' });
+    currentCard = new URL(card.url).pathname;
+    return currentCard;
+  } finally {
+    await api.dispose();
+  }
+}
 
 /** Every test fails on any uncaught page error or console error. */
 export const test = base.extend<{ errors: string[] }>({
@@ -184,12 +219,36 @@ export async function screenshot(page: Page, name: string) {
 }
 
 export async function login(page: Page, user: string, password = user === 'jugendliche' ? DEMO_PIN : DEMO_PASSWORD) {
+  if (user === 'jugendliche') return loginByCard(page, password);
   await page.goto('/anmelden');
   await checkPage(page);
   await page.getByLabel('Benutzername').fill(user);
   await page.getByLabel('Passwort').fill(password);
   await page.getByRole('button', { name: 'Anmelden' }).click();
   await page.waitForURL((url) => url.pathname === '/');
+  await checkPage(page);
+}
+
+/** A young person opens their login card's link and types the PIN. */
+export async function loginByCard(page: Page, pin = DEMO_PIN) {
+  const base = new URL(page.url().startsWith('http') ? page.url() : test.info().project.use.baseURL!).origin;
+  let card = await youthCard(base);
+  await page.goto(card);
+  await checkPage(page);
+  if (new URL(page.url()).pathname !== card) {
+    card = await youthCard(base, true);
+    await page.goto(card);
+  }
+  await page.getByLabel('Deine PIN').fill(pin);
+  await page.getByRole('button', { name: 'Anmelden' }).click();
+  await page.waitForURL((url) => url.pathname === '/' || url.search.includes('karte=ungueltig'));
+  if (new URL(page.url()).search.includes('karte=ungueltig')) {
+    card = await youthCard(base, true);
+    await page.goto(card);
+    await page.getByLabel('Deine PIN').fill(pin);
+    await page.getByRole('button', { name: 'Anmelden' }).click();
+    await page.waitForURL((url) => url.pathname === '/');
+  }
   await checkPage(page);
 }
 

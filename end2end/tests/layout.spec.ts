@@ -11,6 +11,7 @@ import {
   login,
   screenshot,
   test,
+  youthCard,
 } from './helpers';
 
 // Every route, for every role that may open it (the route table of
@@ -52,12 +53,21 @@ async function session(browser: Browser, info: TestInfo, role: (typeof ROLES)[nu
   const context = await browser.newContext({ baseURL: info.project.use.baseURL });
   const request = context.request;
   const origin = info.project.use.baseURL!;
-  const res = await request.post('/auth/login', {
-    headers: { Origin: origin },
-    form: { login: role, password: role === 'jugendliche' ? DEMO_PIN : DEMO_PASSWORD, next: '/' },
-    maxRedirects: 0,
-  });
+  // Young people log in with their card and PIN (a new card if a test replaced the demo one).
+  const res =
+    role === 'jugendliche'
+      ? await request.post('/auth/card', {
+          headers: { Origin: origin },
+          form: { card: (await youthCard(origin, true)).replace('/karte/', ''), password: DEMO_PIN },
+          maxRedirects: 0,
+        })
+      : await request.post('/auth/login', {
+          headers: { Origin: origin },
+          form: { login: role, password: DEMO_PASSWORD, next: '/' },
+          maxRedirects: 0,
+        });
   expect(res.status(), `login of ${role}`).toBeLessThan(400);
+  expect(res.headers()['location'], `login of ${role}`).toBe('/');
   return request;
 }
 

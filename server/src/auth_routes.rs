@@ -136,7 +136,7 @@ async fn attempt(
 
     // Count and record the attempt in one transaction before any work is done, so
     // parallel guesses see each other; a successful login removes its rows again.
-    let (address_attempt, by_account) = {
+    let (address_attempt, account_attempt, by_account) = {
         let mut tx = state.store.begin().await?;
         db::throttle::lock(&mut tx, state.store.backend(), &account_key).await?;
         db::throttle::lock(&mut tx, state.store.backend(), &address_key).await?;
@@ -158,10 +158,10 @@ async fn attempt(
             let wait_secs = ((oldest + settings.login_window_ms - now) / 1000).max(1);
             return Ok(throttled(wait_secs as u64));
         }
-        db::throttle::record_failure(&mut tx, &account_key, now).await?;
+        let account_attempt = db::throttle::record_failure(&mut tx, &account_key, now).await?;
         let id = db::throttle::record_failure(&mut tx, &address_key, now).await?;
         tx.commit().await?;
-        (id, by_account)
+        (id, account_attempt, by_account)
     };
 
     let plausible = !login.is_empty() && login.len() <= 40 && !form.password.is_empty() && form.password.len() <= 128;
@@ -171,16 +171,51 @@ async fn attempt(
     } else {
         None
     };
+    let via_card = failed_to.is_some();
+    let signs_in_with_pin = credentials.as_ref().and_then(|c| c.role).is_some_and(|r| r.signs_in_with_pin());
+
+    // A young person's PIN opens the account only together with the login card: with a
+    // typed login name, whoever knows the login could guess the PIN. The PIN is not even
+    // tried, so the answer is the same for a right and a wrong one, and the try does not
+    // count towards the child's lock (the client address's count keeps it).
+    if signs_in_with_pin && !via_card {
+        let mut cx = Cx::anonymous(state.store.clone(), state.settings.clone()).await?;
+        db::throttle::forget(cx.tx(), &account_attempt).await?;
+        let record_id = credentials.as_ref().map(|c| c.id.to_string());
+        cx.audit_anonymous(&login, AuditAction::LoginFailed, RecordKind::Session, record_id.as_deref()).await?;
+        cx.commit().await?;
+        return Ok(Redirect::to("/anmelden?karte=noetig").into_response());
+    }
+    // A card locked after too many wrong PINs: nothing is tried until a new PIN is given.
+    if let (Some(c), Some(target)) = (credentials.as_ref().filter(|c| c.pin_locked), failed_to.as_ref()) {
+        let mut cx = Cx::anonymous(state.store.clone(), state.settings.clone()).await?;
+        let record_id = c.id.to_string();
+        cx.audit_anonymous(&login, AuditAction::LoginFailed, RecordKind::Session, Some(&record_id)).await?;
+        cx.commit().await?;
+        let locked = target.replace("?fehler=1", "?gesperrt=1");
+        return Ok(Redirect::to(&locked).into_response());
+    }
+
     let stored = credentials.as_ref().map(|c| c.password_hash.clone());
     let password = form.password;
-    let verified =
-        tokio::task::spawn_blocking(move || gruppenbuch_app::auth::password::verify(&password, stored.as_deref()))
-            .await
-            .unwrap_or(false);
+    let key = settings.key_wrapping.clone();
+    let secret = password.clone();
+    let (verified, outdated) = tokio::task::spawn_blocking(move || {
+        gruppenbuch_app::auth::password::verify_stored(&key, &secret, stored.as_deref())
+    })
+    .await
+    .unwrap_or((false, false));
 
     let mut cx = Cx::anonymous(state.store.clone(), state.settings.clone()).await?;
     match credentials {
         Some(c) if verified && c.active => {
+            if signs_in_with_pin {
+                db::accounts::pin_reset(cx.tx(), &c.id).await?;
+                if outdated {
+                    let hash = gruppenbuch_app::api::accounts::ssr::hash_with(settings, true, password).await?;
+                    db::accounts::rehash(cx.tx(), &c.id, &hash).await?;
+                }
+            }
             let moment = db::time_of(now);
             let token = gruppenbuch_app::auth::session::start(cx.tx(), &c.id, moment).await?;
             db::throttle::clear(cx.tx(), &account_key, since).await?;
@@ -202,11 +237,16 @@ async fn attempt(
             let who = if known.is_some() { login.as_str() } else { "(unbekannt)" };
             let record_id = known.as_ref().map(|c| c.id.to_string());
             cx.audit_anonymous(who, AuditAction::LoginFailed, RecordKind::Session, record_id.as_deref()).await?;
-            if known.is_some() && by_account + 1 >= settings.login_max_per_account {
-                notice_lock(cx.tx(), &login, since).await?;
+            let mut locked_now = false;
+            if let Some(c) = known.as_ref().filter(|_| signs_in_with_pin) {
+                locked_now = db::accounts::pin_failed(cx.tx(), &c.id, settings.pin_lock_after).await?;
+            }
+            if locked_now || (known.is_some() && by_account + 1 >= settings.login_max_per_account) {
+                notice_lock(cx.tx(), &login, if locked_now { now } else { since }).await?;
             }
             cx.commit().await?;
             if let Some(target) = failed_to {
+                let target = if locked_now { target.replace("?fehler=1", "?gesperrt=1") } else { target };
                 return Ok(Redirect::to(&target).into_response());
             }
             let target = if next == "/" {

@@ -236,8 +236,10 @@ impl Config {
                 trust_proxy: flag("GB_TRUST_PROXY", false),
                 login_max_per_account: number("GB_LOGIN_MAX_PER_ACCOUNT", defaults.login_max_per_account),
                 login_max_per_address: number("GB_LOGIN_MAX_PER_ADDRESS", defaults.login_max_per_address),
+                pin_lock_after: number("GB_PIN_LOCK_AFTER", defaults.pin_lock_after).max(1),
                 login_window_ms: number("GB_LOGIN_WINDOW_MINUTES", defaults.login_window_ms / 60_000) * 60_000,
                 feedback_max_per_address: number("GB_FEEDBACK_MAX_PER_ADDRESS", defaults.feedback_max_per_address),
+                feedback_max_per_link: number("GB_FEEDBACK_MAX_PER_LINK", defaults.feedback_max_per_link),
                 pickup_max_per_address: number("GB_PICKUP_MAX_PER_ADDRESS", defaults.pickup_max_per_address),
                 public_url: public_url_from_env(),
                 // Read from the key file at start-up (`wrapping_key`).

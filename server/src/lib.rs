@@ -95,14 +95,25 @@ pub fn router(state: AppState) -> Router {
                             // The path only (query strings may carry search terms), without the
                             // tokens of login cards and group links.
                             let path = middleware::loggable_path(req.uri().path());
+                            // The anonymous channel leaves no line with a time in the log:
+                            // beside a session's requests it would tell who sent what.
+                            if middleware::unlogged_path(path) {
+                                return tracing::Span::none();
+                            }
                             tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
                         })
                         // One line per request at the default level: status and latency, in the
                         // span above (no personal data).
                         .on_response(
-                            tower_http::trace::DefaultOnResponse::new()
-                                .level(tracing::Level::INFO)
-                                .latency_unit(tower_http::LatencyUnit::Millis),
+                            |res: &axum::http::Response<Body>, latency: std::time::Duration, span: &tracing::Span| {
+                                if !span.is_none() {
+                                    tracing::info!(
+                                        status = res.status().as_u16(),
+                                        latency = %format_args!("{} ms", latency.as_millis()),
+                                        "finished processing request"
+                                    );
+                                }
+                            },
                         ),
                 )
                 .layer(PropagateRequestIdLayer::x_request_id())
@@ -156,6 +167,9 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartupError> {
     {
         let mut conn = store.pool().acquire().await.map_err(gruppenbuch_app::db::StoreError::from)?;
         gruppenbuch_app::sealing::keys::prepare(&mut conn, &settings.key_wrapping)
+            .await
+            .map_err(gruppenbuch_app::db::StoreError::from)?;
+        gruppenbuch_app::api::submissions::ssr::key_pickups(&mut conn, &settings)
             .await
             .map_err(gruppenbuch_app::db::StoreError::from)?;
     }

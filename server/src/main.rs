@@ -3,7 +3,7 @@
 //! Every other first argument is one of the operator's commands in `cli`
 //! (`create-admin`, `backup`, `restore`, `verify-backup`, `backup-key`, `help`).
 
-use gruppenbuch_app::db::demo::{DEMO_LOGINS, DEMO_PASSWORD, DEMO_PIN, seed_if_empty};
+use gruppenbuch_app::db::demo::{DEMO_CARD, DEMO_LOGINS, DEMO_PASSWORD, DEMO_PIN, seed_if_empty};
 use gruppenbuch_server::{Config, build_state, serve};
 use std::process::ExitCode;
 
@@ -43,6 +43,10 @@ async fn run(config: Config) -> Result<(), String> {
         for l in DEMO_LOGINS {
             println!("  {:<15} {:<15} {}", l.login, l.role.label(), l.note);
         }
+        println!(
+            "  Jugendliche melden sich mit ihrer Anmeldekarte an: {}/karte/{DEMO_CARD} (PIN {DEMO_PIN})",
+            state.settings.public_url.trim_end_matches('/')
+        );
     } else {
         let mut conn = state.store.pool().acquire().await.map_err(|e| e.to_string())?;
         if gruppenbuch_app::db::accounts::count(&mut conn).await.map_err(|e| e.to_string())? == 0 {

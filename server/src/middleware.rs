@@ -213,6 +213,12 @@ pub fn loggable_path(path: &str) -> &str {
     path
 }
 
+/// Requests of the anonymous channel, which the request log leaves out: the delivery of
+/// submissions (also a logged-in young person's anonymous ones) and the pickup of answers.
+pub fn unlogged_path(path: &str) -> bool {
+    matches!(path, "/api/feedback/deliver" | "/api/feedback/pickup")
+}
+
 /// A value for a query string (the way back after login): everything but unreserved
 /// characters and `/` percent-encoded.
 pub fn encode_query_value(value: &str) -> String {

@@ -130,7 +130,8 @@ async fn feedback_fixture(
     }
 }
 
-pub async fn fixtures(store: &Store) -> Fixtures {
+pub async fn fixtures(app: &super::TestApp) -> Fixtures {
+    let store = &app.store;
     let mut conn = store.pool().acquire().await.expect("conn");
     let group =
         |name: &'static str| sqlx::query_scalar::<_, String>("SELECT id FROM groups WHERE name = $1").bind(name);
@@ -241,6 +242,9 @@ pub async fn fixtures(store: &Store) -> Fixtures {
     let fresh = gruppenbuch_app::auth::session::new_token;
     let own_link = link(&mut conn, &parse(&own_group), &fresh()).await.expect("own link");
     let foreign_link = link(&mut conn, &parse(&foreign_group), &fresh()).await.expect("foreign link");
+    // The pickup rows above were stored as before keyed hashing; the server converts
+    // such rows at start-up, and so does this (the running test server is started).
+    gruppenbuch_app::api::submissions::ssr::key_pickups(&mut conn, &app.settings).await.expect("key pickups");
     Fixtures {
         own_group,
         foreign_group,

@@ -23,6 +23,29 @@ impl Response {
     }
 }
 
+/// The login card token to log in `login` with, if it is a young person's account.
+async fn youth_card(app: &super::TestApp, login: &str) -> Option<String> {
+    use gruppenbuch_app::db::demo::DEMO_CARD;
+    let mut conn = app.store.pool().acquire().await.expect("connection");
+    let row: Option<(gruppenbuch_app::domain::ids::UserId, String)> =
+        sqlx::query_as("SELECT id, role FROM users WHERE login = $1")
+            .bind(login)
+            .fetch_optional(&mut *conn)
+            .await
+            .expect("account");
+    let (id, role) = row?;
+    if role != "jugendliche" {
+        return None;
+    }
+    if login == "jugendliche" {
+        return Some(DEMO_CARD.to_owned());
+    }
+    let token = format!("test-karte-{login}");
+    let hash = gruppenbuch_app::auth::session::token_hash(&token);
+    gruppenbuch_app::db::cards::set_card(&mut conn, &id, &hash, &id).await.expect("card");
+    Some(token)
+}
+
 fn http() -> &'static reqwest::Client {
     static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
     CLIENT.get_or_init(|| {
@@ -94,10 +117,16 @@ impl Client {
     }
 
     /// Logs in and keeps the session cookie. Panics if the login fails.
+    /// Young people log in with their login card: the demo young person's card, or a new
+    /// one made for another young person's account.
     pub async fn login_with(app: &super::TestApp, login: &str, password: &str) -> Client {
         let mut client = Client::new(app);
-        let res = client.post_form("/auth/login", &format!("login={login}&password={}", enc(password))).await;
+        let res = match youth_card(app, login).await {
+            Some(card) => client.post_form("/auth/card", &format!("card={card}&password={}", enc(password))).await,
+            None => client.post_form("/auth/login", &format!("login={login}&password={}", enc(password))).await,
+        };
         assert_eq!(res.status, 303, "login of {login} failed: {res:?}");
+        assert_eq!(res.header("location"), Some("/"), "login of {login} failed: {res:?}");
         let cookie = res.header("set-cookie").expect("session cookie");
         client.cookie = Some(cookie.split(';').next().unwrap_or_default().to_owned());
         client

@@ -65,7 +65,7 @@ pub async fn create_account(input: AccountInput) -> Result<String, AppError> {
     cx.institute(Action::ManageAccounts)?;
     let (valid, password) = input.validate(true)?;
     ssr::check_references(&mut cx, &valid, None).await?;
-    let hash = ssr::hash_password(password).await?;
+    let hash = ssr::hash_secret(cx.settings(), valid.role, password).await?;
     let id = crate::db::accounts::insert(cx.tx(), &valid, &hash).await.map_err(ssr::duplicate_login)?;
     cx.audit(AuditAction::Create, RecordKind::Account, Some(id.as_str()), valid.youth_id.as_ref()).await?;
     cx.commit().await?;
@@ -112,8 +112,9 @@ pub async fn reset_password(id: String, input: PasswordInput) -> Result<(), AppE
         crate::domain::account::check_password(&mut check, "password", &input.password)
     };
     check.finish(())?;
-    let hash = ssr::hash_password(password).await?;
+    let hash = ssr::hash_secret(cx.settings(), target.role, password).await?;
     crate::db::accounts::set_password(cx.tx(), &id, &hash).await?;
+    crate::db::accounts::pin_reset(cx.tx(), &id).await?;
     cx.audit(AuditAction::PasswordReset, RecordKind::Account, Some(id.as_str()), None).await?;
     cx.commit().await?;
     Ok(())
@@ -145,18 +146,36 @@ pub async fn set_account_active(id: String, input: ActiveInput) -> Result<bool, 
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) mod ssr {
+pub mod ssr {
     use crate::api::cx::Cx;
     use crate::auth::policy::{Action, Resource};
     use crate::domain::account::ValidAccount;
     use crate::domain::ids::UserId;
     use crate::error::AppError;
 
-    pub async fn hash_password(password: String) -> Result<String, AppError> {
-        tokio::task::spawn_blocking(move || crate::auth::password::hash(&password))
-            .await
-            .map_err(|_| AppError::Internal)?
-            .map_err(|_| AppError::Internal)
+    /// The stored hash of a password, or of a PIN for the roles that sign in with one
+    /// (peppered with the server's secret: see `auth::password::PEPPERED`).
+    pub async fn hash_secret(
+        settings: &crate::api::ssr::Settings,
+        role: crate::domain::Role,
+        secret: String,
+    ) -> Result<String, AppError> {
+        hash_with(settings, role.signs_in_with_pin(), secret).await
+    }
+
+    /// The stored hash of a PIN (`pin`) or a password.
+    pub async fn hash_with(
+        settings: &crate::api::ssr::Settings,
+        pin: bool,
+        secret: String,
+    ) -> Result<String, AppError> {
+        let key = settings.key_wrapping.clone();
+        tokio::task::spawn_blocking(move || {
+            if pin { crate::auth::password::hash_pin(&key, &secret) } else { crate::auth::password::hash(&secret) }
+        })
+        .await
+        .map_err(|_| AppError::Internal)?
+        .map_err(|_| AppError::Internal)
     }
 
     /// Groups and the linked young person must exist; the caller must be allowed to keep

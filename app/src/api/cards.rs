@@ -41,12 +41,13 @@ pub async fn issue_login_card(id: String, input: CardInput) -> Result<LoginCard,
     let by = cx.user().id.clone();
     crate::db::cards::set_card(cx.tx(), &account, &token_hash(&token), &by).await?;
     if !pin.is_empty() {
-        let hash = super::accounts::ssr::hash_password(pin).await?;
+        let hash = super::accounts::ssr::hash_with(cx.settings(), true, pin).await?;
         crate::db::accounts::set_password(cx.tx(), &account, &hash).await?;
         crate::db::sessions::delete_for_user(cx.tx(), &account).await?;
         // A new PIN also lifts a lock after wrong PINs: the adult who sets it has just
         // spoken with the young person.
         crate::db::throttle::clear(cx.tx(), &format!("acct:{login}"), 0).await?;
+        crate::db::accounts::pin_reset(cx.tx(), &account).await?;
     }
     let action = if input.pin.trim().is_empty() { AuditAction::Update } else { AuditAction::PasswordReset };
     cx.audit(action, RecordKind::LoginCard, Some(account.as_str()), Some(&youth)).await?;

@@ -44,10 +44,16 @@ pub mod ssr {
         pub login_max_per_account: i64,
         /// Failed logins per client address within the window.
         pub login_max_per_address: i64,
+        /// Wrong PINs in a row on a young person's login card before the account is
+        /// locked until the Fachberatung or Leitung gives a new PIN.
+        pub pin_lock_after: i64,
         /// The throttling window (also of the two limits below).
         pub login_window_ms: i64,
-        /// Submissions through a group's public link per client address within the window.
+        /// Submissions through a group's public link per client address and link within
+        /// the window (three times as many per address over all links).
         pub feedback_max_per_address: i64,
+        /// Submissions through one group's link from all addresses within the window.
+        pub feedback_max_per_link: i64,
         /// Wrong pickup codes per client address within the window.
         pub pickup_max_per_address: i64,
         /// The address every link the server prints or mails starts with (`GB_PUBLIC_URL`,
@@ -68,7 +74,9 @@ pub mod ssr {
                 login_max_per_account: 5,
                 login_max_per_address: 30,
                 login_window_ms: 15 * 60 * 1000,
+                pin_lock_after: 10,
                 feedback_max_per_address: 10,
+                feedback_max_per_link: 60,
                 pickup_max_per_address: 10,
                 public_url: "http://127.0.0.1:3000".to_owned(),
                 key_wrapping: crate::sealing::keys::WrappingKey::random(),

@@ -202,6 +202,30 @@ pub mod ssr {
         Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
     }
 
+    /// How a pickup code is stored: keyed with the server's secret (`GB_KEY_FILE`), so a
+    /// copy of the database alone cannot be ground for codes (2^60 values, but cheap to
+    /// try per hash). Over the code's SHA-256, so hashes from before can be converted
+    /// without the codes ([`key_pickups`]).
+    pub fn pickup_hash(settings: &crate::api::ssr::Settings, code: &str) -> String {
+        keyed_pickup(settings, &sha256(code))
+    }
+
+    fn keyed_pickup(settings: &crate::api::ssr::Settings, unkeyed: &str) -> String {
+        format!("h1:{}", settings.key_wrapping.keyed_hash("pickup", unkeyed))
+    }
+
+    /// Start-up: converts the pickup hashes stored before keyed hashing.
+    pub async fn key_pickups(
+        conn: &mut crate::db::Conn,
+        settings: &crate::api::ssr::Settings,
+    ) -> Result<usize, sqlx::Error> {
+        let old = crate::db::submissions::unkeyed_pickups(conn).await?;
+        for (id, hash) in &old {
+            crate::db::submissions::replace_pickup(conn, id, hash, &keyed_pickup(settings, hash)).await?;
+        }
+        Ok(old.len())
+    }
+
     /// A submission as a page shows it; the text only where it is read (`with_text`), the
     /// name of a named sender only for those who handle it (`with_author`).
     pub fn view(row: Submission, with_text: bool, with_author: bool) -> FeedbackView {
@@ -257,27 +281,43 @@ pub mod ssr {
         found.ok_or_else(|| AppError::BadRequest(texts().fb_v_link.into()))
     }
 
-    /// Counts one attempt on `key` and refuses with 429 past `max` in the window. Its own
-    /// transaction: called while no request context holds one (on SQLite a second writer
-    /// would wait for the first).
-    async fn take_slot(key: &str, max: i64, count_it: bool) -> Result<(), AppError> {
+    /// Counts one attempt on each of `limits` (key, most within the window) and refuses
+    /// with 429 when any is used up; returns the ids of the recorded attempts (a caller
+    /// may forget them again). The attempt is recorded before the caller does anything,
+    /// under a lock per key, so parallel requests cannot all pass as "under the limit".
+    /// Its own transaction: called while no request context holds one (on SQLite a
+    /// second writer would wait for the first).
+    async fn take_slots(limits: &[(String, i64)]) -> Result<Vec<String>, AppError> {
         let state = leptos::prelude::use_context::<crate::api::ssr::AppState>().ok_or(AppError::Internal)?;
         let store = state.store.clone();
         let window = state.settings.login_window_ms;
         let now = crate::db::now_ms();
         let since = now - window;
         let mut tx = store.begin().await?;
-        crate::db::throttle::lock(&mut tx, store.backend(), key).await?;
-        let (count, oldest) = crate::db::throttle::failures_since(&mut tx, key, since).await?;
-        if count >= max {
-            let wait = ((oldest.unwrap_or(now) + window - now) / 1000).max(1);
-            return Err(AppError::TooManyRequests { retry_after_secs: wait as u64 });
-        }
-        if count_it {
-            crate::db::throttle::record_failure(&mut tx, key, now).await?;
+        let mut ids = Vec::with_capacity(limits.len());
+        for (key, max) in limits {
+            crate::db::throttle::lock(&mut tx, store.backend(), key).await?;
+            let (count, oldest) = crate::db::throttle::failures_since(&mut tx, key, since).await?;
+            if count >= *max {
+                let wait = ((oldest.unwrap_or(now) + window - now) / 1000).max(1);
+                return Err(AppError::TooManyRequests { retry_after_secs: wait as u64 });
+            }
+            ids.push(crate::db::throttle::record_failure(&mut tx, key, now).await?);
         }
         tx.commit().await?;
-        Ok(())
+        Ok(ids)
+    }
+
+    /// The limits on a submission through a group's link: per client address and link,
+    /// per address over all links, and per link over all addresses. Keys carry a hash
+    /// of the link, never the link itself.
+    fn link_limits(settings: &crate::api::ssr::Settings, token: &str, address: &str) -> Vec<(String, i64)> {
+        let link = &sha256(token)[..16];
+        vec![
+            (format!("feedback:{link}:{address}"), settings.feedback_max_per_address),
+            (format!("feedback:{address}"), settings.feedback_max_per_address * 3),
+            (format!("feedback-link:{link}"), settings.feedback_max_per_link),
+        ]
     }
 
     /// Opens a sealed submission and stores it.
@@ -308,7 +348,7 @@ pub mod ssr {
                 let row_id =
                     if feedback.anonymous { FeedbackId::parse(&random_id()) } else { Some(feedback.id.clone()) };
                 let row_id = row_id.ok_or(AppError::Internal)?;
-                let pickup_hash = feedback.pickup_code.as_deref().map(sha256);
+                let pickup_hash = feedback.pickup_code.as_deref().map(|c| pickup_hash(&settings, c));
                 let new = NewFeedback {
                     feedback: &feedback,
                     group_id: &group,
@@ -335,14 +375,13 @@ pub mod ssr {
                 Ok(receipt)
             }
             (None, Some(token)) => {
-                let address = client_address();
-                let max = cx.settings().feedback_max_per_address;
+                let limits = link_limits(&settings, token, &client_address());
                 cx.rollback().await?;
-                take_slot(&format!("feedback:{address}"), max, true).await?;
+                take_slots(&limits).await?;
                 let mut cx = Cx::public().await?;
                 let feedback = sealed.feedback.validate(Sender::Link)?;
                 let (group, _) = group_of_link(&mut cx, token).await?;
-                let pickup_hash = feedback.pickup_code.as_deref().map(sha256);
+                let pickup_hash = feedback.pickup_code.as_deref().map(|c| pickup_hash(&settings, c));
                 let row_id = FeedbackId::parse(&random_id()).ok_or(AppError::Internal)?;
                 let new = NewFeedback {
                     feedback: &feedback,
@@ -394,13 +433,17 @@ pub mod ssr {
         let state = leptos::prelude::use_context::<crate::api::ssr::AppState>().ok_or(AppError::Internal)?;
         let key = format!("pickup:{}", client_address());
         let max = state.settings.pickup_max_per_address;
-        take_slot(&key, max, false).await?;
+        // Counted before the lookup; a code that was right is forgotten again.
+        let attempts = take_slots(&[(key, max)]).await?;
         let mut cx = Cx::public().await?;
-        let Some(row) = crate::db::submissions::by_pickup(cx.tx(), &sha256(&code)).await? else {
+        let hash = pickup_hash(cx.settings(), &code);
+        let Some(row) = crate::db::submissions::by_pickup(cx.tx(), &hash).await? else {
             cx.rollback().await?;
-            take_slot(&key, max, true).await?;
             return Err(AppError::invalid("code", t.fb_v_code_unknown));
         };
+        for attempt in &attempts {
+            crate::db::throttle::forget(cx.tx(), attempt).await?;
+        }
         let id = row.id.clone();
         let steps = crate::db::submissions::steps(cx.tx(), &id).await?;
         let mut view = view(row, false, false);

@@ -56,6 +56,31 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
     ok && real
 }
 
+/// How a PIN's hash starts when Argon2 ran over the PIN keyed with the server's secret
+/// (`GB_KEY_FILE`). A PIN has ten thousand values: Argon2 alone would let anyone with a
+/// copy of the database try them all in minutes; without the key file there is nothing
+/// to try them against. A hash without the prefix is from before and is replaced at the
+/// young person's next successful login.
+pub const PEPPERED: &str = "pepper1$";
+
+/// The hash of a young person's PIN (see [`PEPPERED`]).
+pub fn hash_pin(key: &crate::sealing::keys::WrappingKey, pin: &str) -> Result<String, argon2::password_hash::Error> {
+    Ok(format!("{PEPPERED}{}", hash(&key.keyed_hash("pin", pin))?))
+}
+
+/// Verifies a login's secret against its stored hash, a peppered PIN's or a plain one.
+/// The second value says the hash should be replaced by a peppered one (a PIN stored
+/// before peppering; the caller knows whether the account signs in with a PIN).
+pub fn verify_stored(key: &crate::sealing::keys::WrappingKey, secret: &str, stored: Option<&str>) -> (bool, bool) {
+    match stored.and_then(|s| s.strip_prefix(PEPPERED)) {
+        Some(peppered) => (verify(&key.keyed_hash("pin", secret), Some(peppered)), false),
+        None => {
+            let ok = verify(secret, stored);
+            (ok, ok)
+        }
+    }
+}
+
 fn dummy_hash() -> &'static String {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| hash("no account has this password").unwrap_or_default())
@@ -69,5 +94,22 @@ mod tests {
         assert!(super::verify("richtig-richtig", Some(&h)));
         assert!(!super::verify("falsch-falsch", Some(&h)));
         assert!(!super::verify("richtig-richtig", None));
+    }
+
+    #[test]
+    fn a_peppered_pin_verifies_only_with_its_key() {
+        let key = crate::sealing::keys::WrappingKey::random();
+        let h = super::hash_pin(&key, "2468").unwrap_or_default();
+        assert!(h.starts_with(super::PEPPERED));
+        assert_eq!(super::verify_stored(&key, "2468", Some(&h)), (true, false));
+        assert!(!super::verify_stored(&key, "1357", Some(&h)).0);
+        let other = crate::sealing::keys::WrappingKey::random();
+        assert!(!super::verify_stored(&other, "2468", Some(&h)).0);
+        // Argon2 of the bare PIN does not open it either: the database alone is not enough.
+        let bare = h.trim_start_matches(super::PEPPERED);
+        assert!(!super::verify("2468", Some(bare)));
+        // A hash from before peppering verifies and asks to be replaced.
+        let old = super::hash("2468").unwrap_or_default();
+        assert_eq!(super::verify_stored(&key, "2468", Some(&old)), (true, true));
     }
 }

@@ -20,6 +20,9 @@ pub struct Credentials {
     pub id: UserId,
     pub password_hash: String,
     pub active: bool,
+    pub role: Option<Role>,
+    /// Locked for good after too many wrong PINs (young people only).
+    pub pin_locked: bool,
 }
 
 async fn groups_of(conn: &mut Conn, user_id: &UserId) -> Result<Vec<GroupId>, sqlx::Error> {
@@ -73,12 +76,18 @@ pub async fn get(conn: &mut Conn, id: &UserId) -> Result<Option<Account>, sqlx::
 }
 
 pub async fn credentials(conn: &mut Conn, login: &str) -> Result<Option<Credentials>, sqlx::Error> {
-    let row: Option<(UserId, String, i64)> =
-        sqlx::query_as("SELECT id, password_hash, active FROM users WHERE login = $1")
+    let row: Option<(UserId, String, i64, String, Option<i64>)> =
+        sqlx::query_as("SELECT id, password_hash, active, role, pin_locked_at FROM users WHERE login = $1")
             .bind(login)
             .fetch_optional(conn)
             .await?;
-    Ok(row.map(|(id, password_hash, active)| Credentials { id, password_hash, active: active != 0 }))
+    Ok(row.map(|(id, password_hash, active, role, locked)| Credentials {
+        id,
+        password_hash,
+        active: active != 0,
+        role: Role::parse(&role),
+        pin_locked: locked.is_some(),
+    }))
 }
 
 pub async fn count(conn: &mut Conn) -> Result<i64, sqlx::Error> {
@@ -166,6 +175,34 @@ pub async fn set_password(conn: &mut Conn, id: &UserId, password_hash: &str) -> 
         .await?;
     super::sessions::delete_for_user(conn, id).await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Replaces a hash by one of the same secret in a newer form (a PIN peppered at its
+/// owner's next login); sessions stay.
+pub async fn rehash(conn: &mut Conn, id: &UserId, password_hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1").bind(id).bind(password_hash).execute(conn).await?;
+    Ok(())
+}
+
+/// Counts a wrong PIN; at `lock_after` in a row the account is locked for good. Returns
+/// whether this failure locked it.
+pub async fn pin_failed(conn: &mut Conn, id: &UserId, lock_after: i64) -> Result<bool, sqlx::Error> {
+    sqlx::query("UPDATE users SET pin_failures = pin_failures + 1 WHERE id = $1").bind(id).execute(&mut *conn).await?;
+    let locked = sqlx::query(
+        "UPDATE users SET pin_locked_at = $2 WHERE id = $1 AND pin_failures >= $3 AND pin_locked_at IS NULL",
+    )
+    .bind(id)
+    .bind(now_ms())
+    .bind(lock_after)
+    .execute(conn)
+    .await?;
+    Ok(locked.rows_affected() == 1)
+}
+
+/// A right PIN, or a new one: the count of wrong ones starts again and a lock is lifted.
+pub async fn pin_reset(conn: &mut Conn, id: &UserId) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET pin_failures = 0, pin_locked_at = NULL WHERE id = $1").bind(id).execute(conn).await?;
+    Ok(())
 }
 
 /// Activates or deactivates an account; deactivation ends its sessions at once.

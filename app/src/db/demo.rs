@@ -15,6 +15,10 @@ pub const DEMO_PASSWORD: &str = "gruppenbuch";
 /// The PIN of the demo young person (young people log in with a PIN, not a password).
 pub const DEMO_PIN: &str = "2468";
 
+/// The token of the demo young person's login card: young people log in with their card
+/// (`/karte/demo-karte-mia`) and the PIN. Known to everyone, as the demo passwords are.
+pub const DEMO_CARD: &str = "demo-karte-mia";
+
 /// The secret a demo account logs in with.
 pub fn demo_secret(role: Role) -> &'static str {
     if role.signs_in_with_pin() { DEMO_PIN } else { DEMO_PASSWORD }
@@ -129,6 +133,12 @@ async fn seed(conn: &mut Conn) -> Result<(), StoreError> {
         let account = ValidAccount { display_name: name.into(), login: login.into(), role, group_ids, youth_id, email };
         let secret = if role.signs_in_with_pin() { &pin_hash } else { &hash };
         let id = super::accounts::insert(conn, &account, secret).await?;
+        if role.signs_in_with_pin() {
+            // Stored as every card token is: its SHA-256 (`auth::session::token_hash`).
+            use sha2::{Digest, Sha256};
+            let hash: String = Sha256::digest(DEMO_CARD.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+            super::cards::set_card(conn, &id, &hash, &id).await?;
+        }
         if login == "fachkraft" {
             staff = Some(id);
         }

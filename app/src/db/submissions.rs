@@ -183,6 +183,25 @@ pub async fn get(conn: &mut Conn, id: &FeedbackId) -> Result<Option<Submission>,
     Ok(row.and_then(SubmissionRow::into_submission))
 }
 
+/// Pickup hashes still in the form from before keyed hashing (SHA-256 of the code, no
+/// `h1:` prefix): (row id, hash).
+pub async fn unkeyed_pickups(conn: &mut Conn) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, pickup_hash FROM feedback WHERE pickup_hash IS NOT NULL AND pickup_hash NOT LIKE 'h1:%'")
+        .fetch_all(conn)
+        .await
+}
+
+/// Replaces one pickup hash, only if it is still `old` (two instances may start at once).
+pub async fn replace_pickup(conn: &mut Conn, id: &str, old: &str, new: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE feedback SET pickup_hash = $3 WHERE id = $1 AND pickup_hash = $2")
+        .bind(id)
+        .bind(old)
+        .bind(new)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn by_pickup(conn: &mut Conn, pickup_hash: &str) -> Result<Option<Submission>, sqlx::Error> {
     let row: Option<SubmissionRow> =
         sqlx::query_as(&format!("{SELECT} WHERE f.pickup_hash = $1")).bind(pickup_hash).fetch_optional(conn).await?;

@@ -452,11 +452,13 @@ pub fn CardLoginPage() -> impl IntoView {
     let token = super::route_id();
     let query = use_query_map();
     let failed = move || query.read().get("fehler").is_some();
+    let locked = move || query.read().get("gesperrt").is_some();
     view! {
         <div class="youth-page stack login-card-page">
             <PageTitle text=t.card_login_title />
             <p class="page-lead">{t.card_login_lead}</p>
             {move || failed().then(|| view! { <div class="alert alert-error" role="alert" id="login-error">{t.card_login_failed}</div> })}
+            {move || locked().then(|| view! { <div class="alert alert-error" role="alert" id="card-locked">{t.card_login_locked}</div> })}
             <form class="form" method="post" action="/auth/card">
                 <input type="hidden" name="card" value=move || token.get() />
                 <div class="field">

@@ -13,7 +13,8 @@ pub fn LoginPage() -> impl IntoView {
     let failed = move || query.read().get("fehler").is_some();
     let logged_out = move || query.read().get("abgemeldet").is_some();
     let ended = move || query.read().get("sitzung").is_some();
-    let bad_card = move || query.read().get("karte").is_some();
+    let bad_card = move || query.read().get("karte").is_some_and(|v| v != "noetig");
+    let card_needed = move || query.read().get("karte").is_some_and(|v| v == "noetig");
     let next = move || {
         query
             .read()
@@ -30,6 +31,7 @@ pub fn LoginPage() -> impl IntoView {
                 {move || logged_out().then(|| view! { <div class="alert alert-success" role="status">{t.login_logged_out}</div> })}
                 {move || ended().then(|| view! { <div class="alert alert-info" role="status">{t.login_session_ended}</div> })}
                 {move || bad_card().then(|| view! { <div class="alert alert-error" role="alert">{t.card_login_invalid}</div> })}
+                {move || card_needed().then(|| view! { <div class="alert alert-info" role="alert" id="card-needed">{t.card_login_needed}</div> })}
                 <form class="form" method="post" action="/auth/login">
                     <input type="hidden" name="next" value=next />
                     <div class="field">

@@ -54,6 +54,21 @@ impl WrappingKey {
         format!("{WRAPPED}{}.{}", URL_SAFE_NO_PAD.encode(nonce), URL_SAFE_NO_PAD.encode(sealed))
     }
 
+    /// A keyed hash (HMAC-SHA256 under a key derived from this one for `purpose`), as
+    /// lowercase hex. For secrets with few possible values (PINs, pickup codes): without
+    /// the key file a copy of the database gives nothing to grind.
+    pub fn keyed_hash(&self, purpose: &str, data: &str) -> String {
+        use hmac::{Hmac, Mac};
+        type HmacSha256 = Hmac<sha2::Sha256>;
+        let mut derive = <HmacSha256 as Mac>::new_from_slice(&self.0).unwrap_or_else(|_| unreachable!("any length"));
+        derive.update(b"gruppenbuch-keyed-hash-v1|");
+        derive.update(purpose.as_bytes());
+        let purpose_key = derive.finalize().into_bytes();
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(&purpose_key).unwrap_or_else(|_| unreachable!("any length"));
+        mac.update(data.as_bytes());
+        mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     fn unwrap_key(&self, key_id: &str, stored: &str) -> Option<String> {
         let (nonce, sealed) = stored.strip_prefix(WRAPPED)?.split_once('.')?;
         let nonce = URL_SAFE_NO_PAD.decode(nonce).ok().filter(|n| n.len() == 12)?;
@@ -166,6 +181,18 @@ mod tests {
         assert_eq!(kek.unwrap_key("k2", &wrapped), None);
         assert_eq!(WrappingKey::random().unwrap_key("k1", &wrapped), None);
         assert!(!wrapped.contains("secret"));
+    }
+
+    #[test]
+    fn a_keyed_hash_depends_on_key_purpose_and_data() {
+        let key = WrappingKey::random();
+        let other = WrappingKey::random();
+        let h = key.keyed_hash("pin", "1234");
+        assert_eq!(h.len(), 64);
+        assert_eq!(h, key.keyed_hash("pin", "1234"));
+        assert_ne!(h, key.keyed_hash("pickup", "1234"));
+        assert_ne!(h, key.keyed_hash("pin", "1235"));
+        assert_ne!(h, other.keyed_hash("pin", "1234"));
     }
 
     #[test]
