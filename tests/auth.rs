@@ -39,6 +39,37 @@ async fn the_session_cookie_is_http_only_and_strict() {
     for flag in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
         assert!(cookie.contains(flag), "cookie lacks {flag}: {cookie}");
     }
+    // Only this host may set it, and it ends with the browser.
+    assert!(cookie.starts_with("__Host-gb_session="), "{cookie}");
+    assert!(!cookie.contains("Domain") && !cookie.contains("Max-Age") && !cookie.contains("Expires"), "{cookie}");
+    let token = cookie.split(';').next().unwrap_or_default().to_owned();
+    let client = Client { cookie: Some(token.clone()), ..Client::new(&app) };
+    assert_eq!(client.get("/").await.status, 200);
+    // The same token without the prefix is no session.
+    let unprefixed = Client { cookie: Some(token.replace("__Host-", "")), ..Client::new(&app) };
+    assert_eq!(unprefixed.get("/").await.status, 303);
+}
+
+#[tokio::test]
+async fn a_login_ends_the_session_the_browser_had_before() {
+    let app = spawn_app().await;
+    // A shared phone: one adult is logged in, the next logs in over it.
+    let first = Client::login(&app, "fachkraft").await;
+    assert_eq!(first.get("/").await.status, 200);
+    let res = first.post_form("/auth/login", &format!("login=leitung&password={DEMO_PASSWORD}")).await;
+    assert_eq!(res.status, 303, "{res:?}");
+    let second = res.header("set-cookie").unwrap_or_default().split(';').next().unwrap_or_default().to_owned();
+    assert_ne!(Some(&second), first.cookie.as_ref());
+    // The first session is gone, not only replaced in this browser's cookie jar.
+    let old = first.get("/").await;
+    assert_eq!(old.status, 303, "the earlier session must end: {old:?}");
+    let now = Client { cookie: Some(second), ..Client::new(&app) };
+    assert!(now.get("/").await.body.contains("Petra Leitner"));
+    let sessions = {
+        let mut conn = app.store.pool().acquire().await.expect("conn");
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM sessions").fetch_one(&mut *conn).await.expect("count")
+    };
+    assert_eq!(sessions, 1);
 }
 
 #[tokio::test]

@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use gruppenbuch_app::api::cx::Cx;
 use gruppenbuch_app::api::ssr::AppState;
-use gruppenbuch_app::auth::session::{clear_cookie, session_cookie, token_from_cookie_header, token_hash};
+use gruppenbuch_app::auth::session::{clear_cookie, session_cookie, token_hash, token_of};
 use gruppenbuch_app::db::{self, now_ms};
 use gruppenbuch_app::domain::audit::{AuditAction, RecordKind};
 use gruppenbuch_app::error::AppError;
@@ -216,6 +216,11 @@ async fn attempt(
                     db::accounts::rehash(cx.tx(), &c.id, &hash).await?;
                 }
             }
+            // A login ends the session this browser had before (another account's on a
+            // shared phone, or an older one of the same account): one browser, one session.
+            if let Some(previous) = token_of(headers, settings.cookie_secure) {
+                db::sessions::delete(cx.tx(), &token_hash(&previous)).await?;
+            }
             let moment = db::time_of(now);
             let token = gruppenbuch_app::auth::session::start(cx.tx(), &c.id, moment).await?;
             db::throttle::clear(cx.tx(), &account_key, since).await?;
@@ -287,11 +292,7 @@ fn throttled(wait_secs: u64) -> Response {
 /// Ends the session (in the database, so it is gone on every instance), removes the
 /// cookie and tells the browser to drop its HTTP cache.
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let token = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| token_from_cookie_header(v).map(str::to_owned));
+    let token = token_of(&headers, state.settings.cookie_secure);
     if let Some(token) = token {
         let hash = token_hash(&token);
         let done: Result<(), AppError> = async {

@@ -7,7 +7,7 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use gruppenbuch_app::api::ssr::AppState;
-use gruppenbuch_app::auth::session::{token_from_cookie_header, token_hash};
+use gruppenbuch_app::auth::session::{token_hash, token_of};
 use gruppenbuch_app::error::AppError;
 
 /// Largest request body accepted anywhere (1 MiB).
@@ -119,12 +119,7 @@ pub struct StaleSession;
 /// Every request asks the database, so a deactivated account or a revoked session is
 /// refused on its very next request, on every instance.
 pub async fn resolve_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let token = req
-        .headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| token_from_cookie_header(v).map(str::to_owned));
+    let token = token_of(req.headers(), state.settings.cookie_secure);
     if let Some(token) = token {
         let resolved = async {
             let mut conn = state.store.pool().acquire().await?;

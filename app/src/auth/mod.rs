@@ -12,3 +12,5 @@ pub use crate::domain::user::CurrentUser;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "gb_session";
+/// The session cookie's name where cookies are `Secure` (see `session::cookie_name`).
+pub const SECURE_SESSION_COOKIE: &str = "__Host-gb_session";

@@ -67,12 +67,20 @@ pub fn token_hash(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The `Set-Cookie` value that installs a session.
+/// The session cookie's name: with the `__Host-` prefix wherever cookies are `Secure`, so
+/// the browser accepts it only from this host, over HTTPS, for the whole site, and no
+/// other host under the same domain can plant a session cookie (plain HTTP on localhost
+/// cannot carry the prefix).
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure { super::SECURE_SESSION_COOKIE } else { super::SESSION_COOKIE }
+}
+
+/// The `Set-Cookie` value that installs a session: a browser-session cookie (no
+/// `Max-Age`), gone when the browser ends; the server ends it sooner when idle.
 pub fn session_cookie(token: &str, secure: bool) -> String {
     format!(
-        "{}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
-        super::SESSION_COOKIE,
-        ABSOLUTE_MS / 1000,
+        "{}={token}; Path=/; HttpOnly; SameSite=Strict{}",
+        cookie_name(secure),
         if secure { "; Secure" } else { "" }
     )
 }
@@ -81,17 +89,27 @@ pub fn session_cookie(token: &str, secure: bool) -> String {
 pub fn clear_cookie(secure: bool) -> String {
     format!(
         "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}",
-        super::SESSION_COOKIE,
+        cookie_name(secure),
         if secure { "; Secure" } else { "" }
     )
 }
 
-/// Reads the session token from a `Cookie` header.
-pub fn token_from_cookie_header(header: &str) -> Option<&str> {
+/// Reads the session token from a `Cookie` header (the cookie of [`cookie_name`] only).
+pub fn token_from_cookie_header(header: &str, secure: bool) -> Option<&str> {
+    let wanted = cookie_name(secure);
     header.split(';').map(str::trim).find_map(|pair| {
         let (name, value) = pair.split_once('=')?;
-        (name == super::SESSION_COOKIE && !value.is_empty()).then_some(value)
+        (name == wanted && !value.is_empty()).then_some(value)
     })
+}
+
+/// The session token a request carries, if any.
+pub fn token_of(headers: &http::HeaderMap, secure: bool) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| token_from_cookie_header(v, secure).map(str::to_owned))
 }
 
 #[cfg(test)]
@@ -108,13 +126,21 @@ mod tests {
 
     #[test]
     fn the_session_token_is_found_among_other_cookies() {
-        assert_eq!(token_from_cookie_header("a=1; gb_session=xyz; b=2"), Some("xyz"));
-        assert_eq!(token_from_cookie_header("gb_session="), None);
+        assert_eq!(token_from_cookie_header("a=1; gb_session=xyz; b=2", false), Some("xyz"));
+        assert_eq!(token_from_cookie_header("gb_session=", false), None);
+        assert_eq!(token_from_cookie_header("a=1; __Host-gb_session=xyz", true), Some("xyz"));
+        // Where cookies are secure, a cookie without the prefix (planted by another host
+        // of the domain) is no session.
+        assert_eq!(token_from_cookie_header("gb_session=xyz", true), None);
     }
 
     #[test]
     fn cookies_are_http_only_and_strict() {
         let c = session_cookie("t", true);
         assert!(c.contains("HttpOnly") && c.contains("SameSite=Strict") && c.contains("Secure"));
+        assert!(c.starts_with("__Host-gb_session=t;") && c.contains("Path=/") && !c.contains("Domain"));
+        // A browser-session cookie: no lifetime of its own.
+        assert!(!c.contains("Max-Age") && !c.contains("Expires"), "{c}");
+        assert!(clear_cookie(true).starts_with("__Host-gb_session=;"));
     }
 }
