@@ -743,16 +743,48 @@ async fn my_rights_are_public_and_only_leitung_changes_them() {
 
 /// A request as the hydrated app sends it, but with a `Host` header of the client's
 /// choosing.
+/// Calls a server function with a forged `Host` header. Over a raw socket: HTTP clients
+/// put the address they connect to into `Host` whatever the caller sets.
 async fn call_with_host(client: &Client, host: &str, path: &str, form: &str) -> crate::common::Response {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let origin = client.origin();
-    let headers = [
-        ("content-type", "application/x-www-form-urlencoded"),
-        ("accept", "application/json"),
-        ("origin", origin.as_str()),
-        ("sec-fetch-site", "same-origin"),
-        ("host", host),
-    ];
-    client.send("POST", path, &headers, Some(form.as_bytes())).await
+    let cookie = client.cookie.as_deref().map(|c| format!("cookie: {c}\r\n")).unwrap_or_default();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\n\
+         content-type: application/x-www-form-urlencoded\r\naccept: application/json\r\n\
+         origin: {origin}\r\nsec-fetch-site: same-origin\r\n{cookie}content-length: {}\r\n\r\n{form}",
+        form.len()
+    );
+    let mut stream = tokio::net::TcpStream::connect(client.addr).await.expect("connect");
+    stream.write_all(head.as_bytes()).await.expect("send");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.expect("read");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let headers: Vec<(String, String)> = head
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let chunked = headers.iter().any(|(n, v)| n == "transfer-encoding" && v.contains("chunked"));
+    let body = if chunked { dechunk(body) } else { body.to_owned() };
+    crate::common::Response { status, headers, body }
+}
+
+/// The body of a chunked HTTP/1.1 response.
+fn dechunk(mut rest: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, tail)) = rest.split_once("\r\n") {
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else { break };
+        if size == 0 || tail.len() < size {
+            break;
+        }
+        out.push_str(&tail[..size]);
+        rest = tail[size..].trim_start_matches("\r\n");
+    }
+    out
 }
 
 #[tokio::test]
