@@ -173,9 +173,15 @@ fn save_to_outbox(
             return;
         }
     };
+    if let Some(p) = &performance {
+        let _ = p.mark("gb-save-checked");
+    }
     errors.set(Vec::new());
     state.set(SaveState::Saving);
     leptos::task::spawn_local(async move {
+        if let Some(p) = &performance {
+            let _ = p.mark("gb-save-sealing");
+        }
         match outbox::put(&id, kind, &json).await {
             Ok(()) => {
                 if let Some(p) = &performance {
