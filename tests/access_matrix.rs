@@ -121,6 +121,9 @@ struct Targets {
     /// Tokens of the login cards of Mia (own group) and Noah (foreign group).
     own_card: String,
     foreign_card: String,
+    /// Per role (ROLES order), the public id of a second session of that account, for
+    /// ending one's own session in another browser.
+    spare_sessions: Vec<String>,
 }
 
 impl Targets {
@@ -186,6 +189,7 @@ fn request(row: &Row, scope: Scope, t: &Targets, n: usize, role: Option<usize>) 
     let author = &t.user_ids[role.unwrap_or(3)];
     match row.name.as_str() {
         "deliver" => sealed_note(t, &t.user_ids[role.unwrap_or(0)]),
+        "end_my_session" => format!("id={}", t.spare_sessions[role.unwrap_or(0)]),
         "deliver_incident" => sealed_incident(t, &t.user_ids[role.unwrap_or(0)]),
         "deliver_feedback (account)" => sealed_feedback(t, Some(author), None, n),
         "deliver_feedback (link)" => {
@@ -274,6 +278,10 @@ fn body(path: &str, scope: Scope, t: &Targets, n: usize) -> String {
             } else {
                 format!("id={item}")
             }
+        }
+        "/api/me/password" => {
+            let new = "ein-neues-passwort-1";
+            format!("input[current]=gruppenbuch&input[password]={new}&input[repeat]={new}")
         }
         "/api/rights/set" => format!("input[body]={}", enc(&format!("Du hast Rechte. (Matrix {n})"))),
         _ => String::new(),
@@ -389,6 +397,14 @@ async fn setup() -> (TestApp, Targets, Vec<Client>) {
         user_ids.push(id);
     }
     let outbox_key = crate::common::outbox_key_of(&mut conn, &app.settings.key_wrapping).await;
+    // A second session of every account, in another "browser".
+    let mut spare_sessions = Vec::new();
+    for role in ROLES {
+        let other = Client::login(&app, role).await;
+        let token = other.cookie.as_deref().and_then(|c| c.split_once('=')).map(|(_, t)| t).expect("cookie");
+        let hash = gruppenbuch_app::auth::session::token_hash(token);
+        spare_sessions.push(gruppenbuch_app::auth::session::public_id(&hash));
+    }
     // Login cards for Mia and Noah, and a lock notice for each of their groups.
     use gruppenbuch_app::auth::session::token_hash;
     let (own_card, foreign_card) =
@@ -400,7 +416,7 @@ async fn setup() -> (TestApp, Targets, Vec<Client>) {
         assert!(gruppenbuch_app::db::cards::notice_pin_lock(&mut conn, &account, 0).await.expect("notice"));
     }
     drop(conn);
-    (app, Targets { fx, account, user_ids, outbox_key, own_card, foreign_card }, clients)
+    (app, Targets { fx, account, user_ids, outbox_key, own_card, foreign_card, spare_sessions }, clients)
 }
 
 #[tokio::test]

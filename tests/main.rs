@@ -16,6 +16,7 @@ mod instances;
 mod load_bench;
 mod mail;
 mod master_data;
+mod own_account;
 mod request_context;
 mod schema;
 mod security;

@@ -138,6 +138,10 @@ async fn staff_are_assigned_to_groups_and_see_only_those() {
         .await;
     assert!(res.status < 400, "{res:?}");
     let staff = Client::login_with(&app, "neue.kraft", "ein-langes-passwort").await;
+    // The password Admin chose opens only the own account page until it is replaced.
+    assert_eq!(staff.call("/api/groups/list", "").await.status, 401);
+    let own = "input[current]=ein-langes-passwort&input[password]=mein-eigenes-pw&input[repeat]=mein-eigenes-pw";
+    assert_eq!(staff.call("/api/me/password", own).await.status, 200);
     let groups = staff.call("/api/groups/list", "").await;
     assert!(groups.body.contains("FWG Lindenhof") && !groups.body.contains("FWG Sonnenhaus"), "{}", groups.body);
 }

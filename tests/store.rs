@@ -57,6 +57,7 @@ async fn the_audit_log_refuses_updates_and_deletes() {
         role: Role::Datenschutz,
         group_ids: vec![],
         youth_id: None,
+        password_change_required: false,
     };
     let mut tx = store.begin().await.expect("tx");
     audit::record(

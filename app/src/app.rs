@@ -141,6 +141,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!(":id") view=Accounts::Account ssr=SsrMode::Async />
                     </ParentRoute>
                     <Route path=path!("/protokoll") view=Audit::Log ssr=SsrMode::Async />
+                    <Route path=path!("/konto") view=Own::Account ssr=SsrMode::Async />
                     <Route path=path!("/tagesnotiz/neu") view=Case::NewNote ssr=SsrMode::Async />
                     <Route path=path!("/besuchskontakt/neu") view=Case::NewVisit ssr=SsrMode::Async />
                     <Route path=path!("/eintraege/:id") view=Case::Entry ssr=SsrMode::Async />
@@ -238,6 +239,8 @@ chunk_pages!(accounts: Accounts, accounts_page, load_accounts {
     Account => pages::accounts::AccountPage,
 });
 chunk_pages!(audit: Audit, audit_page, load_audit { Log => pages::audit::AuditPage });
+// Everyone's own account: sessions and password.
+chunk_pages!(own: Own, own_page, load_own { Account => pages::own_account::OwnAccountPage });
 // The staff's case work: a young person's page, the capture forms, an entry, the
 // hand-over, incidents, the feed and the overview, and the staff's side of
 // participation and complaints. They share entry cards, form fields, the outbox

@@ -155,3 +155,79 @@ test('Datenschutz reads and filters the audit log', async ({ page }) => {
   await expect(page.locator('#audit-table tbody tr').first()).toContainText('datenschutz');
   await checkPage(page);
 });
+
+test('a new account sets its own password at the first login and ends its session on another browser', async ({
+  page,
+  browser,
+}, info) => {
+  const user = `e2e.eigen.${info.project.name}.${Date.now()}`;
+  // Admin creates the account with a password Admin chose.
+  await login(page, 'admin');
+  const origin = new URL(page.url()).origin;
+  const groups = await (
+    await page.request.post('/api/groups/list', { headers: { Origin: origin, Accept: 'application/json' } })
+  ).json();
+  const lindenhof = groups.find((g: { name: string }) => g.name === 'FWG Lindenhof').id;
+  const created = await page.request.post('/api/accounts/create', {
+    headers: { Origin: origin, Accept: 'application/json' },
+    form: {
+      'input[display_name]': 'Eva Eigen',
+      'input[login]': user,
+      'input[role]': 'fachkraft',
+      'input[group_ids][0]': lindenhof,
+      'input[password]': 'vom-admin-gewaehlt',
+    },
+  });
+  expect(created.status()).toBeLessThan(400);
+  await logout(page);
+
+  // On a phone, the first login leads to "Mein Konto" and nowhere else.
+  const phone = await browser.newContext({
+    baseURL: info.project.use.baseURL,
+    locale: 'de-DE',
+    timezoneId: 'Europe/Berlin',
+    viewport: { width: 360, height: 740 },
+    isMobile: true,
+    hasTouch: true,
+  });
+  const onPhone = await phone.newPage();
+  await onPhone.goto('/anmelden');
+  await onPhone.getByLabel('Benutzername').fill(user);
+  await onPhone.getByLabel('Passwort').fill('vom-admin-gewaehlt');
+  await onPhone.getByRole('button', { name: 'Anmelden' }).click();
+  await onPhone.waitForURL((url) => url.pathname === '/konto');
+  await expect(onPhone.getByRole('heading', { level: 1, name: 'Mein Konto' })).toBeVisible();
+  await expect(onPhone.locator('#own-password-required')).toContainText('Ihr Konto ist neu angelegt.');
+  await checkPage(onPhone);
+  await onPhone.goto('/tagesnotiz/neu');
+  await expect(onPhone).toHaveURL(/\/konto$/);
+  await onPhone.waitForSelector('html[data-hydrated="true"]', { timeout: 20_000 });
+  await onPhone.getByLabel('Bisheriges Passwort').fill('vom-admin-gewaehlt');
+  await onPhone.getByLabel('Neues Passwort', { exact: true }).fill('mein-eigenes-passwort');
+  await onPhone.getByLabel('Neues Passwort wiederholen').fill('mein-eigenes-passwortt');
+  await onPhone.getByRole('button', { name: 'Passwort ändern' }).click();
+  await expect(onPhone.locator('#own-password-repeat-fehler')).toHaveText('Die beiden neuen Passwörter sind nicht gleich.');
+  await checkPage(onPhone);
+  await onPhone.getByLabel('Neues Passwort wiederholen').fill('mein-eigenes-passwort');
+  await onPhone.getByRole('button', { name: 'Passwort ändern' }).click();
+  await onPhone.waitForURL((url) => url.pathname === '/');
+  await expect(onPhone.getByRole('heading', { level: 1, name: 'Meine Gruppe' })).toBeVisible();
+
+  // At the desk with the own password; the phone's session is ended from here.
+  await login(page, user, 'mein-eigenes-passwort');
+  await openMenu(page);
+  await page.locator('#own-account-link').click();
+  await page.waitForURL((url) => url.pathname === '/konto');
+  await page.waitForSelector('html[data-hydrated="true"]', { timeout: 20_000 });
+  const sessions = page.locator('#own-sessions > li');
+  await expect(sessions).toHaveCount(2);
+  await expect(page.locator('#own-sessions > li[data-current="true"]')).toContainText('Dieser Browser');
+  await checkPage(page);
+  await page.locator('#own-sessions > li[data-current="false"]').getByRole('button', { name: /beenden/i }).click();
+  await expect(page.getByText('Die Anmeldung ist beendet.')).toBeVisible();
+  await expect(sessions).toHaveCount(1);
+  await checkPage(page);
+  await onPhone.goto('/');
+  await expect(onPhone).toHaveURL(/\/anmelden\?sitzung=beendet/);
+  await phone.close();
+});

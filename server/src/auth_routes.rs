@@ -222,7 +222,8 @@ async fn attempt(
                 db::sessions::delete(cx.tx(), &token_hash(&previous)).await?;
             }
             let moment = db::time_of(now);
-            let token = gruppenbuch_app::auth::session::start(cx.tx(), &c.id, moment).await?;
+            let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+            let token = gruppenbuch_app::auth::session::start_on(cx.tx(), &c.id, agent, moment).await?;
             db::throttle::clear(cx.tx(), &account_key, since).await?;
             db::throttle::forget(cx.tx(), &address_attempt).await?;
             let user = gruppenbuch_app::auth::session::resolve(cx.tx(), &token_hash(&token), moment).await?;

@@ -146,14 +146,26 @@ pub async fn resolve_session(State(state): State<AppState>, mut req: Request, ne
     next.run(req).await
 }
 
+/// The page of one's own account.
+const OWN_ACCOUNT: &str = "/konto";
+
 /// Pages need a session: without one, a page request is sent to the login page (and
 /// comes back to where it was going afterwards). A logged-in user asking for the login
 /// page goes to their start page.
 pub async fn page_gate(req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    let user = req.extensions().get::<gruppenbuch_app::auth::CurrentUser>().is_some();
+    let account = req.extensions().get::<gruppenbuch_app::auth::CurrentUser>();
+    let user = account.is_some();
     if path == "/anmelden" && user && req.method() == Method::GET {
         return Redirect::to("/").into_response();
+    }
+    // A password someone else chose opens only "Mein Konto", where its owner sets their own.
+    if account.is_some_and(|a| a.password_change_required)
+        && path != OWN_ACCOUNT
+        && !is_public(path)
+        && matches!(*req.method(), Method::GET | Method::HEAD)
+    {
+        return Redirect::to(OWN_ACCOUNT).into_response();
     }
     if !user && !is_public(path) && matches!(*req.method(), Method::GET | Method::HEAD) {
         let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");

@@ -67,6 +67,11 @@ pub async fn create_account(input: AccountInput) -> Result<String, AppError> {
     ssr::check_references(&mut cx, &valid, None).await?;
     let hash = ssr::hash_secret(cx.settings(), valid.role, password).await?;
     let id = crate::db::accounts::insert(cx.tx(), &valid, &hash).await.map_err(ssr::duplicate_login)?;
+    // The password was chosen by whoever created the account: its owner sets their own at
+    // the first login. (A young person's PIN comes with the login card.)
+    if !valid.role.signs_in_with_pin() {
+        crate::db::accounts::require_password_change(cx.tx(), &id, None).await?;
+    }
     cx.audit(AuditAction::Create, RecordKind::Account, Some(id.as_str()), valid.youth_id.as_ref()).await?;
     cx.commit().await?;
     super::ssr::redirect(&format!("/konten/{id}"));
@@ -95,7 +100,8 @@ pub async fn update_account(id: String, input: AccountInput) -> Result<String, A
     Ok(id.into_string())
 }
 
-/// Sets a new password (Admin, Leitung) and ends all sessions of the account.
+/// Sets a new password (Admin, Leitung) and ends all sessions of the account; the owner
+/// must replace it with their own at the next login.
 #[server(prefix = "/api", endpoint = "accounts/reset-password")]
 pub async fn reset_password(id: String, input: PasswordInput) -> Result<(), AppError> {
     use super::cx::{Cx, id as parse_id};
@@ -115,6 +121,11 @@ pub async fn reset_password(id: String, input: PasswordInput) -> Result<(), AppE
     let hash = ssr::hash_secret(cx.settings(), target.role, password).await?;
     crate::db::accounts::set_password(cx.tx(), &id, &hash).await?;
     crate::db::accounts::pin_reset(cx.tx(), &id).await?;
+    // The owner is told at their next login who reset it and when, and sets their own.
+    if !target.role.signs_in_with_pin() {
+        let by = cx.user().id.clone();
+        crate::db::accounts::require_password_change(cx.tx(), &id, Some(&by)).await?;
+    }
     cx.audit(AuditAction::PasswordReset, RecordKind::Account, Some(id.as_str()), None).await?;
     cx.commit().await?;
     Ok(())

@@ -83,6 +83,10 @@ impl Cx {
         action: Action,
     ) -> Result<Cx, AppError> {
         let Some(user) = actor else { return Err(AppError::Unauthenticated) };
+        // A password someone else chose opens the owner's account page only.
+        if policy::awaits_own_password(&user, action) {
+            return Err(AppError::Unauthenticated);
+        }
         if !policy::may_ever(&user, action) {
             return Err(AppError::Forbidden);
         }
@@ -112,6 +116,7 @@ impl Cx {
                 role: crate::domain::Role::Jugendliche,
                 group_ids: Vec::new(),
                 youth_id: None,
+                password_change_required: false,
             })
         })
     }

@@ -18,6 +18,7 @@ pub mod goals;
 pub mod groups;
 pub mod incidents;
 pub mod notes;
+pub mod own_account;
 pub mod rights;
 pub mod session;
 pub mod submissions;

@@ -64,6 +64,10 @@ pub enum Action {
     /// Ask whether something changed (a count, a hash): answers carry no personal data,
     /// so they are not logged. Granted like `ViewEntries`.
     PollChanges,
+    /// See one's own account page: one's sessions, and end one of them.
+    OwnAccount,
+    /// Set one's own password (young people get a new PIN with a new login card).
+    ChangeOwnPassword,
 }
 
 impl Action {
@@ -72,8 +76,22 @@ impl Action {
         use Action::*;
         matches!(
             self,
-            ListGroups | CreateGroup | ManageAccounts | LinkYouthAccount | ReadAudit | EditRights | SubmitFeedback
+            ListGroups
+                | CreateGroup
+                | ManageAccounts
+                | LinkYouthAccount
+                | ReadAudit
+                | EditRights
+                | SubmitFeedback
+                | OwnAccount
+                | ChangeOwnPassword
         )
+    }
+
+    /// What a session whose password was chosen by someone else may do before its owner
+    /// sets their own: only that, on their own account page.
+    fn before_own_password(self) -> bool {
+        matches!(self, Action::OwnAccount | Action::ChangeOwnPassword)
     }
 
     /// Whether the action reads or writes personal data: then the request must write an
@@ -116,6 +134,8 @@ fn grant(role: Role, action: Action) -> Grant {
         (SubmitFeedback, Jugendliche) => All,
         (HandleFeedback | ViewGroupLink, Leitung) => All,
         (HandleFeedback | ViewGroupLink, Fachberatung | Fachkraft) => Own,
+        (OwnAccount, _) => All,
+        (ChangeOwnPassword, Leitung | Fachberatung | Fachkraft | Admin | Datenschutz) => All,
         _ => No,
     }
 }
@@ -142,6 +162,18 @@ pub fn may_ever(actor: &CurrentUser, action: Action) -> bool {
         Action::SubmitFeedback => grant(actor.role, action) == Grant::All && actor.youth_id.is_some(),
         _ => grant(actor.role, action) != Grant::No,
     }
+}
+
+/// Whether `actor` must first set their own password before taking `action`: then the
+/// request is answered as not (yet) logged in, so a phone's outbox keeps what waits
+/// instead of taking the refusal for good.
+pub fn awaits_own_password(actor: &CurrentUser, action: Action) -> bool {
+    actor.password_change_required && !action.before_own_password()
+}
+
+/// Whether `actor` must first set their own password before opening `page`.
+pub fn page_awaits_own_password(actor: &CurrentUser, page: Page) -> bool {
+    actor.password_change_required && page != Page::OwnAccount
 }
 
 /// The one decision: may `actor` do `action` on `resource`?
@@ -252,6 +284,8 @@ pub enum Page {
     /// The feed of one's groups, and the group overview.
     Feed,
     Overview,
+    /// "Mein Konto": one's sessions and password.
+    OwnAccount,
 }
 
 /// The action a page is for. (Which record a detail page shows is decided again, with
@@ -277,11 +311,15 @@ fn page_action(page: Page) -> Option<Action> {
         Page::FeedbackCounts | Page::Overview => ViewFeedbackCounts,
         Page::LoginCard => IssueLoginCard,
         Page::EditRights => EditRights,
+        Page::OwnAccount => OwnAccount,
     })
 }
 
 /// May `actor` open this page at all?
 pub fn can_open(actor: &CurrentUser, page: Page) -> bool {
+    if page_awaits_own_password(actor, page) {
+        return false;
+    }
     match page_action(page) {
         None => true,
         // Admin lists group names to assign accounts, but has no page of groups.
@@ -348,6 +386,7 @@ mod tests {
             role,
             group_ids: groups.iter().map(|g| gid(g)).collect(),
             youth_id: None,
+            password_change_required: false,
         }
     }
 
@@ -489,5 +528,29 @@ mod tests {
         }
         assert!(!can_open(&user(Role::Admin, &[]), Page::Groups));
         assert!(can_open(&user(Role::Fachkraft, &["a"]), Page::Groups));
+    }
+
+    #[test]
+    fn everyone_keeps_their_own_account_and_only_adults_set_a_password_there() {
+        for role in Role::ALL {
+            let u = user(role, &["a"]);
+            assert!(can(&u, Action::OwnAccount, Resource::Institute), "{role:?}");
+            assert!(can_open(&u, Page::OwnAccount), "{role:?}");
+            let password = can(&u, Action::ChangeOwnPassword, Resource::Institute);
+            assert_eq!(password, !role.signs_in_with_pin(), "{role:?}");
+        }
+    }
+
+    #[test]
+    fn a_password_chosen_by_someone_else_opens_only_the_own_account() {
+        let mut staff = user(Role::Fachkraft, &["a"]);
+        assert!(!awaits_own_password(&staff, Action::ViewEntries));
+        staff.password_change_required = true;
+        assert!(awaits_own_password(&staff, Action::ViewEntries));
+        assert!(awaits_own_password(&staff, Action::WriteEntry));
+        assert!(!awaits_own_password(&staff, Action::ChangeOwnPassword));
+        assert!(!awaits_own_password(&staff, Action::OwnAccount));
+        assert!(page_awaits_own_password(&staff, Page::Start));
+        assert!(!page_awaits_own_password(&staff, Page::OwnAccount));
     }
 }

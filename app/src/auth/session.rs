@@ -21,10 +21,102 @@ pub const TOUCH_EVERY_MS: i64 = 5 * 60 * 1000;
 /// Starts a session for `user`: mints the token, stores its hash, and returns the token
 /// for the cookie (the only place it ever exists in clear).
 pub async fn start(conn: &mut Conn, user: &UserId, now: DateTime<Utc>) -> Result<String, sqlx::Error> {
+    start_on(conn, user, None, now).await
+}
+
+/// [`start`] for a browser that said what it is (its `User-Agent`): the session keeps a
+/// coarse name of it ([`device_label`]), so its owner recognises it in their list.
+pub async fn start_on(
+    conn: &mut Conn,
+    user: &UserId,
+    user_agent: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<String, sqlx::Error> {
     let token = new_token();
-    crate::db::sessions::insert(conn, &token_hash(&token), user, now, now + Duration::milliseconds(ABSOLUTE_MS))
-        .await?;
+    let device = user_agent.and_then(device_label);
+    let expires = now + Duration::milliseconds(ABSOLUTE_MS);
+    crate::db::sessions::insert(conn, &token_hash(&token), user, device.as_deref(), now, expires).await?;
     Ok(token)
+}
+
+/// The browser and system of a `User-Agent`, coarse enough to be no fingerprint ("Firefox
+/// auf Android", "Chrome auf Windows"); `None` when neither is recognised.
+pub fn device_label(user_agent: &str) -> Option<String> {
+    let ua = user_agent;
+    let browser = if ua.contains("Firefox/") || ua.contains("FxiOS/") {
+        Some("Firefox")
+    } else if ua.contains("Edg/") || ua.contains("EdgA/") || ua.contains("EdgiOS/") {
+        Some("Edge")
+    } else if ua.contains("SamsungBrowser/") {
+        Some("Samsung Internet")
+    } else if ua.contains("OPR/") {
+        Some("Opera")
+    } else if ua.contains("Chrome/") || ua.contains("CriOS/") || ua.contains("Chromium/") {
+        Some("Chrome")
+    } else if ua.contains("Safari/") && ua.contains("Version/") {
+        Some("Safari")
+    } else {
+        None
+    };
+    let system = if ua.contains("Android") {
+        Some("Android")
+    } else if ua.contains("iPhone") || ua.contains("iPad") || ua.contains("iPod") {
+        Some("iOS")
+    } else if ua.contains("Windows") {
+        Some("Windows")
+    } else if ua.contains("Mac OS X") || ua.contains("Macintosh") {
+        Some("macOS")
+    } else if ua.contains("CrOS") {
+        Some("ChromeOS")
+    } else if ua.contains("Linux") {
+        Some("Linux")
+    } else {
+        None
+    };
+    match (browser, system) {
+        (Some(b), Some(s)) => Some(format!("{b} auf {s}")),
+        (Some(b), None) => Some(b.to_owned()),
+        (None, Some(s)) => Some(s.to_owned()),
+        (None, None) => None,
+    }
+}
+
+/// The public name of a stored session: derived from its hash, so the list can name a
+/// session to end without handing out anything that opens it.
+pub fn public_id(token_hash: &str) -> String {
+    let digest = Sha256::digest(format!("gruppenbuch-session-id:{token_hash}").as_bytes());
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The live sessions of `user`, newest first; `current` is this request's.
+pub async fn list_own(
+    conn: &mut Conn,
+    user: &UserId,
+    current: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Vec<crate::domain::user::OwnSession>, sqlx::Error> {
+    let idle = Duration::milliseconds(IDLE_MS);
+    Ok(crate::db::sessions::list_for_user(conn, user)
+        .await?
+        .into_iter()
+        .filter(|s| now < s.expires_at && now - s.last_seen_at < idle)
+        .map(|s| crate::domain::user::OwnSession {
+            id: public_id(&s.token_hash),
+            current: current == Some(s.token_hash.as_str()),
+            device: s.device,
+            since_text: crate::domain::text::berlin_minute(s.created_at),
+            last_seen_text: crate::domain::text::berlin_minute(s.last_seen_at),
+        })
+        .collect())
+}
+
+/// The stored hash of `user`'s session with the public name `id`, if they have one.
+pub async fn own_by_public_id(conn: &mut Conn, user: &UserId, id: &str) -> Result<Option<String>, sqlx::Error> {
+    Ok(crate::db::sessions::list_for_user(conn, user)
+        .await?
+        .into_iter()
+        .map(|s| s.token_hash)
+        .find(|hash| public_id(hash) == id))
 }
 
 /// The account behind a session token, if the session is live and the account active.
@@ -132,6 +224,26 @@ mod tests {
         // Where cookies are secure, a cookie without the prefix (planted by another host
         // of the domain) is no session.
         assert_eq!(token_from_cookie_header("gb_session=xyz", true), None);
+    }
+
+    #[test]
+    fn devices_are_named_coarsely() {
+        let phone = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36";
+        assert_eq!(device_label(phone).as_deref(), Some("Chrome auf Android"));
+        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+        assert_eq!(device_label(iphone).as_deref(), Some("Safari auf iOS"));
+        let desk = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0";
+        assert_eq!(device_label(desk).as_deref(), Some("Firefox auf Windows"));
+        assert_eq!(device_label("curl/8.5.0"), None);
+    }
+
+    #[test]
+    fn public_ids_do_not_reveal_the_hash() {
+        let hash = token_hash(&new_token());
+        let id = public_id(&hash);
+        assert_eq!(id.len(), 32);
+        assert!(!hash.contains(&id));
+        assert_eq!(id, public_id(&hash));
     }
 
     #[test]

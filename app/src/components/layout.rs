@@ -147,17 +147,19 @@ fn NavFor(user: CurrentUser) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <ul>{items}</ul>
-        <div class="user-box">
-            <span class="visually-hidden">{t.logged_in_as}" "</span>
-            <span class="user-name">{user.display_name.clone()}</span>
-            " "
-            <span class="badge badge-role">{user.role.label()}</span>
-            <form class="logout-form" method="post" action="/auth/logout" on:submit=before_logout>
-                <button type="submit" class="btn btn-secondary" id="logout">{t.logout}</button>
-            </form>
-        </div>
-    }
+            <ul>{items}</ul>
+            <div class="user-box">
+                <span class="visually-hidden">{t.logged_in_as}" "</span>
+    <a class="user-name" href="/konto" id="own-account-link">
+                    {user.display_name.clone()}<span class="visually-hidden">" – "{t.own_link}</span>
+                </a>
+                " "
+                <span class="badge badge-role">{user.role.label()}</span>
+                <form class="logout-form" method="post" action="/auth/logout" on:submit=before_logout>
+                    <button type="submit" class="btn btn-secondary" id="logout">{t.logout}</button>
+                </form>
+            </div>
+        }
 }
 
 /// Keeps the menu badge with the number of open incidents up to date.

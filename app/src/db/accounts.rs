@@ -218,3 +218,64 @@ pub async fn set_active(conn: &mut Conn, id: &UserId, active: bool) -> Result<bo
     }
     Ok(done.rows_affected() == 1)
 }
+
+/// Marks the account's password as chosen by someone else: its owner sets their own at
+/// the next login. `reset_by` is who reset it (none for a new account).
+pub async fn require_password_change(
+    conn: &mut Conn,
+    id: &UserId,
+    reset_by: Option<&UserId>,
+) -> Result<(), sqlx::Error> {
+    match reset_by {
+        Some(by) => {
+            sqlx::query(
+                "UPDATE users SET password_change_required = 1, password_reset_at = $2, password_reset_by = $3 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(now_ms())
+            .bind(by)
+            .execute(conn)
+            .await?
+        }
+        None => sqlx::query("UPDATE users SET password_change_required = 1 WHERE id = $1").bind(id).execute(conn).await?,
+    };
+    Ok(())
+}
+
+/// The stored password hash of an account (for checking the current password).
+pub async fn password_hash(conn: &mut Conn, id: &UserId) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1").bind(id).fetch_optional(conn).await
+}
+
+/// The owner's own new password: stored, the requirement to change it lifted, and every
+/// other session of the account ended (`keep` is the session the owner changed it in).
+pub async fn set_own_password(
+    conn: &mut Conn,
+    id: &UserId,
+    password_hash: &str,
+    keep: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET password_hash = $2, password_change_required = 0, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(password_hash)
+        .bind(now_ms())
+        .execute(&mut *conn)
+        .await?;
+    super::sessions::delete_others(conn, id, keep).await?;
+    Ok(())
+}
+
+/// When the account's password was last reset by someone else, and that person's name.
+pub async fn last_reset(
+    conn: &mut Conn,
+    id: &UserId,
+) -> Result<Option<(chrono::DateTime<chrono::Utc>, Option<String>)>, sqlx::Error> {
+    let row: Option<(Option<i64>, Option<String>)> = sqlx::query_as(
+        "SELECT u.password_reset_at, r.display_name FROM users u LEFT JOIN users r ON r.id = u.password_reset_by \
+         WHERE u.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.and_then(|(at, by)| at.map(|at| (super::time_of(at), by))))
+}

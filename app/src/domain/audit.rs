@@ -17,6 +17,10 @@ pub enum AuditAction {
     Create,
     Update,
     PasswordReset,
+    /// The owner set their own password.
+    PasswordChange,
+    /// The owner ended one of their own sessions (another browser).
+    SessionEnd,
     Deactivate,
     Activate,
 }
@@ -32,6 +36,8 @@ impl AuditAction {
             AuditAction::Create => "create",
             AuditAction::Update => "update",
             AuditAction::PasswordReset => "password_reset",
+            AuditAction::PasswordChange => "password_change",
+            AuditAction::SessionEnd => "session_end",
             AuditAction::Deactivate => "deactivate",
             AuditAction::Activate => "activate",
         }

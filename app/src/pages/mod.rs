@@ -11,6 +11,7 @@ pub mod groups;
 pub mod incidents;
 pub mod login;
 pub mod not_found;
+pub mod own_account;
 pub mod start;
 pub mod youths;
 
