@@ -198,6 +198,8 @@ test('a new account sets its own password at the first login and ends its sessio
   await onPhone.waitForURL((url) => url.pathname === '/konto');
   await expect(onPhone.getByRole('heading', { level: 1, name: 'Mein Konto' })).toBeVisible();
   await expect(onPhone.locator('#own-password-required')).toContainText('Ihr Konto ist neu angelegt.');
+  // The menu offers nothing that would only lead back here.
+  await expect(onPhone.locator('.app-nav a[href="/tagesnotiz/neu"]')).toHaveCount(0);
   await checkPage(onPhone);
   await onPhone.goto('/tagesnotiz/neu');
   await expect(onPhone).toHaveURL(/\/konto$/);
@@ -212,6 +214,7 @@ test('a new account sets its own password at the first login and ends its sessio
   await onPhone.getByRole('button', { name: 'Passwort ändern' }).click();
   await onPhone.waitForURL((url) => url.pathname === '/');
   await expect(onPhone.getByRole('heading', { level: 1, name: 'Meine Gruppe' })).toBeVisible();
+  await expect(onPhone.locator('.app-nav a[href="/tagesnotiz/neu"]')).toHaveCount(1);
 
   // At the desk with the own password; the phone's session is ended from here.
   await login(page, user, 'mein-eigenes-passwort');

@@ -88,10 +88,12 @@ struct NavItem {
 
 /// The menu of an account: its pages as the policy lists them, in the order of its day.
 fn nav_items(user: &CurrentUser) -> Vec<NavItem> {
-    use crate::auth::policy::{Home, Page, home, menu};
+    use crate::auth::policy::{Home, Page, can_open, home, menu};
     let t = texts();
+    // Pages the session may not open yet (a password someone else chose) are left out.
     menu(user)
         .iter()
+        .filter(|page| can_open(user, **page))
         .filter_map(|page| {
             let (label, href) = match page {
                 Page::Start if home(user) == Home::Group => (t.nav_my_group, "/"),

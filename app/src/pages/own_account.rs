@@ -4,6 +4,7 @@
 use crate::api::own_account::{ChangePassword, EndMySession, my_account};
 use crate::auth::policy::Page;
 use crate::components::form::{FormStatus, TextField, field_error};
+use crate::components::layout::SessionContext;
 use crate::components::load::Load;
 use crate::components::status::{Guard, PageTitle, when_allowed};
 use crate::domain::account;
@@ -20,6 +21,14 @@ pub fn OwnAccountPage() -> impl IntoView {
         move || (end.version().get(), change.version().get()),
         |_| when_allowed(Page::OwnAccount, my_account),
     );
+    // A new password lifts the wait for one: the menu (which the session decides) comes
+    // back without a reload.
+    let session = expect_context::<SessionContext>().0;
+    Effect::new(move |_| {
+        if matches!(change.value().get(), Some(Ok(()))) {
+            session.refetch();
+        }
+    });
     let end_value = Signal::derive(move || end.value().get());
     let change_value = Signal::derive(move || change.value().get());
     view! {
