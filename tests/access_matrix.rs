@@ -250,6 +250,13 @@ fn body(path: &str, scope: Scope, t: &Targets, n: usize) -> String {
         "/api/goals/list" | "/api/contacts/get" => format!("id={youth}"),
         "/api/goals/create" => format!("input[youth_id]={youth}&input[title]=Matrix{n}"),
         "/api/goals/update" => format!("id={goal}&input[title]=Matrix{n}"),
+        "/api/goals/progress" => format!("id={goal}"),
+        "/api/plans/get" => format!("id={youth}"),
+        "/api/plans/version" => format!("id={}", if own { &t.fx.own_plan } else { &t.fx.foreign_plan }),
+        "/api/plans/create" => format!(
+            "input[youth_id]={youth}&input[agreed_on]={}&input[participants]=Matrix&input[legal_basis]=34&input[key_worker]=Matrix",
+            today()
+        ),
         "/api/contacts/set" => {
             format!("id={youth}&input[times]=2&input[period]=monat&input[kind]=besuch&input[supervised]=ja")
         }
@@ -307,7 +314,11 @@ fn scopes(row: &Row) -> &'static [Scope] {
 }
 
 fn scoped(path: &str) -> bool {
-    const ENTRY_PATHS: [&str; 18] = [
+    const ENTRY_PATHS: [&str; 22] = [
+        "/api/goals/progress",
+        "/api/plans/get",
+        "/api/plans/version",
+        "/api/plans/create",
         "/api/incidents/stamp",
         "/api/incidents/get",
         "/api/incidents/acknowledge",
@@ -330,6 +341,8 @@ fn scoped(path: &str) -> bool {
     ENTRY_PATHS.contains(&path)
         || path.starts_with("/eintraege/:id")
         || path.starts_with("/vorkommnisse/:id")
+        || path.starts_with("/hilfeplan/:id")
+        || path.starts_with("/ziele/:id")
         || path.starts_with("/mitreden/:id")
         || path.starts_with("/karte/:id")
         || path.contains("/groups/get")
@@ -541,6 +554,20 @@ async fn pages_answer_each_role_as_the_matrix_says() {
                     }
                 }
                 Some("rueckmeldungen") => targets.feedback(scope),
+                Some("hilfeplan") => {
+                    if own {
+                        &fx.own_plan
+                    } else {
+                        &fx.foreign_plan
+                    }
+                }
+                Some("ziele") => {
+                    if own {
+                        &fx.own_goal
+                    } else {
+                        &fx.foreign_goal
+                    }
+                }
                 Some("vorkommnisse") => {
                     if own {
                         &fx.own_incident

@@ -17,6 +17,7 @@ mod load_bench;
 mod mail;
 mod master_data;
 mod own_account;
+mod plan;
 mod request_context;
 mod schema;
 mod security;

@@ -133,6 +133,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("") view=Case::Youth ssr=SsrMode::Async />
                             <Route path=path!("bearbeiten") view=Masterdata::EditYouth ssr=SsrMode::Async />
                             <Route path=path!("karte") view=Case::LoginCard ssr=SsrMode::Async />
+                            <Route path=path!("hilfeplan") view=Case::HelpPlan ssr=SsrMode::Async />
                         </ParentRoute>
                     </ParentRoute>
                     <ParentRoute path=path!("/konten") view=Outlet ssr=SsrMode::Async>
@@ -145,6 +146,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/tagesnotiz/neu") view=Case::NewNote ssr=SsrMode::Async />
                     <Route path=path!("/besuchskontakt/neu") view=Case::NewVisit ssr=SsrMode::Async />
                     <Route path=path!("/eintraege/:id") view=Case::Entry ssr=SsrMode::Async />
+                    <Route path=path!("/hilfeplan/:id") view=Case::PlanVersion ssr=SsrMode::Async />
+                    <Route path=path!("/ziele/:id") view=Case::Goal ssr=SsrMode::Async />
                     <Route path=path!("/vorkommnis/neu") view=Case::NewIncident ssr=SsrMode::Async />
                     <ParentRoute path=path!("/vorkommnisse") view=Outlet ssr=SsrMode::Async>
                         <Route path=path!("") view=Case::Incidents ssr=SsrMode::Async />
@@ -242,9 +245,9 @@ chunk_pages!(audit: Audit, audit_page, load_audit { Log => pages::audit::AuditPa
 // Everyone's own account: sessions and password.
 chunk_pages!(own: Own, own_page, load_own { Account => pages::own_account::OwnAccountPage });
 // The staff's case work: a young person's page, the capture forms, an entry, the
-// hand-over, incidents, the feed and the overview, and the staff's side of
-// participation and complaints. They share entry cards, form fields, the outbox
-// sealing and the list code.
+// hand-over, incidents, the feed and the overview, the help plan and its goals, and the
+// staff's side of participation and complaints. They share entry cards, form fields,
+// the outbox sealing and the list code.
 chunk_pages!(case: Case, case_page, load_case {
     Youth => pages::youths::YouthPage,
     NewNote => pages::capture::NewNotePage,
@@ -262,6 +265,9 @@ chunk_pages!(case: Case, case_page, load_case {
     Poster => pages::feedback_desk::PosterPage,
     LoginCard => pages::feedback_desk::LoginCardPage,
     EditRights => pages::feedback_desk::EditRightsPage,
+    HelpPlan => pages::plan::HelpPlanPage,
+    PlanVersion => pages::plan::PlanVersionPage,
+    Goal => pages::plan::GoalPage,
 });
 // The young people's pages: their form, their messages, the public link form, the card
 // login and "Meine Rechte".

@@ -245,6 +245,8 @@ impl Config {
                 // Read from the key file at start-up (`wrapping_key`).
                 key_wrapping: defaults.key_wrapping,
                 request_timeout_ms: number("GB_REQUEST_TIMEOUT_SECONDS", defaults.request_timeout_ms / 1000) * 1000,
+                goal_stale_days: number("GB_GOAL_STALE_WEEKS", defaults.goal_stale_days / 7).max(1) * 7,
+                talk_overdue_days: number("GB_TALK_OVERDUE_WEEKS", defaults.talk_overdue_days / 7).max(1) * 7,
             },
             alerts: alerts_from_env(),
             backups: None,

@@ -6,7 +6,7 @@ use gruppenbuch_app::db::Store;
 use gruppenbuch_app::db::entries::NewEntry;
 use gruppenbuch_app::domain::entry::EntryBody;
 use gruppenbuch_app::domain::feedback::{FeedbackKind, Mood, Recipient, Topic, ValidFeedback};
-use gruppenbuch_app::domain::goal::ValidGoal;
+use gruppenbuch_app::domain::goal::{GoalLevel, GoalStatus, ValidGoal};
 use gruppenbuch_app::domain::note::{NoteBody, NoteCategory};
 use gruppenbuch_app::domain::visit::{Participant, VisitBody, VisitKind, VisitOutcome, VisitPlace};
 
@@ -20,6 +20,9 @@ pub struct Fixtures {
     pub own_note: String,
     pub own_visit: String,
     pub own_goal: String,
+    /// Mia's demo help plan (version 1), and one made here for Noah.
+    pub own_plan: String,
+    pub foreign_plan: String,
     /// A note, a visit and a goal of Noah (FWG Lindenhof), made here.
     pub foreign_note: String,
     pub foreign_visit: String,
@@ -149,11 +152,18 @@ pub async fn fixtures(app: &super::TestApp) -> Fixtures {
     };
     let own_note = entry("note", own_youth.clone()).fetch_one(&mut *conn).await.expect("own note");
     let own_visit = entry("visit", own_youth.clone()).fetch_one(&mut *conn).await.expect("own visit");
-    let own_goal = sqlx::query_scalar::<_, String>("SELECT id FROM goals WHERE youth_id = $1 ORDER BY id LIMIT 1")
+    let own_goal = sqlx::query_scalar::<_, String>(
+        "SELECT id FROM goals WHERE youth_id = $1 AND title = 'Regelmäßiger Schulbesuch'",
+    )
+    .bind(&own_youth)
+    .fetch_one(&mut *conn)
+    .await
+    .expect("own goal");
+    let own_plan = sqlx::query_scalar::<_, String>("SELECT id FROM help_plans WHERE youth_id = $1 AND version = 1")
         .bind(&own_youth)
         .fetch_one(&mut *conn)
         .await
-        .expect("own goal");
+        .expect("own plan");
     let foreign_staff = sqlx::query_scalar::<_, String>("SELECT id FROM users WHERE login = 'fachkraft2'")
         .fetch_one(&mut *conn)
         .await
@@ -185,11 +195,42 @@ pub async fn fixtures(app: &super::TestApp) -> Fixtures {
     let foreign_goal = gruppenbuch_app::db::goals::insert(
         &mut conn,
         &parse(&foreign_youth),
-        &ValidGoal { title: "Noahs Ziel".into(), description: String::new(), review_on: None },
+        &ValidGoal {
+            title: "Noahs Ziel".into(),
+            description: String::new(),
+            review_on: None,
+            level: GoalLevel::Action,
+            parent_id: None,
+            status: GoalStatus::Open,
+            status_reason: String::new(),
+            steps: Vec::new(),
+        },
     )
     .await
     .expect("foreign goal")
     .into_string();
+    let foreign_staff_id: gruppenbuch_app::domain::ids::UserId = parse(&foreign_staff);
+    let foreign_plan = {
+        use gruppenbuch_app::domain::plan::{LegalBasis, PlanSnapshot, ValidPlan};
+        let plan = ValidPlan {
+            agreed_on: chrono::NaiveDate::parse_from_str(&today(), "%Y-%m-%d").expect("today"),
+            participants: "Noah Schulz, Herr Schulz".into(),
+            legal_basis: LegalBasis::Residential,
+            key_worker: "Lars Linden".into(),
+        };
+        let goals = gruppenbuch_app::db::goals::list_for_youth(&mut conn, &parse(&foreign_youth)).await.expect("goals");
+        let snapshot = PlanSnapshot {
+            participants: plan.participants.clone(),
+            legal_basis: plan.legal_basis,
+            key_worker: plan.key_worker.clone(),
+            goals,
+        };
+        gruppenbuch_app::db::plans::insert(&mut conn, &parse(&foreign_youth), &plan, &snapshot, &foreign_staff_id)
+            .await
+            .expect("foreign plan")
+            .0
+            .into_string()
+    };
     let mia_account = sqlx::query_scalar::<_, String>("SELECT id FROM users WHERE login = 'jugendliche'")
         .fetch_one(&mut *conn)
         .await
@@ -253,6 +294,8 @@ pub async fn fixtures(app: &super::TestApp) -> Fixtures {
         own_note,
         own_visit,
         own_goal,
+        own_plan,
+        foreign_plan,
         foreign_note,
         foreign_visit,
         foreign_goal,

@@ -19,6 +19,7 @@ pub mod groups;
 pub mod incidents;
 pub mod notes;
 pub mod own_account;
+pub mod plans;
 pub mod rights;
 pub mod session;
 pub mod submissions;
@@ -65,6 +66,11 @@ pub mod ssr {
         pub key_wrapping: crate::sealing::keys::WrappingKey,
         /// The longest a request may take, reading its body included; then 408.
         pub request_timeout_ms: i64,
+        /// Days without a linked entry after which an active help-plan goal is flagged.
+        pub goal_stale_days: i64,
+        /// Days since the last monthly Erziehungsplanungsgespräch after which it is
+        /// shown as overdue.
+        pub talk_overdue_days: i64,
     }
 
     impl Default for Settings {
@@ -82,6 +88,8 @@ pub mod ssr {
                 public_url: "http://127.0.0.1:3000".to_owned(),
                 key_wrapping: crate::sealing::keys::WrappingKey::random(),
                 request_timeout_ms: 60_000,
+                goal_stale_days: 28,
+                talk_overdue_days: 35,
             }
         }
     }

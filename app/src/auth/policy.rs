@@ -286,6 +286,10 @@ pub enum Page {
     Overview,
     /// "Mein Konto": one's sessions and password.
     OwnAccount,
+    /// A young person's help plan, and one version of it.
+    HelpPlan,
+    /// A goal with its progress.
+    Goal,
 }
 
 /// The action a page is for. (Which record a detail page shows is decided again, with
@@ -303,7 +307,7 @@ fn page_action(page: Page) -> Option<Action> {
         Page::Accounts | Page::NewAccount | Page::Account => ManageAccounts,
         Page::Audit => ReadAudit,
         Page::NewNote | Page::NewVisit | Page::NewIncident => WriteEntry,
-        Page::Entry | Page::Handover | Page::Incidents => ViewEntries,
+        Page::Entry | Page::Handover | Page::Incidents | Page::HelpPlan | Page::Goal => ViewEntries,
         Page::Feed => ViewFeed,
         Page::Feedback => HandleFeedback,
         Page::GroupLink => ViewGroupLink,

@@ -125,7 +125,7 @@ pub fn TextArea(
 pub fn SelectField(
     label: &'static str,
     name: &'static str,
-    id: &'static str,
+    #[prop(into)] id: String,
     options: Vec<(String, String)>,
     #[prop(optional, into)] selected: String,
     #[prop(optional)] placeholder: Option<&'static str>,
@@ -136,7 +136,7 @@ pub fn SelectField(
     let error_id = format!("{id}-fehler");
     view! {
         <div class="field">
-            <label for=id>{label}</label>
+            <label for=id.clone()>{label}</label>
             <select
                 id=id
                 name=name
@@ -168,7 +168,7 @@ pub fn SelectField(
 pub fn ChoiceGroup(
     legend: &'static str,
     name: &'static str,
-    id: &'static str,
+    #[prop(into)] id: String,
     options: Vec<(String, String)>,
     #[prop(optional)] checked: Vec<String>,
     #[prop(default = false)] multiple: bool,

@@ -125,6 +125,7 @@ async fn seed(conn: &mut Conn) -> Result<(), StoreError> {
         ("datenschutz", "Dana Schutz", Role::Datenschutz, vec![], None),
     ];
     let mut staff = None;
+    let mut advisor = None;
     for (login, name, role, group_ids, youth_id) in accounts {
         // Those an incident is reported to get alarm e-mails (the `.example` domain
         // reaches nobody; a test relay or `make run` with GB_SMTP_HOST shows them).
@@ -139,33 +140,106 @@ async fn seed(conn: &mut Conn) -> Result<(), StoreError> {
             let hash: String = Sha256::digest(DEMO_CARD.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
             super::cards::set_card(conn, &id, &hash, &id).await?;
         }
-        if login == "fachkraft" {
-            staff = Some(id);
+        match login {
+            "fachkraft" => staff = Some(id),
+            "fachberatung" => advisor = Some(id),
+            _ => {}
         }
     }
-    if let (Some(mia), Some(staff)) = (first_youth, staff) {
-        seed_case(conn, &sonnenhaus, &mia, &staff).await?;
+    if let (Some(mia), Some(staff), Some(advisor)) = (first_youth, staff, advisor) {
+        seed_case(conn, &sonnenhaus, &mia, &staff, &advisor).await?;
     }
     Ok(())
 }
 
-/// Mia's help-plan goals, contact arrangement and a first note and visit, so the pages
-/// show what they are for.
-async fn seed_case(conn: &mut Conn, group: &GroupId, mia: &YouthId, staff: &UserId) -> Result<(), StoreError> {
+/// Mia's help plan (recorded by the Fachberatung), contact arrangement and a first note
+/// and visit, so the pages show what they are for.
+async fn seed_case(
+    conn: &mut Conn,
+    group: &GroupId,
+    mia: &YouthId,
+    staff: &UserId,
+    advisor: &UserId,
+) -> Result<(), StoreError> {
     use crate::domain::contact::{ContactArrangement, ContactPeriod};
     use crate::domain::entry::EntryBody;
-    use crate::domain::goal::ValidGoal;
+    use crate::domain::goal::{GoalLevel, GoalStatus, Step, ValidGoal};
     use crate::domain::note::{NoteBody, NoteCategory};
+    use crate::domain::plan::{LegalBasis, PlanSnapshot, ValidPlan};
     use crate::domain::visit::{Participant, VisitBody, VisitKind, VisitOutcome, VisitPlace};
-    let goal = |title: &str, description: &str| ValidGoal {
+    let today = chrono::Utc::now().date_naive();
+    let agreed_on = today.checked_sub_days(chrono::Days::new(45)).unwrap_or(today);
+    let in_days = |n: u64| today.checked_add_days(chrono::Days::new(n)).unwrap_or(today).to_string();
+    let goal = |title: &str, description: &str, level, parent: Option<&crate::domain::ids::GoalId>, steps| ValidGoal {
         title: title.to_owned(),
         description: description.to_owned(),
-        review_on: Some(date(2027, 3, 1)),
+        review_on: (level == GoalLevel::Action).then(|| date(2027, 3, 1)),
+        level,
+        parent_id: parent.cloned(),
+        status: if level == GoalLevel::Action { GoalStatus::InProgress } else { GoalStatus::Open },
+        status_reason: String::new(),
+        steps,
     };
-    let school =
-        super::goals::insert(conn, mia, &goal("Regelmäßiger Schulbesuch", "Mia geht jeden Tag zur Schule.")).await?;
-    super::goals::insert(conn, mia, &goal("Kontakt zur Mutter stabilisieren", "Begleitete Besuche alle zwei Wochen."))
-        .await?;
+    let step = |who: &str, what: &str, by: String| Step { who: who.into(), what: what.into(), by };
+    let graduation = super::goals::insert(
+        conn,
+        mia,
+        &goal(
+            "Mia schafft den Hauptschulabschluss",
+            "Mia wünscht sich, Erzieherin zu werden.",
+            GoalLevel::Direction,
+            None,
+            vec![],
+        ),
+    )
+    .await?;
+    let school = super::goals::insert(
+        conn,
+        mia,
+        &goal(
+            "Regelmäßiger Schulbesuch",
+            "Mia geht jeden Tag zur Schule.",
+            GoalLevel::Action,
+            Some(&graduation),
+            vec![
+                step("Mia", "Stellt sich den Wecker selbst", in_days(14)),
+                step("Sabine Sonnen", "Gespräch mit der Klassenlehrerin", in_days(30)),
+            ],
+        ),
+    )
+    .await?;
+    let family = super::goals::insert(
+        conn,
+        mia,
+        &goal("Mia hat eine verlässliche Beziehung zur Mutter", "", GoalLevel::Direction, None, vec![]),
+    )
+    .await?;
+    super::goals::insert(
+        conn,
+        mia,
+        &goal(
+            "Kontakt zur Mutter stabilisieren",
+            "Begleitete Besuche alle zwei Wochen.",
+            GoalLevel::Action,
+            Some(&family),
+            vec![step("Frank Berater", "Besuchsplan mit der Mutter abstimmen", in_days(21))],
+        ),
+    )
+    .await?;
+    let plan = ValidPlan {
+        agreed_on,
+        participants: "Mia Krause, Frau Krause (Mutter), Herr Amtmann (Jugendamt), Sabine Sonnen, Frank Berater".into(),
+        legal_basis: LegalBasis::Residential,
+        key_worker: "Sabine Sonnen".into(),
+    };
+    let goals = crate::domain::plan::plan_order(super::goals::list_for_youth(conn, mia).await?);
+    let snapshot = PlanSnapshot {
+        participants: plan.participants.clone(),
+        legal_basis: plan.legal_basis,
+        key_worker: plan.key_worker.clone(),
+        goals,
+    };
+    super::plans::insert(conn, mia, &plan, &snapshot, advisor).await?;
     let arrangement = ContactArrangement {
         times: 2,
         period: ContactPeriod::Month,
@@ -174,7 +248,6 @@ async fn seed_case(conn: &mut Conn, group: &GroupId, mia: &YouthId, staff: &User
         note: "Begleiteter Umgang mit der Mutter in den SIEH-Räumen, jeden zweiten Samstag.".into(),
     };
     super::contacts::set(conn, mia, &arrangement, staff).await?;
-    let today = chrono::Utc::now().date_naive();
     let yesterday = today.pred_opt().unwrap_or(today);
     let note = EntryBody::Note(NoteBody {
         category: NoteCategory::School,

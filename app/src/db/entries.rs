@@ -44,6 +44,14 @@ fn feed_columns(body: &EntryBody) -> (&'static str, bool, String) {
     }
 }
 
+/// The goals an entry's content points at (the goal pages' index).
+fn goal_links(body: &EntryBody) -> Vec<crate::domain::ids::GoalId> {
+    match body {
+        EntryBody::Note(n) => n.goal_ids.clone(),
+        EntryBody::Visit(_) => Vec::new(),
+    }
+}
+
 fn columns(body: &EntryBody) -> (Option<&'static str>, i64, Option<&'static str>) {
     match body {
         EntryBody::Note(n) => (Some(n.category.code()), i64::from(n.important), None),
@@ -104,10 +112,11 @@ pub async fn insert(conn: &mut Conn, entry: NewEntry<'_>) -> Result<Stored, sqlx
         to_advisor: false,
         text: &text,
     };
-    if !super::feed::insert(conn, item).await? {
+    if !super::feed::insert(&mut *conn, item).await? {
         // The caller's transaction is rolled back: the entry row above goes with it.
         return Ok(Stored::OtherKind);
     }
+    super::progress::set_links(conn, entry.id, &entry.date.to_string(), &goal_links(entry.body)).await?;
     Ok(Stored::Created)
 }
 
@@ -172,8 +181,9 @@ pub async fn correct(
     .execute(&mut *conn)
     .await?;
     let (category, urgent, text) = feed_columns(body);
-    super::feed::update_content(conn, &id.item(), body.kind().code(), &date.to_string(), category, urgent, &text)
+    super::feed::update_content(&mut *conn, &id.item(), body.kind().code(), &date.to_string(), category, urgent, &text)
         .await?;
+    super::progress::set_links(conn, id, &date.to_string(), &goal_links(body)).await?;
     Ok(version)
 }
 

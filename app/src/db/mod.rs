@@ -19,6 +19,8 @@ pub mod goals;
 pub mod groups;
 pub mod incidents;
 pub mod keys;
+pub mod plans;
+pub mod progress;
 pub mod rights;
 pub mod sessions;
 pub mod sql;

@@ -61,6 +61,8 @@ pub enum RecordKind {
     Goal,
     Group,
     Handover,
+    /// A version of a young person's help plan, or the plan as a whole.
+    HelpPlan,
     Incident,
     IncidentComment,
     /// The incident board.
@@ -77,7 +79,7 @@ pub enum RecordKind {
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 24] = [
+    pub const ALL: [RecordKind; 25] = [
         RecordKind::Account,
         RecordKind::AuditLog,
         RecordKind::Capture,
@@ -90,6 +92,7 @@ impl RecordKind {
         RecordKind::Goal,
         RecordKind::Group,
         RecordKind::Handover,
+        RecordKind::HelpPlan,
         RecordKind::Incident,
         RecordKind::IncidentComment,
         RecordKind::Incidents,
@@ -118,6 +121,7 @@ impl RecordKind {
             RecordKind::Goal => "goal",
             RecordKind::Group => "group",
             RecordKind::Handover => "handover",
+            RecordKind::HelpPlan => "help_plan",
             RecordKind::Incident => "incident",
             RecordKind::IncidentComment => "incident_comment",
             RecordKind::Incidents => "incidents",

@@ -158,6 +158,10 @@ id_type!(
     GoalId
 );
 id_type!(
+    /// One version of a young person's help plan.
+    PlanId
+);
+id_type!(
     /// A special incident.
     IncidentId
 );

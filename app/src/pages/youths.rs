@@ -3,8 +3,8 @@
 use super::route_id;
 use crate::api::contacts::{SetContacts, get_contacts};
 use crate::api::entries::youth_timeline;
-use crate::api::goals::{CreateGoal, UpdateGoal, list_goals};
 use crate::api::groups::list_groups;
+use crate::api::plans::get_help_plan;
 use crate::api::youths::{CreateYouth, UpdateYouth, get_youth};
 use crate::auth::policy::Page;
 use crate::components::form::{FormStatus, SelectField, TextArea, TextField, field_error};
@@ -12,9 +12,9 @@ use crate::components::load::{Both, Load};
 use crate::components::status::{ErrorNote, PageTitle};
 use crate::components::status::{Guard, when_allowed};
 use crate::domain::contact::{ContactOverview, ContactPeriod};
-use crate::domain::goal::{Goal, GoalInput};
 use crate::domain::group::Group;
 use crate::domain::note::NoteCategory;
+use crate::domain::plan::HelpPlan;
 use crate::domain::text::format_date;
 use crate::domain::timeline::{FILTER_VISITS, TimelineInput, TimelinePage};
 use crate::domain::visit::VisitKind;
@@ -38,13 +38,8 @@ pub fn YouthPage() -> impl IntoView {
     let timeline = Resource::new(timeline_key, |(youth_id, filter, before)| {
         when_allowed(Page::Youth, move || youth_timeline(TimelineInput { youth_id, filter, before }))
     });
-    let create_goal = ServerAction::<CreateGoal>::new();
-    let update_goal = ServerAction::<UpdateGoal>::new();
     let set_contacts = ServerAction::<SetContacts>::new();
-    let goals = Resource::new(
-        move || (id.get(), create_goal.version().get(), update_goal.version().get()),
-        |(id, _, _)| when_allowed(Page::Youth, move || list_goals(id)),
-    );
+    let plan = Resource::new(move || id.get(), |id| when_allowed(Page::Youth, move || get_help_plan(id)));
     let contacts = Resource::new(
         move || (id.get(), set_contacts.version().get()),
         |(id, _)| when_allowed(Page::Youth, move || get_contacts(id)),
@@ -75,7 +70,7 @@ pub fn YouthPage() -> impl IntoView {
                     })}
                     <WriteLinks youth_id=y.id.to_string() session />
                     <YouthContacts contacts action=set_contacts />
-                    <YouthGoals youth_id=y.id.to_string() goals contacts create_goal update_goal />
+                    <YouthPlan plan />
                     <YouthTimeline youth_id=y.id.to_string() timeline />
                 }
             }
@@ -270,77 +265,33 @@ fn YouthTimeline(youth_id: String, timeline: Loaded<TimelinePage>) -> impl IntoV
     }
 }
 
-/// The help-plan goals, with forms for those who keep them.
+/// The help plan in short: each goal with its latest rating and what to point out, and
+/// the way to the whole plan (where Leitung and Fachberatung keep it).
 #[component]
-fn YouthGoals(
-    youth_id: String,
-    goals: Loaded<Vec<Goal>>,
-    contacts: Loaded<ContactOverview>,
-    create_goal: ServerAction<CreateGoal>,
-    update_goal: ServerAction<UpdateGoal>,
-) -> impl IntoView {
+fn YouthPlan(plan: Loaded<HelpPlan>) -> impl IntoView {
     let t = texts();
-    let created = Signal::derive(move || create_goal.value().get());
-    let updated = Signal::derive(move || update_goal.value().get());
     view! {
         <section class="stack" id="ziele" aria-labelledby="ziele-titel">
-            <h2 id="ziele-titel">{t.goals_title}</h2>
-            <Load data=Both(goals, contacts) let:loaded>
+            <h2 id="ziele-titel">{t.plan_title}</h2>
+            <Load data=plan let:p>
                 {
-                    let (list, contacts) = loaded;
-                    let can_edit = contacts.can_edit;
-                    let youth_id = youth_id.clone();
+                    let header = p.current.as_ref().map(|v| fill(t.plan_header, &[("n", &v.version.to_string()), ("date", &format_date(&v.agreed_on))]));
+                    let stale_weeks = p.stale_weeks;
                     view! {
-                            {list.is_empty().then(|| view! { <p class="empty">{t.goals_empty}</p> })}
-                            <ul class="list goal-list">
-                                {list.into_iter().map(|g| {
-                                    let review = (!g.review_on.is_empty()).then(|| fill(t.goals_review, &[("date", &format_date(&g.review_on))]));
-                                    view! {
-                                        <li class="list-item">
-                                            <strong>{g.title.clone()}</strong>
-                                            {(!g.description.is_empty()).then(|| view! { <p>{g.description.clone()}</p> })}
-                                            {review.map(|r| view! { <p class="muted">{r}</p> })}
-                                            {can_edit.then(|| view! {
-                                                <details>
-                                                    <summary class="btn btn-link">{t.edit}</summary>
-                                                    <ActionForm action=update_goal attr:class="form" attr:novalidate=true>
-                                                        <FormStatus value=updated />
-                                                        <input type="hidden" name="id" value=g.id.clone() />
-                                                        <GoalFields goal=GoalInput::from(&g) key=format!("goal-edit-{}", &g.id.as_str()[28..]) value=updated />
-                                                        <button type="submit" class="btn btn-primary">{t.save}</button>
-                                                    </ActionForm>
-                                                </details>
-                                            })}
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                            {can_edit.then(|| view! {
-                                <details class="add-goal">
-                                    <summary class="btn btn-secondary">{t.goals_add}</summary>
-                                    <ActionForm action=create_goal attr:class="form" attr:novalidate=true>
-                                        <FormStatus value=created />
-                                        <input type="hidden" name="input[youth_id]" value=youth_id.clone() />
-                                        <GoalFields goal=GoalInput { youth_id: youth_id.clone(), ..GoalInput::default() } key="goal-new".to_owned() value=created />
-                                        <button type="submit" class="btn btn-primary" id="goal-save">{t.save}</button>
-                                    </ActionForm>
-                                </details>
-                            })}
+                        <p>{header.unwrap_or_else(|| t.plan_none.to_owned())}</p>
+                        {p.goals.is_empty().then(|| view! { <p class="empty">{t.goals_empty}</p> })}
+                        <ul class="list goal-list">
+                            {p.goals.into_iter().map(|o| view! {
+                                <li class="list-item"><crate::pages::plan::GoalSummary overview=o stale_weeks /></li>
+                            }).collect_view()}
+                        </ul>
+                        <div class="toolbar cluster">
+                            <a class="btn btn-secondary" href=format!("/jugendliche/{}/hilfeplan", p.youth_id) id="plan-open">{t.plan_open}</a>
+                        </div>
                     }
                 }
             </Load>
         </section>
-    }
-}
-
-#[component]
-/// `key`: unique on the page, as several goals can be edited.
-fn GoalFields(goal: GoalInput, key: String, value: Signal<Option<Result<String, AppError>>>) -> impl IntoView {
-    let t = texts();
-    view! {
-        <TextField label=t.goals_goal_title name="input[title]" id=format!("{key}-title") value=goal.title maxlength=crate::domain::goal::TITLE_MAX error=field_error(value, "title") />
-        <TextArea label=t.goals_description name="input[description]" id=format!("{key}-description") value=goal.description maxlength=crate::domain::goal::DESCRIPTION_MAX error=field_error(value, "description") />
-        <TextField label=t.goals_review_on name="input[review_on]" id=format!("{key}-review") kind="date" required=false value=goal.review_on error=field_error(value, "review_on") />
     }
 }
 

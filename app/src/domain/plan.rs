@@ -1,0 +1,302 @@
+//! Der Hilfeplan: the plan agreed in a Hilfeplangespräch (§ 36 SGB VIII). Each
+//! Hilfeplangespräch records a new version with its date, participants, the legal basis
+//! of the placement and the Bezugsbetreuer:in; the version keeps the goals as they stood,
+//! word for word, while the current goals go on changing status between meetings.
+
+use super::choice::choices;
+use super::goal::{Goal, GoalWarning};
+use super::ids::{GoalId, PlanId, YouthId};
+use super::text::Check;
+use crate::error::FieldError;
+use crate::i18n::texts;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+pub const PARTICIPANTS_MAX: usize = 1000;
+pub const KEY_WORKER_MAX: usize = 120;
+
+choices!(
+    /// The legal basis of a placement.
+    LegalBasis {
+        FosterGroup = "33" => legal_basis_33,
+        Residential = "34" => legal_basis_34,
+        Integration = "35a" => legal_basis_35a,
+        YoungAdult = "41" => legal_basis_41,
+    }
+);
+
+choices!(
+    /// The 5-step scale of the monthly talks.
+    Rating {
+        Not = "1" => rating_1,
+        Slightly = "2" => rating_2,
+        Partly = "3" => rating_3,
+        Mostly = "4" => rating_4,
+        Fully = "5" => rating_5,
+    }
+);
+
+impl Rating {
+    pub fn step(self) -> i64 {
+        match self {
+            Rating::Not => 1,
+            Rating::Slightly => 2,
+            Rating::Partly => 3,
+            Rating::Mostly => 4,
+            Rating::Fully => 5,
+        }
+    }
+
+    pub fn from_step(step: i64) -> Option<Rating> {
+        Rating::ALL.iter().copied().find(|r| r.step() == step)
+    }
+}
+
+choices!(
+    /// From whose view a goal is rated.
+    Perspective {
+        Staff = "staff" => perspective_staff,
+        Youth = "youth" => perspective_youth,
+        Parents = "parents" => perspective_parents,
+    }
+);
+
+/// The form for a new version of the plan, as typed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanInput {
+    #[serde(default)]
+    pub youth_id: String,
+    /// The date of the Hilfeplangespräch that agreed it.
+    #[serde(default)]
+    pub agreed_on: String,
+    #[serde(default)]
+    pub participants: String,
+    #[serde(default)]
+    pub legal_basis: String,
+    #[serde(default)]
+    pub key_worker: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValidPlan {
+    pub agreed_on: NaiveDate,
+    pub participants: String,
+    pub legal_basis: LegalBasis,
+    pub key_worker: String,
+}
+
+impl PlanInput {
+    pub fn validate(&self, today: NaiveDate) -> Result<ValidPlan, Vec<FieldError>> {
+        let t = texts();
+        let mut check = Check::default();
+        let agreed_on = check.date("agreed_on", &self.agreed_on);
+        if agreed_on.is_some_and(|d| d > today) {
+            check.fail("agreed_on", t.v_plan_future);
+        }
+        let participants = check.required("participants", &self.participants, PARTICIPANTS_MAX);
+        let legal_basis = LegalBasis::parse(&self.legal_basis);
+        if legal_basis.is_none() {
+            check.fail("legal_basis", t.v_legal_basis);
+        }
+        let key_worker = check.required("key_worker", &self.key_worker, KEY_WORKER_MAX);
+        match (agreed_on, legal_basis) {
+            (Some(agreed_on), Some(legal_basis)) if check.errors.is_empty() => {
+                Ok(ValidPlan { agreed_on, participants, legal_basis, key_worker })
+            }
+            _ => Err(check.errors),
+        }
+    }
+}
+
+/// What a version keeps (stored as JSON): its header and the goals word for word.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanSnapshot {
+    pub participants: String,
+    pub legal_basis: LegalBasis,
+    pub key_worker: String,
+    pub goals: Vec<Goal>,
+}
+
+/// One version of a plan, as its page shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanVersion {
+    pub id: PlanId,
+    pub youth_id: YouthId,
+    pub youth_name: String,
+    pub version: i64,
+    /// YYYY-MM-DD.
+    pub agreed_on: String,
+    pub snapshot: PlanSnapshot,
+    pub author_name: String,
+    /// When it was recorded (Europe/Berlin).
+    pub recorded_at: String,
+    /// The newest version, or the number of the one after it.
+    pub newer: Option<PlanVersionRef>,
+}
+
+/// A version in the list of versions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanVersionRef {
+    pub id: PlanId,
+    pub version: i64,
+    pub agreed_on: String,
+}
+
+/// The latest ratings of a goal, one per perspective (YYYY-MM-DD of the talk).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LatestRatings {
+    pub staff: Option<(Rating, String)>,
+    pub youth: Option<(Rating, String)>,
+    pub parents: Option<(Rating, String)>,
+}
+
+impl LatestRatings {
+    pub fn set(&mut self, perspective: Perspective, rating: Rating, date: String) {
+        let slot = match perspective {
+            Perspective::Staff => &mut self.staff,
+            Perspective::Youth => &mut self.youth,
+            Perspective::Parents => &mut self.parents,
+        };
+        if slot.as_ref().is_none_or(|(_, d)| *d <= date) {
+            *slot = Some((rating, date));
+        }
+    }
+}
+
+/// A goal in the plan overview: what it is, what to point out, how it was last rated and
+/// whether entries still come in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GoalOverview {
+    pub goal: Goal,
+    pub warnings: Vec<GoalWarning>,
+    pub latest: LatestRatings,
+    /// The date of the newest entry linked to it ("" if none).
+    pub last_entry_on: String,
+    /// Active, and no linked entry for the configured weeks.
+    pub stale: bool,
+}
+
+/// A young person's help plan: the current goals (Richtungsziele, each followed by its
+/// Handlungsziele), the newest version's header and every version.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HelpPlan {
+    pub youth_id: YouthId,
+    pub youth_name: String,
+    pub legal_basis: Option<LegalBasis>,
+    pub current: Option<PlanVersion>,
+    /// Newest first.
+    pub versions: Vec<PlanVersionRef>,
+    pub goals: Vec<GoalOverview>,
+    pub can_edit: bool,
+    /// The weeks without a linked entry after which an active goal is flagged.
+    pub stale_weeks: i64,
+}
+
+/// Orders goals as a plan reads: each Richtungsziel followed by its Handlungsziele, then
+/// Handlungsziele without one. Keeps the given (creation) order within each.
+pub fn plan_order(goals: Vec<Goal>) -> Vec<Goal> {
+    use super::goal::GoalLevel;
+    let (directions, actions): (Vec<Goal>, Vec<Goal>) =
+        goals.into_iter().partition(|g| g.level == GoalLevel::Direction);
+    let mut out = Vec::new();
+    let mut rest = actions;
+    for direction in directions {
+        let id = direction.id.clone();
+        out.push(direction);
+        let (under, others): (Vec<Goal>, Vec<Goal>) = rest.into_iter().partition(|g| g.parent_id.as_ref() == Some(&id));
+        out.extend(under);
+        rest = others;
+    }
+    out.extend(rest);
+    out
+}
+
+/// Whether an active goal has gone without a linked entry for `days`: counted from the
+/// newest entry, or from the day the goal was set if it has none yet.
+pub fn is_stale(active: bool, last_entry_on: &str, set_on: NaiveDate, today: NaiveDate, days: i64) -> bool {
+    let last = NaiveDate::parse_from_str(last_entry_on, "%Y-%m-%d").ok().map_or(set_on, |d| d.max(set_on));
+    active && (today - last).num_days() >= days
+}
+
+/// A goal of the plan as the goal page's links name it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GoalRef {
+    pub id: GoalId,
+    pub title: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::goal::{GoalLevel, GoalStatus};
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_plan_needs_a_past_date_participants_a_legal_basis_and_a_key_worker() {
+        let today = day("2026-12-03");
+        let errors = PlanInput { agreed_on: "2026-12-04".into(), legal_basis: "36".into(), ..Default::default() }
+            .validate(today)
+            .unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["agreed_on", "participants", "legal_basis", "key_worker"]);
+        let ok = PlanInput {
+            youth_id: String::new(),
+            agreed_on: "03.12.2026".into(),
+            participants: "Mia, Frau Krause, Herr Amt".into(),
+            legal_basis: "35a".into(),
+            key_worker: "Sabine Sonnen".into(),
+        };
+        assert_eq!(ok.validate(today).unwrap().legal_basis, LegalBasis::Integration);
+    }
+
+    #[test]
+    fn ratings_keep_the_newest_per_perspective() {
+        let mut latest = LatestRatings::default();
+        latest.set(Perspective::Staff, Rating::Partly, "2026-11-01".into());
+        latest.set(Perspective::Staff, Rating::Not, "2026-10-01".into());
+        latest.set(Perspective::Youth, Rating::Fully, "2026-10-01".into());
+        assert_eq!(latest.staff, Some((Rating::Partly, "2026-11-01".into())));
+        assert_eq!(latest.youth, Some((Rating::Fully, "2026-10-01".into())));
+        assert_eq!(Rating::from_step(4), Some(Rating::Mostly));
+        assert_eq!(Rating::from_step(6), None);
+    }
+
+    #[test]
+    fn stale_counts_from_the_newest_entry_or_the_day_the_goal_was_set() {
+        let today = day("2026-12-03");
+        assert!(is_stale(true, "2026-11-05", day("2026-01-01"), today, 28));
+        assert!(!is_stale(true, "2026-11-06", day("2026-01-01"), today, 28));
+        assert!(!is_stale(true, "", day("2026-11-20"), today, 28));
+        assert!(is_stale(true, "", day("2026-10-20"), today, 28));
+        assert!(!is_stale(false, "", day("2026-01-01"), today, 28));
+    }
+
+    #[test]
+    fn the_plan_reads_direction_then_its_actions() {
+        let youth = YouthId::fresh();
+        let goal = |title: &str, level: GoalLevel, parent: Option<&GoalId>| Goal {
+            id: GoalId::fresh(),
+            youth_id: youth.clone(),
+            title: title.into(),
+            description: String::new(),
+            review_on: String::new(),
+            level,
+            parent_id: parent.cloned(),
+            status: GoalStatus::Open,
+            status_reason: String::new(),
+            steps: Vec::new(),
+        };
+        let school = goal("Schulabschluss", GoalLevel::Direction, None);
+        let family = goal("Familie", GoalLevel::Direction, None);
+        let loose = goal("Schwimmen", GoalLevel::Action, None);
+        let visits = goal("Besuche", GoalLevel::Action, Some(&family.id));
+        let homework = goal("Hausaufgaben", GoalLevel::Action, Some(&school.id));
+        let titles: Vec<_> =
+            plan_order(vec![loose, school, visits, family, homework]).into_iter().map(|g| g.title).collect();
+        assert_eq!(titles, ["Schulabschluss", "Hausaufgaben", "Familie", "Besuche", "Schwimmen"]);
+    }
+}
