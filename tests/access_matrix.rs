@@ -6,7 +6,7 @@
 
 use crate::common::{
     Client, Fixtures, TestApp, enc, fixtures, incident_form, new_id, note_form, random_pickup, sealed_form,
-    spawn_app_with, today, visit_form,
+    spawn_app_with, talk_form, today, visit_form,
 };
 use gruppenbuch_app::api::ssr::Settings;
 use std::collections::BTreeSet;
@@ -242,6 +242,12 @@ fn body(path: &str, scope: Scope, t: &Targets, n: usize) -> String {
         // Writing is checked with the caller's own young person (see the matrix notes).
         "/api/notes/save" => note_form(&new_id(), &t.fx.own_youth, "Matrix"),
         "/api/visits/save" => visit_form(&new_id(), &t.fx.own_youth),
+        "/api/talks/save" => talk_form(&new_id(), &t.fx.own_youth, &t.fx.own_goal, &[]),
+        "/api/talks/correct" => {
+            let (talk, goal) =
+                if own { (&t.fx.own_talk, &t.fx.own_goal) } else { (&t.fx.foreign_talk, &t.fx.foreign_goal) };
+            format!("id={talk}&{}&input[reason]=Matrix", talk_form(talk, youth, goal, &[]))
+        }
         "/api/entries/get" => format!("id={note}"),
         "/api/notes/correct" => format!("id={note}&{}&input[reason]=Matrix", note_form(note, youth, "korrigiert")),
         "/api/visits/correct" => format!("id={visit}&{}&input[reason]=Matrix", visit_form(visit, youth)),
@@ -314,7 +320,8 @@ fn scopes(row: &Row) -> &'static [Scope] {
 }
 
 fn scoped(path: &str) -> bool {
-    const ENTRY_PATHS: [&str; 22] = [
+    const ENTRY_PATHS: [&str; 23] = [
+        "/api/talks/correct",
         "/api/goals/progress",
         "/api/plans/get",
         "/api/plans/version",

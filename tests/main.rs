@@ -24,3 +24,4 @@ mod security;
 mod server_process;
 mod startup;
 mod store;
+mod talks;

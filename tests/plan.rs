@@ -227,7 +227,9 @@ async fn the_goal_page_follows_linked_entries_and_flags_a_goal_without_any() {
     assert_eq!(months[11]["count"].as_i64(), Some(linked_before + 1), "this month's count");
     assert_eq!(progress["stale"], false);
     assert!(progress["months_chart"].as_str().expect("svg").starts_with("<svg"));
-    assert_eq!(progress["ratings_chart"], "", "no monthly talk has rated it yet");
+    // The fixtures' monthly talk rated it (staff: teilweise).
+    assert!(progress["ratings_chart"].as_str().expect("svg").contains("chart-staff"));
+    assert_eq!(progress["ratings"][0]["rating"], "3");
     assert_eq!(progress["parent"]["title"], "Mia schafft den Hauptschulabschluss");
 
     // A goal set six weeks ago without any entry is flagged; one with an entry is not.

@@ -145,6 +145,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/konto") view=Own::Account ssr=SsrMode::Async />
                     <Route path=path!("/tagesnotiz/neu") view=Case::NewNote ssr=SsrMode::Async />
                     <Route path=path!("/besuchskontakt/neu") view=Case::NewVisit ssr=SsrMode::Async />
+                    <Route path=path!("/erziehungsplanung/neu") view=Case::NewTalk ssr=SsrMode::Async />
                     <Route path=path!("/eintraege/:id") view=Case::Entry ssr=SsrMode::Async />
                     <Route path=path!("/hilfeplan/:id") view=Case::PlanVersion ssr=SsrMode::Async />
                     <Route path=path!("/ziele/:id") view=Case::Goal ssr=SsrMode::Async />
@@ -252,6 +253,7 @@ chunk_pages!(case: Case, case_page, load_case {
     Youth => pages::youths::YouthPage,
     NewNote => pages::capture::NewNotePage,
     NewVisit => pages::capture::NewVisitPage,
+    NewTalk => pages::talk::NewTalkPage,
     Entry => pages::entries::EntryPage,
     Handover => pages::entries::HandoverPage,
     NewIncident => pages::incidents::NewIncidentPage,

@@ -20,6 +20,9 @@ pub struct Fixtures {
     pub own_note: String,
     pub own_visit: String,
     pub own_goal: String,
+    /// A monthly talk of Mia (by `fachkraft`) and one of Noah (by `fachkraft2`), made here.
+    pub own_talk: String,
+    pub foreign_talk: String,
     /// Mia's demo help plan (version 1), and one made here for Noah.
     pub own_plan: String,
     pub foreign_plan: String,
@@ -231,6 +234,32 @@ pub async fn fixtures(app: &super::TestApp) -> Fixtures {
             .0
             .into_string()
     };
+    let own_staff = sqlx::query_scalar::<_, String>("SELECT id FROM users WHERE login = 'fachkraft'")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("own staff");
+    let talk = |goal: &str| {
+        EntryBody::Talk(gruppenbuch_app::domain::talk::TalkBody {
+            participants: "Matrix".into(),
+            youth_present: true,
+            goals: vec![gruppenbuch_app::domain::talk::TalkGoal {
+                goal_id: parse(goal),
+                happened: "Matrix".into(),
+                entry_ids: vec![],
+                staff: Some(gruppenbuch_app::domain::plan::Rating::Partly),
+                youth: None,
+                parents: None,
+            }],
+            next_who: String::new(),
+            next_what: String::new(),
+            next_by: String::new(),
+            youth_words: String::new(),
+            hpg_topics: String::new(),
+            for_advisor: false,
+        })
+    };
+    let own_talk = entry_fixture(store, &own_group, &own_youth, &own_staff, talk(&own_goal)).await;
+    let foreign_talk = entry_fixture(store, &foreign_group, &foreign_youth, &foreign_staff, talk(&foreign_goal)).await;
     let mia_account = sqlx::query_scalar::<_, String>("SELECT id FROM users WHERE login = 'jugendliche'")
         .fetch_one(&mut *conn)
         .await
@@ -296,6 +325,8 @@ pub async fn fixtures(app: &super::TestApp) -> Fixtures {
         own_goal,
         own_plan,
         foreign_plan,
+        own_talk,
+        foreign_talk,
         foreign_note,
         foreign_visit,
         foreign_goal,

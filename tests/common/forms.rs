@@ -21,6 +21,22 @@ pub fn incident_form(id: &str, youth: &str, what: &str) -> String {
     )
 }
 
+/// A complete monthly talk form for a young person, rating one goal (staff "4", the
+/// young person "5") and ticking `entries` as showing it.
+pub fn talk_form(id: &str, youth: &str, goal: &str, entries: &[&str]) -> String {
+    let mut form = format!(
+        "input[id]={id}&input[youth_id]={youth}&input[date]={}&input[participants]={}&input[youth_present]=ja\
+         &input[goals][0][goal_id]={goal}&input[goals][0][happened]={}&input[goals][0][staff]=4&input[goals][0][youth]=5",
+        today(),
+        enc("Sabine Sonnen, Frau Krause"),
+        enc("Jeden Tag pünktlich in der Schule")
+    );
+    for (j, entry) in entries.iter().enumerate() {
+        form.push_str(&format!("&input[goals][0][entry_ids][{j}]={entry}"));
+    }
+    form
+}
+
 /// A complete note form for a subject (a young person's id or `gruppe:<id>`).
 pub fn note_form(id: &str, subject: &str, text: &str) -> String {
     format!(

@@ -261,12 +261,15 @@ pub mod ssr {
         if payload.author_id != cx.user().id.as_str() {
             return Err(AppError::Conflict(t.v_not_your_entry.into()));
         }
-        match (kind, payload.note, payload.visit) {
-            (EntryKind::Note, Some(note), None) if note.id.trim() == id => {
+        match (kind, payload.note, payload.visit, payload.talk) {
+            (EntryKind::Note, Some(note), None, None) if note.id.trim() == id => {
                 crate::api::notes::ssr::store_note(cx, note).await
             }
-            (EntryKind::Visit, None, Some(visit)) if visit.id.trim() == id => {
+            (EntryKind::Visit, None, Some(visit), None) if visit.id.trim() == id => {
                 crate::api::visits::ssr::store_visit(cx, visit).await
+            }
+            (EntryKind::Talk, None, None, Some(talk)) if talk.id.trim() == id => {
+                crate::api::talks::ssr::store_talk(cx, talk).await
             }
             _ => Err(sealed()),
         }
@@ -285,8 +288,11 @@ pub mod ssr {
         if scope.kind != body.kind() {
             return Err(AppError::NotFound);
         }
-        if let EntryBody::Note(note) = &body {
-            check_goals(cx, scope.youth_id.as_ref(), &note.goal_ids).await?;
+        match (&body, &scope.youth_id) {
+            (EntryBody::Note(note), _) => check_goals(cx, scope.youth_id.as_ref(), &note.goal_ids).await?,
+            (EntryBody::Talk(talk), Some(youth)) => crate::api::talks::ssr::check_talk(cx, youth, talk).await?,
+            (EntryBody::Talk(_), None) => return Err(AppError::NotFound),
+            (EntryBody::Visit(_), _) => {}
         }
         let author = cx.user().id.clone();
         let version = crate::db::entries::correct(cx.tx(), id, date, &body, reason, &author).await?;
@@ -294,16 +300,16 @@ pub mod ssr {
         Ok(version)
     }
 
-    /// Fills in the titles of the goals a note links to.
+    /// Fills in the titles of the goals a note links to, or a talk speaks about (one per
+    /// goal of the talk, in its order).
     pub fn resolve_goal_titles(entries: &mut [EntryView], goals: &[Goal]) {
+        let title = |id: &GoalId| goals.iter().find(|g| &g.id == id).map(|g| g.title.clone());
         for entry in entries {
-            if let EntryBody::Note(note) = &entry.body {
-                entry.goal_titles = note
-                    .goal_ids
-                    .iter()
-                    .filter_map(|id| goals.iter().find(|g| &g.id == id).map(|g| g.title.clone()))
-                    .collect();
-            }
+            entry.goal_titles = match &entry.body {
+                EntryBody::Note(note) => note.goal_ids.iter().filter_map(title).collect(),
+                EntryBody::Talk(talk) => talk.goals.iter().map(|g| title(&g.goal_id).unwrap_or_default()).collect(),
+                EntryBody::Visit(_) => Vec::new(),
+            };
         }
     }
 }

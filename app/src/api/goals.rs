@@ -129,12 +129,19 @@ pub mod ssr {
         Ok(())
     }
 
-    /// The text an entry shows on the goal page: a note's text, a monthly talk's words
-    /// on this goal.
-    fn entry_text(body: &EntryBody) -> String {
+    /// The text an entry shows on the goal page: a note's text, a visit's notes, a
+    /// monthly talk's words on this goal.
+    fn entry_text(body: &EntryBody, goal: &crate::domain::ids::GoalId) -> String {
         match body {
             EntryBody::Note(n) => n.text.clone(),
             EntryBody::Visit(v) => v.notes.clone(),
+            EntryBody::Talk(talk) => talk
+                .goals
+                .iter()
+                .find(|g| &g.goal_id == goal)
+                .map(|g| g.happened.clone())
+                .filter(|h| !h.is_empty())
+                .unwrap_or_else(|| talk.feed_text()),
         }
     }
 
@@ -161,7 +168,13 @@ pub mod ssr {
             .filter_map(|(id, kind, date, body, author_name)| {
                 let kind = EntryKind::parse(&kind)?;
                 let body: EntryBody = serde_json::from_str(&body).ok()?;
-                Some(LinkedEntry { id, kind, date, excerpt: excerpt(&entry_text(&body), EXCERPT_CHARS), author_name })
+                Some(LinkedEntry {
+                    id,
+                    kind,
+                    date,
+                    excerpt: excerpt(&entry_text(&body, &goal.id), EXCERPT_CHARS),
+                    author_name,
+                })
             })
             .collect();
         let from = today

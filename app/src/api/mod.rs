@@ -23,6 +23,7 @@ pub mod plans;
 pub mod rights;
 pub mod session;
 pub mod submissions;
+pub mod talks;
 pub mod visits;
 pub mod youths;
 

@@ -265,6 +265,8 @@ pub enum Page {
     Audit,
     NewNote,
     NewVisit,
+    /// Writing the monthly Erziehungsplanungsgespräch.
+    NewTalk,
     Entry,
     Handover,
     /// A young person's form (`/nachricht/neu`) and their own messages (`/nachrichten`).
@@ -306,7 +308,7 @@ fn page_action(page: Page) -> Option<Action> {
         Page::EditYouth => EditYouth,
         Page::Accounts | Page::NewAccount | Page::Account => ManageAccounts,
         Page::Audit => ReadAudit,
-        Page::NewNote | Page::NewVisit | Page::NewIncident => WriteEntry,
+        Page::NewNote | Page::NewVisit | Page::NewTalk | Page::NewIncident => WriteEntry,
         Page::Entry | Page::Handover | Page::Incidents | Page::HelpPlan | Page::Goal => ViewEntries,
         Page::Feed => ViewFeed,
         Page::Feedback => HandleFeedback,

@@ -31,7 +31,7 @@ pub fn FormStatus<T: Clone + Send + Sync + 'static>(
 #[component]
 pub fn TextField(
     label: &'static str,
-    name: &'static str,
+    #[prop(into)] name: String,
     #[prop(into)] id: String,
     #[prop(optional, into)] value: String,
     #[prop(default = "text")] kind: &'static str,
@@ -84,7 +84,7 @@ pub fn TextField(
 #[component]
 pub fn TextArea(
     label: &'static str,
-    name: &'static str,
+    #[prop(into)] name: String,
     #[prop(into)] id: String,
     #[prop(optional, into)] value: String,
     #[prop(optional)] hint: Option<&'static str>,
@@ -124,7 +124,7 @@ pub fn TextArea(
 #[component]
 pub fn SelectField(
     label: &'static str,
-    name: &'static str,
+    #[prop(into)] name: String,
     #[prop(into)] id: String,
     options: Vec<(String, String)>,
     #[prop(optional, into)] selected: String,

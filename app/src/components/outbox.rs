@@ -98,7 +98,13 @@ fn refresh(state: RwSignal<Option<OutboxState>>) {
                 .into_iter()
                 .filter(|i| i.state == "failed")
                 .map(|i| {
-                    let what = if i.kind == "visit" { t.outbox_kind_visit } else { t.outbox_kind_note };
+                    let what = match i.kind.as_str() {
+                        "visit" => t.outbox_kind_visit,
+                        "talk" => t.outbox_kind_talk,
+                        "incident" => t.feed_kind_incident,
+                        "feedback" => t.nav_feedback,
+                        _ => t.outbox_kind_note,
+                    };
                     (what.to_owned(), outbox::clock(i.created_at), refusal_reason(i.status, i.error_body.as_deref()))
                 })
                 .collect()

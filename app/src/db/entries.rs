@@ -41,21 +41,48 @@ fn feed_columns(body: &EntryBody) -> (&'static str, bool, String) {
             let text = parts.iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join(" · ");
             (v.kind.code(), false, text)
         }
+        EntryBody::Talk(talk) => (TALK_CATEGORY, talk.for_advisor, talk.feed_text()),
     }
 }
+
+/// The category a monthly talk is filed under in the feed.
+pub const TALK_CATEGORY: &str = "erziehungsplanung";
 
 /// The goals an entry's content points at (the goal pages' index).
 fn goal_links(body: &EntryBody) -> Vec<crate::domain::ids::GoalId> {
     match body {
         EntryBody::Note(n) => n.goal_ids.clone(),
         EntryBody::Visit(_) => Vec::new(),
+        EntryBody::Talk(talk) => talk.goals.iter().map(|g| g.goal_id.clone()).collect(),
     }
+}
+
+/// The ratings a monthly talk gives: (goal, perspective code, step).
+fn goal_ratings(body: &EntryBody) -> Vec<(crate::domain::ids::GoalId, &'static str, i64)> {
+    match body {
+        EntryBody::Talk(talk) => talk
+            .goals
+            .iter()
+            .flat_map(|g| g.ratings().into_iter().map(|(p, r)| (g.goal_id.clone(), p.code(), r.step())))
+            .collect(),
+        EntryBody::Note(_) | EntryBody::Visit(_) => Vec::new(),
+    }
+}
+
+/// Keeps the goal pages' index and ratings in step with an entry's current version.
+async fn index_goals(conn: &mut Conn, id: &EntryId, date: &str, body: &EntryBody) -> Result<(), sqlx::Error> {
+    super::progress::set_links(&mut *conn, id, date, &goal_links(body)).await?;
+    if matches!(body, EntryBody::Talk(_)) {
+        super::progress::set_ratings(conn, id, date, &goal_ratings(body)).await?;
+    }
+    Ok(())
 }
 
 fn columns(body: &EntryBody) -> (Option<&'static str>, i64, Option<&'static str>) {
     match body {
         EntryBody::Note(n) => (Some(n.category.code()), i64::from(n.important), None),
         EntryBody::Visit(v) => (None, 0, Some(v.outcome.code())),
+        EntryBody::Talk(talk) => (Some(TALK_CATEGORY), i64::from(talk.for_advisor), None),
     }
 }
 
@@ -116,7 +143,7 @@ pub async fn insert(conn: &mut Conn, entry: NewEntry<'_>) -> Result<Stored, sqlx
         // The caller's transaction is rolled back: the entry row above goes with it.
         return Ok(Stored::OtherKind);
     }
-    super::progress::set_links(conn, entry.id, &entry.date.to_string(), &goal_links(entry.body)).await?;
+    index_goals(conn, entry.id, &entry.date.to_string(), entry.body).await?;
     Ok(Stored::Created)
 }
 
@@ -183,7 +210,7 @@ pub async fn correct(
     let (category, urgent, text) = feed_columns(body);
     super::feed::update_content(&mut *conn, &id.item(), body.kind().code(), &date.to_string(), category, urgent, &text)
         .await?;
-    super::progress::set_links(conn, id, &date.to_string(), &goal_links(body)).await?;
+    index_goals(conn, id, &date.to_string(), body).await?;
     Ok(version)
 }
 
@@ -410,6 +437,36 @@ pub async fn visit_outcomes(
     .bind(to)
     .fetch_all(conn)
     .await
+}
+
+/// How many of these entries are the young person's (to check what a talk ticks).
+pub async fn count_of_youth(conn: &mut Conn, youth: &YouthId, ids: &[EntryId]) -> Result<usize, sqlx::Error> {
+    let mut found = 0;
+    for id in ids {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM entries WHERE id = $1 AND youth_id = $2")
+            .bind(id)
+            .bind(youth)
+            .fetch_one(&mut *conn)
+            .await?;
+        found += usize::try_from(n).unwrap_or_default();
+    }
+    Ok(found)
+}
+
+/// The date of each young person's newest monthly talk.
+pub async fn last_talks(conn: &mut Conn, youths: &[YouthId]) -> Result<Vec<(YouthId, String)>, sqlx::Error> {
+    let mut out = Vec::new();
+    for youth in youths {
+        let last: Option<String> =
+            sqlx::query_scalar("SELECT MAX(occurred_on) FROM entries WHERE youth_id = $1 AND kind = 'talk'")
+                .bind(youth)
+                .fetch_one(&mut *conn)
+                .await?;
+        if let Some(last) = last {
+            out.push((youth.clone(), last));
+        }
+    }
+    Ok(out)
 }
 
 /// Number of entries with this id (for tests: exactly once means one).

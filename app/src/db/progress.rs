@@ -63,6 +63,23 @@ pub async fn linked_entries(conn: &mut Conn, goal: &GoalId, limit: usize) -> Res
     .await
 }
 
+/// The entries linked to a goal from `from` on (id, date, current body), newest first.
+pub async fn linked_since(
+    conn: &mut Conn,
+    goal: &GoalId,
+    from: &str,
+) -> Result<Vec<(EntryId, String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT e.id, e.occurred_on, v.body FROM entry_goals l JOIN entries e ON e.id = l.entry_id \
+         JOIN entry_versions v ON v.entry_id = e.id AND v.version = e.version \
+         WHERE l.goal_id = $1 AND l.occurred_on >= $2 ORDER BY l.occurred_on DESC, e.id DESC LIMIT 30",
+    )
+    .bind(goal)
+    .bind(from)
+    .fetch_all(conn)
+    .await
+}
+
 /// Linked entries per month ("YYYY-MM") from `from` on, and how many there are in all.
 pub async fn month_counts(
     conn: &mut Conn,

@@ -73,13 +73,15 @@ pub enum RecordKind {
     Overview,
     RightsText,
     Session,
+    /// An Erziehungsplanungsgespräch (the monthly talk).
+    Talk,
     Timeline,
     Visit,
     Youth,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 25] = [
+    pub const ALL: [RecordKind; 26] = [
         RecordKind::Account,
         RecordKind::AuditLog,
         RecordKind::Capture,
@@ -102,6 +104,7 @@ impl RecordKind {
         RecordKind::Overview,
         RecordKind::RightsText,
         RecordKind::Session,
+        RecordKind::Talk,
         RecordKind::Timeline,
         RecordKind::Visit,
         RecordKind::Youth,
@@ -131,6 +134,7 @@ impl RecordKind {
             RecordKind::Overview => "overview",
             RecordKind::RightsText => "rights_text",
             RecordKind::Session => "session",
+            RecordKind::Talk => "planning_talk",
             RecordKind::Timeline => "timeline",
             RecordKind::Visit => "visit",
             RecordKind::Youth => "youth",

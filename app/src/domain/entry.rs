@@ -1,9 +1,10 @@
-//! Tagesnotiz (daily note) and Besuchskontakt (visit contact): the entries staff write on
-//! their phones. An entry is never changed in place: a correction adds a version with a
+//! Tagesnotiz (daily note), Besuchskontakt (visit contact) and Erziehungsplanungsgespräch
+//! (the monthly talk): the entries staff write on their phones. An entry is never changed in place: a correction adds a version with a
 //! reason, and every version stays readable.
 
 use super::ids::{EntryId, GroupId, YouthId};
 use super::note::NoteBody;
+use super::talk::TalkBody;
 use super::text::Check;
 use super::visit::VisitBody;
 use crate::i18n::texts;
@@ -21,6 +22,7 @@ pub const MAX_AGE_MONTHS: u32 = 24;
 pub enum EntryBody {
     Note(NoteBody),
     Visit(VisitBody),
+    Talk(TalkBody),
 }
 
 impl EntryBody {
@@ -28,6 +30,7 @@ impl EntryBody {
         match self {
             EntryBody::Note(_) => EntryKind::Note,
             EntryBody::Visit(_) => EntryKind::Visit,
+            EntryBody::Talk(_) => EntryKind::Talk,
         }
     }
 }
@@ -37,6 +40,7 @@ impl EntryBody {
 pub enum EntryKind {
     Note,
     Visit,
+    Talk,
 }
 
 impl EntryKind {
@@ -44,6 +48,7 @@ impl EntryKind {
         match self {
             EntryKind::Note => "note",
             EntryKind::Visit => "visit",
+            EntryKind::Talk => "talk",
         }
     }
 
@@ -51,6 +56,7 @@ impl EntryKind {
         match code {
             "note" => Some(EntryKind::Note),
             "visit" => Some(EntryKind::Visit),
+            "talk" => Some(EntryKind::Talk),
             _ => None,
         }
     }
@@ -60,6 +66,7 @@ impl EntryKind {
         match self {
             EntryKind::Note => super::audit::RecordKind::Note,
             EntryKind::Visit => super::audit::RecordKind::Visit,
+            EntryKind::Talk => super::audit::RecordKind::Talk,
         }
     }
 }
@@ -128,7 +135,8 @@ pub struct EntryView {
     /// YYYY-MM-DD.
     pub date: String,
     pub body: EntryBody,
-    /// Titles of the linked goals, in the order they were linked.
+    /// Titles of the linked goals, in the order they were linked (a talk: in the order
+    /// of its goals).
     pub goal_titles: Vec<String>,
     pub author_name: String,
     /// When the first version was written (Europe/Berlin, set by the server).

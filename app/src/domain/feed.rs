@@ -22,7 +22,7 @@ pub const SEARCH_MAX: usize = 100;
 pub const SEARCH_WORDS_MAX: usize = 6;
 
 /// The kinds of items, as the kind filter and the badges name them.
-pub const KINDS: [&str; 5] = ["note", "visit", "beteiligung", "beschwerde", "incident"];
+pub const KINDS: [&str; 6] = ["note", "visit", "talk", "beteiligung", "beschwerde", "incident"];
 
 /// The label of a kind code.
 pub fn kind_label(kind: &str) -> &'static str {
@@ -30,6 +30,7 @@ pub fn kind_label(kind: &str) -> &'static str {
     match kind {
         "note" => t.feed_kind_note,
         "visit" => t.feed_kind_visit,
+        "talk" => t.feed_kind_talk,
         "beteiligung" => t.fb_kind_participation,
         "beschwerde" => t.fb_kind_complaint,
         "incident" => t.feed_kind_incident,
@@ -42,6 +43,7 @@ pub fn category_label(kind: &str, code: &str) -> &'static str {
     match kind {
         "note" => NoteCategory::parse(code).map(NoteCategory::label),
         "visit" => VisitKind::parse(code).map(VisitKind::label),
+        "talk" => Some(texts().feed_kind_talk),
         "beteiligung" | "beschwerde" => Topic::parse(code).map(Topic::label),
         "incident" => IncidentCategory::parse(code).map(IncidentCategory::label),
         _ => None,

@@ -2,6 +2,7 @@
 //! receipt that lets the device delete it.
 
 use super::note::NoteInput;
+use super::talk::TalkInput;
 use super::visit::VisitInput;
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +15,8 @@ pub struct SealedPayload {
     pub note: Option<NoteInput>,
     #[serde(default)]
     pub visit: Option<VisitInput>,
+    #[serde(default)]
+    pub talk: Option<TalkInput>,
 }
 
 /// A sealed outbox item as the device sends it.

@@ -146,7 +146,15 @@ fn save_to_outbox(
             let input = VisitInput { id: id.clone(), ..VisitInput::from_fields(&fields) };
             input
                 .validate(today, Purpose::Create)
-                .map(|_| SealedPayload { author_id, note: None, visit: Some(input) })
+                .map(|_| SealedPayload { author_id, note: None, visit: Some(input), talk: None })
+                .and_then(|p| serde_json::to_string(&p).map_err(|_| Vec::new()))
+        }
+        "talk" => {
+            use crate::domain::talk::TalkInput;
+            let input = TalkInput { id: id.clone(), ..TalkInput::from_fields(&fields) };
+            input
+                .validate(today, Purpose::Create)
+                .map(|_| SealedPayload { author_id, note: None, visit: None, talk: Some(input) })
                 .and_then(|p| serde_json::to_string(&p).map_err(|_| Vec::new()))
         }
         "incident" => {
@@ -161,7 +169,7 @@ fn save_to_outbox(
             let input = NoteInput { id: id.clone(), ..NoteInput::from_fields(&fields) };
             input
                 .validate(today, Purpose::Create)
-                .map(|_| SealedPayload { author_id, note: Some(input), visit: None })
+                .map(|_| SealedPayload { author_id, note: Some(input), visit: None, talk: None })
                 .and_then(|p| serde_json::to_string(&p).map_err(|_| Vec::new()))
         }
     };
@@ -216,12 +224,17 @@ pub(crate) fn refresh_default(id: &'static str, rendered: String, now: String) {
 /// id made at render time, the check-and-seal on "Speichern", the status and the button.
 #[component]
 pub(crate) fn CaptureForm(
-    /// "note", "visit" or "incident": the outbox kind, and the prefix of the form's
+    /// "note", "visit", "talk" or "incident": the outbox kind, and the prefix of the form's
     /// element ids.
     kind: &'static str,
     /// Where the form posts without JavaScript.
     action: &'static str,
-    choices: CaptureChoices,
+    /// The account's id, sealed along (see `CaptureChoices`).
+    author_id: String,
+    /// The server's public outbox key.
+    outbox_key: String,
+    /// The entry's id when the form is sent without JavaScript.
+    fresh_id: String,
     errors: RwSignal<Vec<FieldError>>,
     /// The button's label ("Speichern" unless given).
     #[prop(optional)]
@@ -230,7 +243,7 @@ pub(crate) fn CaptureForm(
 ) -> impl IntoView {
     let t = texts();
     let state = RwSignal::new(SaveState::Idle);
-    let author = StoredValue::new(choices.author_id.clone());
+    let author = StoredValue::new(author_id);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         #[cfg(feature = "hydrate")]
         save_to_outbox(ev, kind, author.get_value(), errors, state);
@@ -238,9 +251,9 @@ pub(crate) fn CaptureForm(
         let _ = (ev, author);
     };
     view! {
-        <leptos_meta::Meta name="gb-outbox-key" content=choices.outbox_key.clone() />
+        <leptos_meta::Meta name="gb-outbox-key" content=outbox_key />
         <form class="form capture-form" method="post" action=action novalidate=true on:submit=on_submit id=format!("{kind}-form")>
-            <input type="hidden" name="input[id]" value=choices.fresh_id.clone() />
+            <input type="hidden" name="input[id]" value=fresh_id />
             {children()}
             <SaveStatus state errors />
             <div class="form-actions">
@@ -263,7 +276,7 @@ fn NoteForm(choices: CaptureChoices, preselected: String) -> impl IntoView {
     let options = subject_options(&choices, true);
     let goals = goals_by_youth(&choices);
     view! {
-        <CaptureForm kind="note" action="/api/notes/save" choices errors>
+        <CaptureForm kind="note" action="/api/notes/save" author_id=choices.author_id.clone() outbox_key=choices.outbox_key.clone() fresh_id=choices.fresh_id.clone() errors>
             <SelectField
                 label=t.note_subject
                 name="input[subject]"
@@ -365,7 +378,7 @@ fn VisitForm(choices: CaptureChoices, preselected: String) -> impl IntoView {
     };
     let options = subject_options(&choices, false);
     view! {
-        <CaptureForm kind="visit" action="/api/visits/save" choices errors>
+        <CaptureForm kind="visit" action="/api/visits/save" author_id=choices.author_id.clone() outbox_key=choices.outbox_key.clone() fresh_id=choices.fresh_id.clone() errors>
             <SelectField
                 label=t.visit_youth
                 name="input[youth_id]"

@@ -5,6 +5,7 @@ use super::capture::{NoteFields, VisitFields};
 use super::route_id;
 use crate::api::entries::{get_entry, group_handover};
 use crate::api::notes::CorrectNote;
+use crate::api::talks::CorrectTalk;
 use crate::api::visits::CorrectVisit;
 use crate::auth::policy::Page;
 use crate::components::form::{FormStatus, TextArea};
@@ -63,6 +64,62 @@ pub fn EntryBodyView(body: EntryBody, #[prop(optional)] goal_titles: Vec<String>
             }
             .into_any()
         }
+        EntryBody::Talk(talk) => view! { <TalkBodyView talk goal_titles /> }.into_any(),
+    }
+}
+
+/// A monthly talk: who took part, per goal what happened and the ratings, the next step,
+/// the young person's words and the topics for the next Hilfeplangespräch.
+#[component]
+fn TalkBodyView(talk: crate::domain::talk::TalkBody, goal_titles: Vec<String>) -> impl IntoView {
+    let t = texts();
+    let present = if talk.youth_present { t.talk_was_present } else { t.talk_was_absent };
+    let goals = talk
+        .goals
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let title = goal_titles.get(i).cloned().unwrap_or_default();
+            let ratings: Vec<String> = g
+                .ratings()
+                .into_iter()
+                .map(|(p, r)| fill(t.talk_ratings_line, &[("perspective", p.label()), ("rating", r.label())]))
+                .collect();
+            view! {
+                <li>
+                    <a href=format!("/ziele/{}", g.goal_id)>{title}</a>
+                    {(!g.happened.is_empty()).then(|| view! { <p class="entry-text">{g.happened.clone()}</p> })}
+                    {(!ratings.is_empty()).then(|| view! { <p>{ratings.join(" · ")}</p> })}
+                    {(!g.entry_ids.is_empty()).then(|| view! { <p class="muted">{fill(t.talk_entries_count, &[("n", &g.entry_ids.len().to_string())])}</p> })}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <p class="entry-meta">
+            <span class="badge">{t.feed_kind_talk}</span>
+            {talk.for_advisor.then(|| view! { " "<span class="badge badge-important">{t.talk_for_advisor}</span> })}
+        </p>
+        <dl class="facts">
+            <dt>{t.talk_participants}</dt><dd>{talk.participants.clone()}</dd>
+            <dt>{t.talk_youth}</dt><dd>{present}</dd>
+        </dl>
+        {(!talk.goals.is_empty()).then(|| view! { <h3>{t.talk_goals}</h3><ul class="talk-goal-list">{goals}</ul> })}
+        {(!talk.next_what.is_empty()).then(|| view! {
+            <p><strong>{t.talk_next}": "</strong>{fill(t.talk_next_line, &[("who", &talk.next_who), ("what", &talk.next_what), ("date", &format_date(&talk.next_by))])}</p>
+        })}
+        {(!talk.youth_words.is_empty()).then(|| view! { <p><strong>{t.talk_youth_words}": "</strong>{talk.youth_words.clone()}</p> })}
+        {(!talk.hpg_topics.is_empty()).then(|| view! { <p><strong>{t.talk_hpg_topics}": "</strong>{talk.hpg_topics.clone()}</p> })}
+    }
+}
+
+/// The name of an entry's kind, as cards and titles show it.
+fn kind_title(body: &EntryBody) -> &'static str {
+    let t = texts();
+    match body {
+        EntryBody::Note(_) => t.outbox_kind_note,
+        EntryBody::Visit(_) => t.outbox_kind_visit,
+        EntryBody::Talk(_) => t.outbox_kind_talk,
     }
 }
 
@@ -70,10 +127,7 @@ pub fn EntryBodyView(body: EntryBody, #[prop(optional)] goal_titles: Vec<String>
 #[component]
 pub fn EntryCard(entry: EntryView, #[prop(default = true)] show_subject: bool) -> impl IntoView {
     let t = texts();
-    let kind = match entry.body {
-        EntryBody::Note(_) => t.outbox_kind_note,
-        EntryBody::Visit(_) => t.outbox_kind_visit,
-    };
+    let kind = kind_title(&entry.body);
     view! {
         <article class="entry-card">
             <header>
@@ -97,16 +151,20 @@ pub fn EntryPage() -> impl IntoView {
     let detail = Resource::new(move || id.get(), |id| when_allowed(Page::Entry, move || get_entry(id)));
     let correct_note = ServerAction::<CorrectNote>::new();
     let correct_visit = ServerAction::<CorrectVisit>::new();
+    let correct_talk = ServerAction::<CorrectTalk>::new();
     // A stored correction reloads the entry with its new version.
     Effect::new(move |_| {
-        if matches!(correct_note.value().get(), Some(Ok(_))) || matches!(correct_visit.value().get(), Some(Ok(_))) {
+        let stored = matches!(correct_note.value().get(), Some(Ok(_)))
+            || matches!(correct_visit.value().get(), Some(Ok(_)))
+            || matches!(correct_talk.value().get(), Some(Ok(_)));
+        if stored {
             detail.refetch();
         }
     });
     view! {
         <Guard page=Page::Entry>
         <Load data=detail let:d>
-            <EntryDetailView detail=d correct_note correct_visit />
+            <EntryDetailView detail=d correct_note correct_visit correct_talk />
         </Load>
         </Guard>
     }
@@ -117,13 +175,11 @@ fn EntryDetailView(
     detail: EntryDetail,
     correct_note: ServerAction<CorrectNote>,
     correct_visit: ServerAction<CorrectVisit>,
+    correct_talk: ServerAction<CorrectTalk>,
 ) -> impl IntoView {
     let t = texts();
     let e = detail.entry.clone();
-    let title = match e.body {
-        EntryBody::Note(_) => t.outbox_kind_note,
-        EntryBody::Visit(_) => t.outbox_kind_visit,
-    };
+    let title = kind_title(&e.body);
     let back = match &e.youth_id {
         Some(y) => format!("/jugendliche/{y}"),
         None => format!("/gruppen/{}/uebergabe", e.group_id),
@@ -149,6 +205,7 @@ fn EntryDetailView(
             view! { <NoteCorrection entry=e.clone() body=n detail=detail.clone() action=correct_note /> }.into_any()
         }
         EntryBody::Visit(v) => view! { <VisitCorrection entry=e.clone() body=v action=correct_visit /> }.into_any(),
+        EntryBody::Talk(talk) => view! { <TalkCorrection entry=e.clone() body=talk action=correct_talk /> }.into_any(),
     });
     view! {
         <PageTitle text=format!("{title} · {}", e.subject_name) />
@@ -243,6 +300,51 @@ fn VisitCorrection(entry: EntryView, body: VisitBody, action: ServerAction<Corre
                 <input type="hidden" name="id" value=entry.id.clone() />
                 <input type="hidden" name="input[id]" value=entry.id.clone() />
                 <VisitFields initial errors server_errors />
+                <ReasonField server_errors />
+                <div class="form-actions">
+                    <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>{t.entry_save_correction}</button>
+                </div>
+            </ActionForm>
+        </details>
+    }
+}
+
+/// Correcting a monthly talk: its texts, ticks and ratings of the goals it spoke about.
+#[component]
+fn TalkCorrection(
+    entry: EntryView,
+    body: crate::domain::talk::TalkBody,
+    action: ServerAction<CorrectTalk>,
+) -> impl IntoView {
+    use crate::domain::talk::{TalkGoalChoice, TalkInput};
+    let t = texts();
+    let value = Signal::derive(move || action.value().get());
+    let server_errors = Signal::derive(move || value.get().and_then(|r| r.err()));
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let youth = entry.youth_id.as_ref().map(ToString::to_string).unwrap_or_default();
+    let goals: Vec<TalkGoalChoice> = body
+        .goals
+        .iter()
+        .enumerate()
+        .map(|(i, g)| TalkGoalChoice {
+            id: g.goal_id.clone(),
+            title: entry.goal_titles.get(i).cloned().unwrap_or_default(),
+            direction: String::new(),
+            own_rating: None,
+            entries: Vec::new(),
+        })
+        .collect();
+    let initial = TalkInput::from((&body, entry.id.as_str(), entry.date.as_str()));
+    let sets = vec![(youth.clone(), entry.subject_name.clone(), goals)];
+    let selected = RwSignal::new(youth);
+    view! {
+        <details class="correction" id="korrektur">
+            <summary class="btn btn-secondary">{t.entry_correct}</summary>
+            <ActionForm action=action attr:class="form" attr:novalidate=true>
+                <FormStatus value success=t.entry_corrected />
+                <input type="hidden" name="id" value=entry.id.clone() />
+                <input type="hidden" name="input[id]" value=entry.id.clone() />
+                <crate::pages::talk::TalkFields initial sets youth=selected errors server_errors />
                 <ReasonField server_errors />
                 <div class="form-actions">
                     <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>{t.entry_save_correction}</button>

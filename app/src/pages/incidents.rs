@@ -98,7 +98,7 @@ fn IncidentForm(choices: CaptureChoices, preselected: String) -> impl IntoView {
         .collect();
     let (today, now) = (choices.today.clone(), choices.now.clone());
     view! {
-        <super::capture::CaptureForm kind="incident" action="/api/incidents/save" choices errors submit=t.inc_report>
+        <super::capture::CaptureForm kind="incident" action="/api/incidents/save" author_id=choices.author_id.clone() outbox_key=choices.outbox_key.clone() fresh_id=choices.fresh_id.clone() errors submit=t.inc_report>
             <ChoiceGroup legend=t.inc_youths name="input[youth_ids]" id="incident-youths" multiple=true options=youths checked=vec![preselected] error=error_in(errors, "youth_ids") />
             <div class="field-row">
                 <TextField label=t.entry_date name="input[date]" id="incident-date" kind="date" value=today error=error_in(errors, "date") />

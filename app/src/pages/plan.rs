@@ -488,5 +488,6 @@ fn kind_label(kind: crate::domain::entry::EntryKind) -> &'static str {
     match kind {
         EntryKind::Note => t.feed_kind_note,
         EntryKind::Visit => t.feed_kind_visit,
+        EntryKind::Talk => t.feed_kind_talk,
     }
 }

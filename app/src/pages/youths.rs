@@ -205,6 +205,7 @@ fn WriteLinks(
                             {writes.then(|| view! {
                                 <a class="btn btn-primary" href=format!("/tagesnotiz/neu?fuer={youth_id}")>{t.nav_new_note}</a>
                                 <a class="btn btn-secondary" href=format!("/besuchskontakt/neu?fuer={youth_id}")>{t.nav_new_visit}</a>
+                                <a class="btn btn-secondary" href=format!("/erziehungsplanung/neu?fuer={youth_id}") id="talk-write">{t.talk_write}</a>
                             })}
                             {cards.then(|| view! {
                                 <a class="btn btn-secondary" href=format!("/jugendliche/{youth_id}/karte")>{t.card_link}</a>
