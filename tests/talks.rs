@@ -7,6 +7,18 @@ use crate::common::{
     Client, count, enc, fixtures, new_id, note_form, outbox_key, sealed_form, spawn_app, talk_form, today, user_id,
 };
 
+/// Today's ratings on a goal page: (perspective, step).
+fn todays_ratings(progress: &serde_json::Value) -> Vec<(String, String)> {
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+    progress["ratings"]
+        .as_array()
+        .expect("ratings")
+        .iter()
+        .filter(|r| r["date"] == today().as_str())
+        .map(|r| (text(&r["perspective"]), text(&r["rating"])))
+        .collect()
+}
+
 #[tokio::test]
 async fn a_talk_rates_its_goals_and_a_correction_changes_the_ratings_with_it() {
     let app = spawn_app().await;
@@ -53,20 +65,10 @@ async fn a_talk_rates_its_goals_and_a_correction_changes_the_ratings_with_it() {
     assert_eq!(again.json()["duplicate"], true);
 
     let progress = staff.call("/api/goals/progress", &format!("id={goal}")).await.json();
-    let ratings: Vec<(String, i64)> = progress["ratings"]
-        .as_array()
-        .expect("ratings")
-        .iter()
-        .filter(|r| r["date"] == today().as_str())
-        .map(|r| {
-            (
-                r["perspective"].as_str().unwrap_or_default().to_owned(),
-                r["rating"].as_str().unwrap_or("0").parse().unwrap_or(0),
-            )
-        })
-        .collect();
-    assert!(ratings.contains(&("staff".into(), 4)) && ratings.contains(&("youth".into(), 5)), "{ratings:?}");
-    assert!(ratings.contains(&("parents".into(), 3)), "{ratings:?}");
+    let ratings = todays_ratings(&progress);
+    assert!(ratings.contains(&("staff".into(), "4".into())), "{ratings:?}");
+    assert!(ratings.contains(&("youth".into(), "5".into())), "{ratings:?}");
+    assert!(ratings.contains(&("parents".into(), "3".into())), "{ratings:?}");
     let chart = progress["ratings_chart"].as_str().expect("chart");
     assert!(chart.starts_with("<svg") && chart.contains("chart-parents"), "{chart}");
     assert_eq!(progress["entries"][0]["id"], id.as_str(), "the talk itself is linked to the goal");
@@ -95,18 +97,7 @@ async fn a_talk_rates_its_goals_and_a_correction_changes_the_ratings_with_it() {
     let res = staff.call("/api/talks/correct", &correction).await;
     assert_eq!(res.status, 200, "{res:?}");
     let progress = staff.call("/api/goals/progress", &format!("id={goal}")).await.json();
-    let of_talk: Vec<(String, String)> = progress["ratings"]
-        .as_array()
-        .expect("ratings")
-        .iter()
-        .filter(|r| r["date"] == today().as_str())
-        .map(|r| {
-            (
-                r["perspective"].as_str().unwrap_or_default().to_owned(),
-                r["rating"].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect();
+    let of_talk = todays_ratings(&progress);
     assert!(of_talk.contains(&("staff".into(), "3".into())), "{of_talk:?}");
     assert!(!of_talk.contains(&("staff".into(), "4".into())), "{of_talk:?}");
     assert!(!of_talk.iter().any(|(p, _)| p == "parents"), "{of_talk:?}");
