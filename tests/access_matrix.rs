@@ -257,6 +257,8 @@ fn body(path: &str, scope: Scope, t: &Targets, n: usize) -> String {
         "/api/goals/create" => format!("input[youth_id]={youth}&input[title]=Matrix{n}"),
         "/api/goals/update" => format!("id={goal}&input[title]=Matrix{n}"),
         "/api/goals/progress" => format!("id={goal}"),
+        // Mia rates her own goal (the only young person with an account).
+        "/api/me/rate-goal" => format!("input[goal_id]={}&input[rating]=4", t.fx.own_goal),
         "/api/plans/get" => format!("id={youth}"),
         "/api/plans/version" => format!("id={}", if own { &t.fx.own_plan } else { &t.fx.foreign_plan }),
         "/api/plans/create" => format!(

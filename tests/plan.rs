@@ -258,3 +258,138 @@ async fn the_goal_page_follows_linked_entries_and_flags_a_goal_without_any() {
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Pünktlich in der Schule angekommen") && page.body.contains("<svg"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn a_young_person_sees_and_rates_only_their_own_active_goals_and_the_talk_offers_the_rating() {
+    let app = spawn_app().await;
+    let fx = fixtures(&app).await;
+    let mia = Client::login(&app, "jugendliche").await;
+    let mine = mia.call("/api/me/goals", "").await;
+    assert_eq!(mine.status, 200, "{mine:?}");
+    let mine = mine.json();
+    let titles: Vec<&str> = mine.as_array().expect("goals").iter().filter_map(|g| g["title"].as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Ich schaffe meinen Schulabschluss.",
+            "Ich gehe jeden Tag zur Schule.",
+            "Ich verstehe mich gut mit Mama.",
+            "Ich sehe Mama alle zwei Wochen."
+        ]
+    );
+    // Nothing else of the case: no steps, no status, no entries, no staff names.
+    for forbidden in ["steps", "status", "Sabine", "Frank", "description", "entries"] {
+        assert!(!mine.to_string().contains(forbidden), "{forbidden} in {mine}");
+    }
+
+    let rate = |goal: &str, rating: &str| format!("input[goal_id]={goal}&input[rating]={rating}");
+    let res = mia.call("/api/me/rate-goal", &rate(&fx.own_goal, "2")).await;
+    assert_eq!(res.status, 200, "{res:?}");
+    let before = count(&app.store, "youth_goal_ratings").await;
+    for (form, field) in [
+        (rate(&fx.own_goal, "6"), "rating"),
+        (rate(&fx.own_goal, ""), "rating"),
+        (rate(&fx.foreign_goal, "3"), "goal_id"),
+        (rate("kein-ziel", "3"), "goal_id"),
+    ] {
+        let res = mia.call("/api/me/rate-goal", &form).await;
+        assert_eq!(res.status, 400, "{form}: {res:?}");
+        assert_eq!(res.json()["Validation"][0]["field"], field);
+    }
+    // A goal no longer pursued is not hers to rate any more.
+    let leitung = Client::login(&app, "leitung").await;
+    let drop = format!(
+        "id={}&input[title]={}&input[status]=nicht_weiterverfolgt&input[status_reason]={}",
+        fx.own_goal,
+        enc("Regelmäßiger Schulbesuch"),
+        enc("Schulwechsel")
+    );
+    assert_eq!(leitung.call("/api/goals/update", &drop).await.status, 200);
+    assert_eq!(mia.call("/api/me/rate-goal", &rate(&fx.own_goal, "3")).await.status, 400);
+    assert_eq!(count(&app.store, "youth_goal_ratings").await, before);
+    let staff = Client::login(&app, "fachkraft").await;
+    assert_eq!(staff.call("/api/me/rate-goal", &rate(&fx.own_goal, "3")).await.status, 403);
+    assert_eq!(staff.call("/api/me/goals", "").await.status, 403);
+
+    // Her face arrives in the monthly talk as her view (on a goal still active).
+    let mine = mia.call("/api/me/goals", "").await.json();
+    let contact = mine.as_array().expect("goals").iter().find(|g| g["title"] == "Ich sehe Mama alle zwei Wochen.");
+    let contact = contact.expect("goal")["id"].as_str().expect("id").to_owned();
+    assert_eq!(mia.call("/api/me/rate-goal", &rate(&contact, "5")).await.status, 200);
+    let choices = staff.call("/api/talks/choices", "").await.json();
+    let offered = choices["youths"]
+        .as_array()
+        .expect("youths")
+        .iter()
+        .flat_map(|y| y["goals"].as_array().cloned().unwrap_or_default())
+        .find(|g| g["id"] == contact.as_str())
+        .expect("offered");
+    assert_eq!(offered["own_rating"], "5");
+    let page = mia.get("/meine-ziele").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Klappt richtig gut"), "{}", page.body);
+}
+
+#[tokio::test]
+async fn start_pages_remind_of_reviews_overdue_talks_and_quiet_goals_in_the_own_groups_only() {
+    let app = spawn_app().await;
+    let fx = fixtures(&app).await;
+    let leitung = Client::login(&app, "leitung").await;
+    let soon = format!(
+        "id={}&input[title]={}&input[review_on]={}",
+        fx.own_goal,
+        enc("Regelmäßiger Schulbesuch"),
+        days_ahead(5)
+    );
+    assert_eq!(leitung.call("/api/goals/update", &soon).await.status, 200);
+    let mut conn = app.store.pool().acquire().await.expect("conn");
+    let long_ago = chrono::Utc::now().timestamp_millis() - 60 * 24 * 3600 * 1000;
+    sqlx::query("UPDATE goals SET created_at = $1").bind(long_ago).execute(&mut *conn).await.expect("backdate");
+    // Noah's last monthly talk was six weeks ago.
+    sqlx::query("UPDATE entries SET occurred_on = $1 WHERE kind = 'talk' AND youth_id = $2")
+        .bind(days_ago(42))
+        .bind(&fx.foreign_youth)
+        .execute(&mut *conn)
+        .await
+        .expect("backdate the talk");
+    drop(conn);
+
+    let staff = Client::login(&app, "fachkraft").await;
+    let reminders = staff.call("/api/plans/reminders", "").await;
+    assert_eq!(reminders.status, 200, "{reminders:?}");
+    let reminders = reminders.json();
+    let list = reminders.as_array().expect("reminders");
+    let kinds = |youth: &str| -> Vec<String> {
+        list.iter()
+            .filter(|r| r["youth_id"] == youth)
+            .map(|r| r["kind"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let mia = kinds(&fx.own_youth);
+    assert!(mia.contains(&"Review".to_owned()), "{mia:?}");
+    assert!(mia.contains(&"QuietGoal".to_owned()), "the contact goal has no entry: {mia:?}");
+    assert!(!mia.contains(&"TalkOverdue".to_owned()), "the fixtures held a talk today: {mia:?}");
+    assert!(kinds(&fx.foreign_youth).is_empty(), "another group's young person");
+    // Leitung sees the other group too, where Noah's monthly talk is overdue.
+    let all = leitung.call("/api/plans/reminders", "").await.json();
+    let noah: Vec<&str> = all
+        .as_array()
+        .expect("reminders")
+        .iter()
+        .filter(|r| r["youth_id"] == fx.foreign_youth.as_str())
+        .filter_map(|r| r["kind"].as_str())
+        .collect();
+    assert!(noah.contains(&"TalkOverdue"), "{noah:?}");
+    let page = staff.get("/").await;
+    assert!(page.body.contains("Hilfeplanung: bald fällig") && page.body.contains("Überprüfung von"), "{}", page.body);
+    // The Fachberatung's overview counts the quiet goals.
+    let advisor = Client::login(&app, "fachberatung").await;
+    let overview = advisor.call("/api/overview/get", "").await.json();
+    let quiet = overview[0]["youths"]
+        .as_array()
+        .expect("youths")
+        .iter()
+        .find(|y| y["id"] == fx.own_youth.as_str())
+        .map(|y| y["quiet_goals"].as_i64().unwrap_or_default());
+    assert!(quiet.is_some_and(|n| n >= 1), "{overview}");
+}

@@ -163,6 +163,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/auswertung") view=Case::Counts ssr=SsrMode::Async />
                     <Route path=path!("/nachricht/neu") view=Youth::NewMessage ssr=SsrMode::Async />
                     <Route path=path!("/nachrichten") view=Youth::MyMessages ssr=SsrMode::Async />
+                    <Route path=path!("/meine-ziele") view=Youth::OwnGoals ssr=SsrMode::Async />
                     <Route path=path!("/mitreden/:id") view=Youth::LinkForm ssr=SsrMode::Async />
                     <Route path=path!("/karte/:id") view=Youth::CardLogin ssr=SsrMode::Async />
                     <ParentRoute path=path!("/meine-rechte") view=Outlet ssr=SsrMode::Async>
@@ -271,11 +272,12 @@ chunk_pages!(case: Case, case_page, load_case {
     PlanVersion => pages::plan::PlanVersionPage,
     Goal => pages::plan::GoalPage,
 });
-// The young people's pages: their form, their messages, the public link form, the card
-// login and "Meine Rechte".
+// The young people's pages: their form, their messages, their goals, the public link
+// form, the card login and "Meine Rechte".
 chunk_pages!(youth: Youth, youth_page, load_youth {
     NewMessage => pages::feedback::NewMessagePage,
     MyMessages => pages::feedback::MyMessagesPage,
+    OwnGoals => pages::own_goals::OwnGoalsPage,
     LinkForm => pages::feedback::LinkFormPage,
     CardLogin => pages::feedback::CardLoginPage,
     Rights => pages::feedback::RightsPage,

@@ -16,6 +16,8 @@ ALTER TABLE goals ADD COLUMN status TEXT NOT NULL DEFAULT 'offen';
 ALTER TABLE goals ADD COLUMN status_reason TEXT NOT NULL DEFAULT '';
 -- The steps (who does what by when) as JSON: [{"who":…,"what":…,"by":"YYYY-MM-DD"}].
 ALTER TABLE goals ADD COLUMN steps TEXT NOT NULL DEFAULT '[]';
+-- The goal in simple words for the young person ("Meine Ziele"); "" shows the title.
+ALTER TABLE goals ADD COLUMN youth_title TEXT NOT NULL DEFAULT '';
 
 -- One row per version of a young person's plan; `body` holds the header and every goal
 -- as they stood when the version was recorded (JSON). Versions are history.

@@ -207,6 +207,7 @@ pub async fn fixtures(app: &super::TestApp) -> Fixtures {
             status: GoalStatus::Open,
             status_reason: String::new(),
             steps: Vec::new(),
+            youth_title: String::new(),
         },
     )
     .await

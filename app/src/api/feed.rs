@@ -98,8 +98,8 @@ pub async fn comment_item(id: String, input: CommentInput) -> Result<(), AppErro
 }
 
 /// The group overview: per group the young people with their entries of the last 14
-/// days, days without an entry, planned against held visits this month, and the open
-/// complaints and incidents. Fachberatung (own groups) and Leitung.
+/// days, days without an entry, planned against held visits this month, help-plan goals
+/// without entries for weeks, and the open complaints and incidents. Fachberatung (own groups) and Leitung.
 #[server(prefix = "/api", endpoint = "overview/get")]
 pub async fn get_overview() -> Result<Vec<crate::domain::feed::GroupOverview>, AppError> {
     use super::cx::Cx;
@@ -124,6 +124,8 @@ pub async fn get_overview() -> Result<Vec<crate::domain::feed::GroupOverview>, A
                 .and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
                 .map(|d| (today - d).num_days().max(0));
             let planned = crate::db::contacts::get(cx.tx(), &y.id).await?.map(|a| a.planned_in(month_first));
+            let goals = super::plans::ssr::goal_overviews(&mut cx, &y.id).await?;
+            let quiet_goals = i64::try_from(goals.iter().filter(|o| o.stale).count()).unwrap_or_default();
             shown.push(y.id.clone());
             youths.push(YouthOverview {
                 name: format!("{} {}", y.first_name, y.last_name),
@@ -132,6 +134,7 @@ pub async fn get_overview() -> Result<Vec<crate::domain::feed::GroupOverview>, A
                 quiet_days,
                 visits_planned: planned,
                 visits_held: held,
+                quiet_goals,
             });
         }
         let (open_complaints, open_incidents) = crate::db::feed::group_open(cx.tx(), &group.id).await?;

@@ -19,6 +19,7 @@ pub mod groups;
 pub mod incidents;
 pub mod notes;
 pub mod own_account;
+pub mod own_goals;
 pub mod plans;
 pub mod rights;
 pub mod session;

@@ -1,7 +1,7 @@
 //! The help plan (Hilfeplan): everyone who reads a young person's record reads it;
 //! Leitung and the group's Fachberatung record its versions.
 
-use crate::domain::plan::{HelpPlan, PlanInput, PlanVersion};
+use crate::domain::plan::{HelpPlan, PlanInput, PlanVersion, Reminder};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -81,6 +81,61 @@ pub async fn create_plan_version(input: PlanInput) -> Result<String, AppError> {
     Ok(id.into_string())
 }
 
+/// What help planning needs soon in the caller's groups: review dates within two weeks
+/// (or passed), overdue monthly talks, active goals without entries for weeks.
+#[server(prefix = "/api", endpoint = "plans/reminders")]
+pub async fn plan_reminders() -> Result<Vec<Reminder>, AppError> {
+    use super::cx::Cx;
+    use crate::auth::policy::Action;
+    use crate::domain::audit::{AuditAction, RecordKind};
+    use crate::domain::plan::{GoalRef, ReminderKind, review_due, talk_overdue};
+    let mut cx = Cx::begin(Action::ViewEntries).await?;
+    let scope = cx.scope(Action::ViewEntries).await?;
+    let today = super::ssr::today();
+    let talk_days = cx.settings().talk_overdue_days;
+    let mut out = Vec::new();
+    let mut shown = Vec::new();
+    for group in crate::db::groups::list_in(cx.tx(), &scope).await? {
+        let youths = crate::db::youths::list_in_group(cx.tx(), &group.id).await?;
+        let ids: Vec<_> = youths.iter().map(|y| y.id.clone()).collect();
+        let talks = crate::db::entries::last_talks(cx.tx(), &ids).await?;
+        for youth in youths {
+            let name = format!("{} {}", youth.first_name, youth.last_name);
+            let before = out.len();
+            let reminder = |kind, goal: Option<GoalRef>, date: String| Reminder {
+                kind,
+                youth_id: youth.id.clone(),
+                youth_name: name.clone(),
+                group_name: group.name.clone(),
+                goal,
+                date,
+            };
+            let last_talk = talks.iter().find(|(id, _)| *id == youth.id).map(|(_, d)| d.as_str());
+            let admitted =
+                crate::db::youths::get(cx.tx(), &youth.id).await?.map(|y| y.admission_date).unwrap_or_default();
+            if talk_overdue(last_talk, &admitted, today, talk_days) {
+                out.push(reminder(ReminderKind::TalkOverdue, None, last_talk.unwrap_or_default().to_owned()));
+            }
+            for o in ssr::goal_overviews(&mut cx, &youth.id).await? {
+                let goal = GoalRef { id: o.goal.id.clone(), title: o.goal.title.clone() };
+                if o.goal.status.active() && review_due(&o.goal.review_on, today) {
+                    out.push(reminder(ReminderKind::Review, Some(goal.clone()), o.goal.review_on.clone()));
+                }
+                if o.stale {
+                    out.push(reminder(ReminderKind::QuietGoal, Some(goal), o.last_entry_on.clone()));
+                }
+            }
+            if out.len() > before {
+                shown.push(youth.id.clone());
+            }
+        }
+    }
+    let shown: Vec<_> = shown.iter().collect();
+    cx.audit_each(AuditAction::List, RecordKind::HelpPlan, None, &shown).await?;
+    cx.commit().await?;
+    Ok(out)
+}
+
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use crate::api::cx::Cx;
@@ -136,11 +191,21 @@ pub mod ssr {
             })
             .collect();
         let ordered: Vec<Goal> = plan_order(goals.into_iter().map(|(g, _)| g).collect());
+        // A Richtungsziel is worked on through its Handlungsziele: their entries count.
+        let last_of = |goal: &Goal| -> String {
+            let under: Vec<&crate::domain::ids::GoalId> = ordered
+                .iter()
+                .filter(|g| g.parent_id.as_ref() == Some(&goal.id))
+                .map(|g| &g.id)
+                .chain(std::iter::once(&goal.id))
+                .collect();
+            last.iter().filter(|(id, _)| under.contains(&id)).map(|(_, d)| d.clone()).max().unwrap_or_default()
+        };
+        let lasts: Vec<String> = ordered.iter().map(last_of).collect();
         Ok(ordered
             .into_iter()
-            .map(|goal| {
-                let last_entry_on =
-                    last.iter().find(|(id, _)| *id == goal.id).map(|(_, d)| d.clone()).unwrap_or_default();
+            .zip(lasts)
+            .map(|(goal, last_entry_on)| {
                 let mut latest = LatestRatings::default();
                 for (_, perspective, step, date) in rated.iter().filter(|(id, ..)| *id == goal.id) {
                     if let (Some(p), Some(r)) = (Perspective::parse(perspective), Rating::from_step(*step)) {

@@ -68,6 +68,8 @@ pub enum Action {
     OwnAccount,
     /// Set one's own password (young people get a new PIN with a new login card).
     ChangeOwnPassword,
+    /// See one's own help-plan goals and rate them with faces (young people).
+    OwnGoals,
 }
 
 impl Action {
@@ -85,6 +87,7 @@ impl Action {
                 | SubmitFeedback
                 | OwnAccount
                 | ChangeOwnPassword
+                | OwnGoals
         )
     }
 
@@ -131,7 +134,7 @@ fn grant(role: Role, action: Action) -> Grant {
         (WriteEntry, Fachkraft) => Own,
         (ManageCasePlan | ViewFeedbackCounts | IssueLoginCard | Acknowledge, Leitung) => All,
         (ManageCasePlan | ViewFeedbackCounts | IssueLoginCard | Acknowledge, Fachberatung) => Own,
-        (SubmitFeedback, Jugendliche) => All,
+        (SubmitFeedback | OwnGoals, Jugendliche) => All,
         (HandleFeedback | ViewGroupLink, Leitung) => All,
         (HandleFeedback | ViewGroupLink, Fachberatung | Fachkraft) => Own,
         (OwnAccount, _) => All,
@@ -159,7 +162,9 @@ pub enum Resource<'a> {
 /// looks anything up: a role that never may gets 403 at once.
 pub fn may_ever(actor: &CurrentUser, action: Action) -> bool {
     match action {
-        Action::SubmitFeedback => grant(actor.role, action) == Grant::All && actor.youth_id.is_some(),
+        Action::SubmitFeedback | Action::OwnGoals => {
+            grant(actor.role, action) == Grant::All && actor.youth_id.is_some()
+        }
         _ => grant(actor.role, action) != Grant::No,
     }
 }
@@ -292,6 +297,8 @@ pub enum Page {
     HelpPlan,
     /// A goal with its progress.
     Goal,
+    /// "Meine Ziele": a young person's own goals, rated with faces.
+    OwnGoals,
 }
 
 /// The action a page is for. (Which record a detail page shows is decided again, with
@@ -318,6 +325,7 @@ fn page_action(page: Page) -> Option<Action> {
         Page::LoginCard => IssueLoginCard,
         Page::EditRights => EditRights,
         Page::OwnAccount => OwnAccount,
+        Page::OwnGoals => OwnGoals,
     })
 }
 
@@ -369,7 +377,7 @@ pub fn menu(actor: &CurrentUser) -> &'static [Page] {
         Role::Fachkraft => &[Start, NewNote, NewVisit, NewIncident, Incidents, Feed, Feedback],
         Role::Fachberatung => &[Start, Feed, Incidents, Overview, Groups, Feedback],
         Role::Leitung => &[Start, Feed, Incidents, Overview, Groups, NewNote, NewVisit, Feedback, Accounts],
-        Role::Jugendliche => &[Start, YouthFeedback, Rights],
+        Role::Jugendliche => &[Start, YouthFeedback, OwnGoals, Rights],
         Role::Admin => &[Start, Accounts],
         Role::Datenschutz => &[Start, Audit],
     }

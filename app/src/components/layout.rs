@@ -109,6 +109,7 @@ fn nav_items(user: &CurrentUser) -> Vec<NavItem> {
                 Page::Accounts => (t.nav_accounts, "/konten"),
                 Page::Audit => (t.nav_audit, "/protokoll"),
                 Page::YouthFeedback => (t.youth_my_messages, "/nachrichten"),
+                Page::OwnGoals => (t.own_goals_title, "/meine-ziele"),
                 Page::Rights => (t.fb_rights_link, "/meine-rechte"),
                 _ => return None,
             };

@@ -170,15 +170,16 @@ async fn seed_case(
     let today = chrono::Utc::now().date_naive();
     let agreed_on = today.checked_sub_days(chrono::Days::new(45)).unwrap_or(today);
     let in_days = |n: u64| today.checked_add_days(chrono::Days::new(n)).unwrap_or(today).to_string();
-    let goal = |title: &str, description: &str, level, parent: Option<&crate::domain::ids::GoalId>, steps| ValidGoal {
+    let goal = |title: &str, youth: &str, level, parent: Option<&crate::domain::ids::GoalId>, steps| ValidGoal {
         title: title.to_owned(),
-        description: description.to_owned(),
+        description: String::new(),
         review_on: (level == GoalLevel::Action).then(|| date(2027, 3, 1)),
         level,
         parent_id: parent.cloned(),
         status: if level == GoalLevel::Action { GoalStatus::InProgress } else { GoalStatus::Open },
         status_reason: String::new(),
         steps,
+        youth_title: youth.to_owned(),
     };
     let step = |who: &str, what: &str, by: String| Step { who: who.into(), what: what.into(), by };
     let graduation = super::goals::insert(
@@ -186,7 +187,7 @@ async fn seed_case(
         mia,
         &goal(
             "Mia schafft den Hauptschulabschluss",
-            "Mia wünscht sich, Erzieherin zu werden.",
+            "Ich schaffe meinen Schulabschluss.",
             GoalLevel::Direction,
             None,
             vec![],
@@ -198,7 +199,7 @@ async fn seed_case(
         mia,
         &goal(
             "Regelmäßiger Schulbesuch",
-            "Mia geht jeden Tag zur Schule.",
+            "Ich gehe jeden Tag zur Schule.",
             GoalLevel::Action,
             Some(&graduation),
             vec![
@@ -211,7 +212,13 @@ async fn seed_case(
     let family = super::goals::insert(
         conn,
         mia,
-        &goal("Mia hat eine verlässliche Beziehung zur Mutter", "", GoalLevel::Direction, None, vec![]),
+        &goal(
+            "Mia hat eine verlässliche Beziehung zur Mutter",
+            "Ich verstehe mich gut mit Mama.",
+            GoalLevel::Direction,
+            None,
+            vec![],
+        ),
     )
     .await?;
     super::goals::insert(
@@ -219,7 +226,7 @@ async fn seed_case(
         mia,
         &goal(
             "Kontakt zur Mutter stabilisieren",
-            "Begleitete Besuche alle zwei Wochen.",
+            "Ich sehe Mama alle zwei Wochen.",
             GoalLevel::Action,
             Some(&family),
             vec![step("Frank Berater", "Besuchsplan mit der Mutter abstimmen", in_days(21))],

@@ -17,6 +17,7 @@ struct GoalRow {
     status: String,
     status_reason: String,
     steps: String,
+    youth_title: String,
     created_at: i64,
 }
 
@@ -37,13 +38,14 @@ impl GoalRow {
             status: GoalStatus::parse(&self.status).unwrap_or(GoalStatus::Open),
             status_reason: self.status_reason,
             steps,
+            youth_title: self.youth_title,
         };
         (goal, self.created_at)
     }
 }
 
 const COLUMNS: &str = "g.id, g.youth_id, g.title, g.description, g.review_on, g.level, g.parent_id, g.status, \
-     g.status_reason, g.steps, g.created_at";
+     g.status_reason, g.steps, g.youth_title, g.created_at";
 
 /// A young person's goals, oldest first (the order of the help plan).
 pub async fn list_for_youth(conn: &mut Conn, youth_id: &YouthId) -> Result<Vec<Goal>, sqlx::Error> {
@@ -91,7 +93,7 @@ pub async fn insert(conn: &mut Conn, youth: &YouthId, goal: &ValidGoal) -> Resul
     let id = GoalId::fresh();
     sqlx::query(
         "INSERT INTO goals (id, youth_id, title, description, review_on, level, parent_id, status, status_reason, \
-         steps, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+         steps, youth_title, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
     )
     .bind(&id)
     .bind(youth)
@@ -103,6 +105,7 @@ pub async fn insert(conn: &mut Conn, youth: &YouthId, goal: &ValidGoal) -> Resul
     .bind(goal.status.code())
     .bind(&goal.status_reason)
     .bind(steps_json(goal)?)
+    .bind(&goal.youth_title)
     .bind(now_ms())
     .execute(conn)
     .await?;
@@ -112,7 +115,7 @@ pub async fn insert(conn: &mut Conn, youth: &YouthId, goal: &ValidGoal) -> Resul
 pub async fn update(conn: &mut Conn, id: &GoalId, goal: &ValidGoal) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE goals SET title = $2, description = $3, review_on = $4, level = $5, parent_id = $6, status = $7, \
-         status_reason = $8, steps = $9, updated_at = $10 WHERE id = $1",
+         status_reason = $8, steps = $9, youth_title = $10, updated_at = $11 WHERE id = $1",
     )
     .bind(id)
     .bind(&goal.title)
@@ -123,6 +126,7 @@ pub async fn update(conn: &mut Conn, id: &GoalId, goal: &ValidGoal) -> Result<bo
     .bind(goal.status.code())
     .bind(&goal.status_reason)
     .bind(steps_json(goal)?)
+    .bind(&goal.youth_title)
     .bind(now_ms())
     .execute(conn)
     .await?;

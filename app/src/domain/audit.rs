@@ -59,6 +59,8 @@ pub enum RecordKind {
     Feedback,
     FeedbackCounts,
     Goal,
+    /// A young person's own rating of their goal.
+    GoalRating,
     Group,
     Handover,
     /// A version of a young person's help plan, or the plan as a whole.
@@ -81,7 +83,7 @@ pub enum RecordKind {
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 26] = [
+    pub const ALL: [RecordKind; 27] = [
         RecordKind::Account,
         RecordKind::AuditLog,
         RecordKind::Capture,
@@ -92,6 +94,7 @@ impl RecordKind {
         RecordKind::Feedback,
         RecordKind::FeedbackCounts,
         RecordKind::Goal,
+        RecordKind::GoalRating,
         RecordKind::Group,
         RecordKind::Handover,
         RecordKind::HelpPlan,
@@ -122,6 +125,7 @@ impl RecordKind {
             RecordKind::Feedback => "feedback",
             RecordKind::FeedbackCounts => "feedback_counts",
             RecordKind::Goal => "goal",
+            RecordKind::GoalRating => "goal_rating",
             RecordKind::Group => "group",
             RecordKind::Handover => "handover",
             RecordKind::HelpPlan => "help_plan",

@@ -308,6 +308,9 @@ pub struct YouthOverview {
     pub visits_planned: Option<u32>,
     /// Visit contacts held this month.
     pub visits_held: i64,
+    /// Active help-plan goals without a linked entry for the configured weeks.
+    #[serde(default)]
+    pub quiet_goals: i64,
 }
 
 /// One group in the overview.

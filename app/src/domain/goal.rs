@@ -69,6 +69,16 @@ pub struct Goal {
     /// Why a goal is no longer pursued ("" otherwise).
     pub status_reason: String,
     pub steps: Vec<Step>,
+    /// The goal in simple words for the young person ("" shows the title).
+    #[serde(default)]
+    pub youth_title: String,
+}
+
+impl Goal {
+    /// What the young person reads as their goal.
+    pub fn for_youth(&self) -> &str {
+        if self.youth_title.is_empty() { &self.title } else { &self.youth_title }
+    }
 }
 
 /// What the plan page points out about a goal without refusing it.
@@ -152,6 +162,8 @@ pub struct GoalInput {
     pub status_reason: String,
     #[serde(default)]
     pub steps: Vec<StepInput>,
+    #[serde(default)]
+    pub youth_title: String,
 }
 
 impl From<&Goal> for GoalInput {
@@ -171,6 +183,7 @@ impl From<&Goal> for GoalInput {
                 .iter()
                 .map(|s| StepInput { who: s.who.clone(), what: s.what.clone(), by: s.by.clone() })
                 .collect(),
+            youth_title: goal.youth_title.clone(),
         }
     }
 }
@@ -186,6 +199,7 @@ pub struct ValidGoal {
     pub status: GoalStatus,
     pub status_reason: String,
     pub steps: Vec<Step>,
+    pub youth_title: String,
 }
 
 impl ValidGoal {
@@ -232,6 +246,7 @@ impl GoalInput {
             String::new()
         };
         let steps = steps(&mut check, &self.steps);
+        let youth_title = check.optional("youth_title", &self.youth_title, TITLE_MAX);
         check.finish(ValidGoal {
             title,
             description,
@@ -241,6 +256,7 @@ impl GoalInput {
             status: status.unwrap_or(GoalStatus::Open),
             status_reason,
             steps,
+            youth_title,
         })
     }
 }
@@ -338,6 +354,7 @@ mod tests {
             status: GoalStatus::Open,
             status_reason: String::new(),
             steps: Vec::new(),
+            youth_title: String::new(),
         };
         assert_eq!(
             goal("Mia schwänzt nicht mehr", "2027-01-31", GoalLevel::Action).warnings(),

@@ -219,6 +219,57 @@ pub fn is_stale(active: bool, last_entry_on: &str, set_on: NaiveDate, today: Nai
     active && (today - last).num_days() >= days
 }
 
+/// Days ahead in which a goal's review date is shown on the start page.
+pub const REVIEW_AHEAD_DAYS: i64 = 14;
+
+/// What the start pages remind of in help planning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReminderKind {
+    /// A goal's review date is within [`REVIEW_AHEAD_DAYS`] or has passed.
+    Review,
+    /// The monthly talk is overdue.
+    TalkOverdue,
+    /// An active goal without a linked entry for the configured weeks.
+    QuietGoal,
+}
+
+/// One reminder: about whom, which goal, which date.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Reminder {
+    pub kind: ReminderKind,
+    pub youth_id: YouthId,
+    pub youth_name: String,
+    pub group_name: String,
+    pub goal: Option<GoalRef>,
+    /// The review date, or the last talk's ("" if there was none); YYYY-MM-DD.
+    pub date: String,
+}
+
+/// When a young person's monthly talk is overdue: the last talk (or, before the first,
+/// the admission) lies `days` or more back.
+pub fn talk_overdue(last_talk: Option<&str>, admitted: &str, today: NaiveDate, days: i64) -> bool {
+    let since = last_talk.unwrap_or(admitted);
+    NaiveDate::parse_from_str(since, "%Y-%m-%d").is_ok_and(|d| (today - d).num_days() >= days)
+}
+
+/// Whether a review date is due for a reminder: within the days ahead, or passed.
+pub fn review_due(review_on: &str, today: NaiveDate) -> bool {
+    NaiveDate::parse_from_str(review_on, "%Y-%m-%d").is_ok_and(|d| (d - today).num_days() <= REVIEW_AHEAD_DAYS)
+}
+
+/// A goal as the young person sees it under "Meine Ziele".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OwnGoal {
+    pub id: GoalId,
+    /// In simple words if the plan has them, else the goal's title.
+    pub title: String,
+    /// A Richtungsziel (the big goal) rather than a step towards it.
+    pub direction: bool,
+    /// Their own newest rating, and when (Europe/Berlin).
+    pub rating: Option<Rating>,
+    pub rated_on: String,
+}
+
 /// A goal of the plan as the goal page's links name it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GoalRef {
@@ -276,6 +327,17 @@ mod tests {
     }
 
     #[test]
+    fn talks_are_overdue_after_the_days_and_reviews_due_two_weeks_ahead() {
+        let today = day("2026-12-03");
+        assert!(talk_overdue(Some("2026-10-29"), "2020-01-01", today, 35));
+        assert!(!talk_overdue(Some("2026-10-30"), "2020-01-01", today, 35));
+        assert!(!talk_overdue(None, "2026-11-20", today, 35));
+        assert!(talk_overdue(None, "2026-01-01", today, 35));
+        assert!(review_due("2026-12-17", today) && review_due("2026-11-01", today));
+        assert!(!review_due("2026-12-18", today) && !review_due("", today));
+    }
+
+    #[test]
     fn the_plan_reads_direction_then_its_actions() {
         let youth = YouthId::fresh();
         let goal = |title: &str, level: GoalLevel, parent: Option<&GoalId>| Goal {
@@ -289,6 +351,7 @@ mod tests {
             status: GoalStatus::Open,
             status_reason: String::new(),
             steps: Vec::new(),
+            youth_title: String::new(),
         };
         let school = goal("Schulabschluss", GoalLevel::Direction, None);
         let family = goal("Familie", GoalLevel::Direction, None);

@@ -464,6 +464,7 @@ fn GroupCard(g: GroupOverview) -> impl IntoView {
                         <th scope="col">{t.overview_entries}</th>
                         <th scope="col">{t.overview_last}</th>
                         <th scope="col">{t.overview_visits}</th>
+                        <th scope="col">{t.overview_goals}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -493,6 +494,13 @@ fn GroupCard(g: GroupOverview) -> impl IntoView {
                                     <td data-label=t.overview_entries>{y.entries}</td>
                                     <td data-label=t.overview_last>{quiet}</td>
                                     <td data-label=t.overview_visits>{visits}</td>
+                                    <td data-label=t.overview_goals>
+                                        {if y.quiet_goals > 0 {
+                                            view! { <a class="badge badge-important" href=format!("/jugendliche/{}/hilfeplan", y.id)>{fill(t.overview_quiet_goals, &[("n", &y.quiet_goals.to_string())])}</a> }.into_any()
+                                        } else {
+                                            view! { <span>{t.overview_goals_ok}</span> }.into_any()
+                                        }}
+                                    </td>
                                 </tr>
                             }
                         })

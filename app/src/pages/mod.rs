@@ -12,6 +12,7 @@ pub mod incidents;
 pub mod login;
 pub mod not_found;
 pub mod own_account;
+pub mod own_goals;
 pub mod plan;
 pub mod start;
 pub mod talk;

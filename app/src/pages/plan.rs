@@ -230,6 +230,7 @@ fn GoalFields(
             selected=level error=field_error(value, "level") />
         <SelectField label=t.goals_parent name="input[parent_id]" id=format!("{key}-parent") required=false
             options=parents selected=goal.parent_id error=field_error(value, "parent_id") />
+        <TextField label=t.goals_youth_title name="input[youth_title]" id=format!("{key}-youth-title") required=false value=goal.youth_title hint=t.goals_youth_title_hint maxlength=crate::domain::goal::TITLE_MAX error=field_error(value, "youth_title") />
         <TextArea label=t.goals_description name="input[description]" id=format!("{key}-description") value=goal.description maxlength=crate::domain::goal::DESCRIPTION_MAX error=field_error(value, "description") />
         <SelectField label=t.goals_status name="input[status]" id=format!("{key}-status")
             options=GoalStatus::ALL.iter().map(|s| (s.code().to_owned(), s.label().to_owned())).collect()

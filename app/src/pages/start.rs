@@ -84,6 +84,7 @@ fn GroupsStart(user: CurrentUser, overview: Resource<Result<Overview, crate::err
         <PageTitle text=title />
         <p class="page-lead">{lead}</p>
         {(!staff).then(|| view! { <Notices /> })}
+        <PlanReminders />
         <Load data=overview let:loaded>
             {match loaded {
                 (groups, _) if groups.is_empty() => view! { <p class="empty">{t.start_no_groups}</p> }.into_any(),
@@ -120,6 +121,12 @@ fn YouthStart(user: CurrentUser) -> impl IntoView {
                     </a>
                 </li>
                 <li>
+                    <a class="big-choice" href="/meine-ziele" id="start-goals">
+                        <Icon name="mood-gut" class="big-choice-icon" />
+                        <span>{t.start_youth_goals}</span>
+                    </a>
+                </li>
+                <li>
                     <a class="big-choice" href="/nachrichten">
                         <Icon name="messages" class="big-choice-icon" />
                         <span>{t.youth_my_messages}</span>
@@ -133,6 +140,58 @@ fn YouthStart(user: CurrentUser) -> impl IntoView {
                 </li>
             </ul>
         </div>
+    }
+}
+
+/// At most this many reminders are listed; the rest are counted.
+const REMINDERS_SHOWN: usize = 12;
+
+/// What help planning needs soon: review dates, overdue monthly talks, quiet goals.
+#[component]
+fn PlanReminders() -> impl IntoView {
+    use crate::domain::plan::ReminderKind;
+    use crate::domain::text::format_date;
+    let t = texts();
+    let reminders = Resource::new(|| (), |_| crate::api::plans::plan_reminders());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match reminders.await {
+                    Ok(list) if !list.is_empty() => {
+                        let more = list.len().saturating_sub(REMINDERS_SHOWN);
+                        view! {
+                            <section class="card" aria-labelledby="reminders-title" id="plan-reminders">
+                                <h2 id="reminders-title">{t.reminders_title}</h2>
+                                <ul>
+                                    {list.into_iter().take(REMINDERS_SHOWN).map(|r| {
+                                        let goal = r.goal.clone().map(|g| g.title).unwrap_or_default();
+                                        let date = format_date(&r.date);
+                                        let (text, href) = match r.kind {
+                                            ReminderKind::TalkOverdue => (
+                                                if r.date.is_empty() { t.reminder_talk_none.to_owned() } else { fill(t.reminder_talk, &[("date", &date)]) },
+                                                format!("/erziehungsplanung/neu?fuer={}", r.youth_id),
+                                            ),
+                                            ReminderKind::Review => (
+                                                fill(t.reminder_review, &[("goal", &goal), ("date", &date)]),
+                                                format!("/ziele/{}", r.goal.as_ref().map(|g| g.id.to_string()).unwrap_or_default()),
+                                            ),
+                                            ReminderKind::QuietGoal => (
+                                                fill(t.reminder_quiet, &[("goal", &goal)]),
+                                                format!("/ziele/{}", r.goal.as_ref().map(|g| g.id.to_string()).unwrap_or_default()),
+                                            ),
+                                        };
+                                        view! { <li><a href=href>{r.youth_name.clone()}": "{text}</a></li> }
+                                    }).collect_view()}
+                                </ul>
+                                {(more > 0).then(|| view! { <p class="muted">{fill(t.reminders_more, &[("n", &more.to_string())])}</p> })}
+                            </section>
+                        }
+                        .into_any()
+                    }
+                    _ => ().into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 
