@@ -5,8 +5,8 @@
 //! (staff must not see it), and public rows (`anyone`) are also called without a session.
 
 use crate::common::{
-    Client, Fixtures, TestApp, enc, fixtures, incident_form, new_id, note_form, random_pickup, sealed_form,
-    spawn_app_with, talk_form, today, visit_form,
+    Client, Fixtures, TestApp, enc, fixtures, incident_form, new_id, note_form, random_pickup, record_form,
+    sealed_form, spawn_app_with, talk_form, today, visit_form,
 };
 use gruppenbuch_app::api::ssr::Settings;
 use std::collections::BTreeSet;
@@ -242,6 +242,11 @@ fn body(path: &str, scope: Scope, t: &Targets, n: usize) -> String {
         // Writing is checked with the caller's own young person (see the matrix notes).
         "/api/notes/save" => note_form(&new_id(), &t.fx.own_youth, "Matrix"),
         "/api/visits/save" => visit_form(&new_id(), &t.fx.own_youth),
+        "/api/records/save" => record_form(&new_id(), &t.fx.own_youth, "elterngespraech", &format!("Matrix {n}")),
+        "/api/records/correct" => {
+            let record = if own { &t.fx.own_record } else { &t.fx.foreign_record };
+            format!("id={record}&{}&input[reason]=Matrix", record_form(record, youth, "elterngespraech", "korrigiert"))
+        }
         "/api/talks/save" => talk_form(&new_id(), &t.fx.own_youth, &t.fx.own_goal, &[]),
         "/api/talks/correct" => {
             let (talk, goal) =
@@ -322,7 +327,8 @@ fn scopes(row: &Row) -> &'static [Scope] {
 }
 
 fn scoped(path: &str) -> bool {
-    const ENTRY_PATHS: [&str; 23] = [
+    const ENTRY_PATHS: [&str; 24] = [
+        "/api/records/correct",
         "/api/talks/correct",
         "/api/goals/progress",
         "/api/plans/get",

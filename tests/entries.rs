@@ -268,8 +268,9 @@ async fn timelines_page_newest_first_and_filter_by_category() {
         .call("/api/entries/timeline", &format!("input[youth_id]={}&input[before]={next}", fx.own_youth))
         .await
         .json();
-    // 25 new notes plus the demo note and visit and the fixtures' monthly talk.
-    assert_eq!(second["entries"].as_array().map(Vec::len), Some(8));
+    // 25 new notes plus the demo note, visit and parent talk, and the fixtures' monthly
+    // talk and record.
+    assert_eq!(second["entries"].as_array().map(Vec::len), Some(10));
     assert!(second["next"].is_null());
     let leisure = staff
         .call("/api/entries/timeline", &format!("input[youth_id]={}&input[filter]=freizeit", fx.own_youth))

@@ -18,6 +18,7 @@ mod mail;
 mod master_data;
 mod own_account;
 mod plan;
+mod records;
 mod request_context;
 mod schema;
 mod security;

@@ -134,6 +134,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("bearbeiten") view=Masterdata::EditYouth ssr=SsrMode::Async />
                             <Route path=path!("karte") view=Case::LoginCard ssr=SsrMode::Async />
                             <Route path=path!("hilfeplan") view=Case::HelpPlan ssr=SsrMode::Async />
+                            <Route path=path!("aufzeichnung/neu") view=Case::NewRecord ssr=SsrMode::Async />
                         </ParentRoute>
                     </ParentRoute>
                     <ParentRoute path=path!("/konten") view=Outlet ssr=SsrMode::Async>
@@ -271,6 +272,7 @@ chunk_pages!(case: Case, case_page, load_case {
     HelpPlan => pages::plan::HelpPlanPage,
     PlanVersion => pages::plan::PlanVersionPage,
     Goal => pages::plan::GoalPage,
+    NewRecord => pages::record::NewRecordPage,
 });
 // The young people's pages: their form, their messages, their goals, the public link
 // form, the card login and "Meine Rechte".

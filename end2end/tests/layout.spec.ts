@@ -107,14 +107,38 @@ test('an institute with long names, long texts and many entries', async ({ brows
     'input[caseworker_contact]': 'annegret.sommer-blumenthal@jugendamt-erfurt.example, 0361 655 1234 5678',
     'input[custody]': `Sorgeberechtigt: Mutter und Vormund gemeinsam. ${LONG_WORD}. `.repeat(6).slice(0, 500),
   });
+  // A Richtungsziel with three Handlungsziele, each with the longest steps, and a
+  // version of the plan.
+  const direction: string = await call(leitung, info, 'goals/create', {
+    'input[youth_id]': youth,
+    'input[level]': 'richtung',
+    'input[title]': `Richtungsziel: ${LONG_WORD} und ein selbstständiges Leben in der eigenen Wohnung`.slice(0, 120),
+    'input[youth_title]': 'Ich lebe später allein in meiner eigenen Wohnung und komme gut zurecht.',
+  });
+  const goals: string[] = [];
   for (let i = 1; i <= 3; i++) {
-    await call(leitung, info, 'goals/create', {
-      'input[youth_id]': youth,
-      'input[title]': `Ziel ${i}: Selbstständig und pünktlich zur Schule gehen, auch bei Unterrichtsausfall`.slice(0, 120),
-      'input[description]': LONG_TEXT.slice(0, 900),
-      'input[review_on]': '2027-06-30',
-    });
+    goals.push(
+      await call(leitung, info, 'goals/create', {
+        'input[youth_id]': youth,
+        'input[level]': 'handlung',
+        'input[parent_id]': direction,
+        'input[title]': `Ziel ${i}: Selbstständig und pünktlich zur Schule gehen, auch bei Unterrichtsausfall`.slice(0, 120),
+        'input[description]': LONG_TEXT.slice(0, 900),
+        'input[review_on]': '2027-06-30',
+        'input[steps][0][who]': LONG_FIRST,
+        'input[steps][0][what]': `Stellt sich den Wecker und packt die Tasche am Abend. ${LONG_WORD}`.slice(0, 300),
+        'input[steps][0][by]': '2027-01-31',
+      }),
+    );
   }
+  world.goal = goals[0];
+  world.plan = await call(leitung, info, 'plans/create', {
+    'input[youth_id]': youth,
+    'input[agreed_on]': TODAY,
+    'input[participants]': `${LONG_FIRST} ${LONG_LAST}, Frau Dr. Annegret Sommer-Blumenthal (Jugendamt), Mutter, Vormund, Bezugsbetreuerin, Fachberatung. ${LONG_WORD}`,
+    'input[legal_basis]': '35a',
+    'input[key_worker]': 'Sabine Sonnen-Hohenzollern-Sigmaringen',
+  });
   await call(leitung, info, 'contacts/set', {
     id: youth,
     'input[times]': '2',
@@ -160,6 +184,25 @@ test('an institute with long names, long texts and many entries', async ({ brows
     'input[outcome]': 'stattgefunden',
     'input[notes]': LONG_TEXT.slice(0, 1500),
   });
+  // Monthly talks of three months rate the first goal from every perspective.
+  for (const [i, day] of [60, 30, 0].entries()) {
+    const date = new Date(Date.now() - day * 86_400_000).toLocaleDateString('sv-SE', { timeZone: 'Europe/Berlin' });
+    await call(staff, info, 'talks/save', {
+      'input[id]': crypto.randomUUID(),
+      'input[youth_id]': youth,
+      'input[date]': date,
+      'input[participants]': `Sabine Sonnen, Mutter, Vormund. ${LONG_WORD}`,
+      'input[youth_present]': 'ja',
+      'input[goals][0][goal_id]': goals[0],
+      'input[goals][0][happened]': LONG_TEXT.slice(0, 1500),
+      'input[goals][0][staff]': String(2 + i),
+      'input[goals][0][youth]': String(3 + i),
+      'input[goals][0][parents]': String(1 + i),
+      'input[youth_words]': `Ich will mehr Zeit mit meinen Freundinnen. ${LONG_WORD}`,
+      'input[hpg_topics]': LONG_TEXT.slice(0, 600),
+      'input[for_advisor]': i === 2 ? 'true' : 'false',
+    });
+  }
   world.incident = crypto.randomUUID();
   await call(staff, info, 'incidents/save', {
     'input[id]': world.incident,
@@ -174,6 +217,17 @@ test('an institute with long names, long texts and many entries', async ({ brows
   });
 
   const advisor = await session(browser, info, 'fachberatung');
+  await call(advisor, info, 'records/save', {
+    'input[id]': crypto.randomUUID(),
+    'input[youth_id]': youth,
+    'input[date]': TODAY,
+    'input[record_type]': 'diagnostik',
+    'input[phase]': 'eingang',
+    'input[assessor]': 'Frau Dr. Annegret Sommer-Blumenthal, Kinder- und Jugendpsychiatrie',
+    'input[instrument]': `SDQ (Eltern- und Lehrerversion), ${LONG_WORD}`,
+    'input[findings]': LONG_TEXT.slice(0, 2500),
+    'input[goal_ids][0]': goals[0],
+  });
   await call(advisor, info, 'feed/comment', { id: world.note, 'input[text]': `Bitte beim nächsten Gespräch ansprechen. ${LONG_WORD}.` });
   const link = await call(advisor, info, 'feedback/group-link', { id: sonnenhaus });
   world.link = new URL(link.url).pathname.split('/').pop()!;
@@ -211,6 +265,8 @@ function address(route: string): string {
     if (route.startsWith('/jugendliche/')) return world.youth;
     if (route.startsWith('/konten/')) return world.account;
     if (route.startsWith('/eintraege/')) return world.note;
+    if (route.startsWith('/hilfeplan/')) return world.plan;
+    if (route.startsWith('/ziele/')) return world.goal;
     if (route.startsWith('/rueckmeldungen/')) return world.feedback;
     if (route.startsWith('/vorkommnisse/')) return world.incident;
     if (route.startsWith('/mitreden/')) return world.link;

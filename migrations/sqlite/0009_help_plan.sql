@@ -3,6 +3,10 @@
 -- for word), the links from entries to goals as an index the goal page reads, and the
 -- ratings of the monthly Erziehungsplanungsgespräch.
 
+-- Entries only the Fachberatung and Leitung may read (the team's own case reflection):
+-- every list, count and link leaves them out for the group's staff.
+ALTER TABLE entries ADD COLUMN advisors_only BIGINT NOT NULL DEFAULT 0;
+
 -- The young person's row is their current placement; its legal basis (§ 33 S. 2, § 34,
 -- § 35a, § 41 SGB VIII) is set with each version of the plan.
 ALTER TABLE youths ADD COLUMN legal_basis TEXT NOT NULL DEFAULT '';

@@ -23,6 +23,9 @@ pub struct Fixtures {
     /// A monthly talk of Mia (by `fachkraft`) and one of Noah (by `fachkraft2`), made here.
     pub own_talk: String,
     pub foreign_talk: String,
+    /// An Elterngespräch of the Fachberatung about Mia, and one about Noah, made here.
+    pub own_record: String,
+    pub foreign_record: String,
     /// Mia's demo help plan (version 1), and one made here for Noah.
     pub own_plan: String,
     pub foreign_plan: String,
@@ -261,6 +264,26 @@ pub async fn fixtures(app: &super::TestApp) -> Fixtures {
     };
     let own_talk = entry_fixture(store, &own_group, &own_youth, &own_staff, talk(&own_goal)).await;
     let foreign_talk = entry_fixture(store, &foreign_group, &foreign_youth, &foreign_staff, talk(&foreign_goal)).await;
+    let record = |who: &str| {
+        EntryBody::Record(gruppenbuch_app::domain::record::RecordBody {
+            record_type: gruppenbuch_app::domain::record::RecordType::ParentTalk,
+            participants: who.into(),
+            content: "Matrix".into(),
+            outcome: "Matrix".into(),
+            goal_ids: vec![],
+            phase: None,
+            assessor: String::new(),
+            instrument: String::new(),
+            findings: String::new(),
+        })
+    };
+    let advisor_of =
+        |login: &'static str| sqlx::query_scalar::<_, String>("SELECT id FROM users WHERE login = $1").bind(login);
+    let own_advisor = advisor_of("fachberatung").fetch_one(&mut *conn).await.expect("own advisor");
+    let foreign_advisor = advisor_of("fachberatung2").fetch_one(&mut *conn).await.expect("foreign advisor");
+    let own_record = entry_fixture(store, &own_group, &own_youth, &own_advisor, record("Frau Krause")).await;
+    let foreign_record =
+        entry_fixture(store, &foreign_group, &foreign_youth, &foreign_advisor, record("Herr Schulz")).await;
     let mia_account = sqlx::query_scalar::<_, String>("SELECT id FROM users WHERE login = 'jugendliche'")
         .fetch_one(&mut *conn)
         .await
@@ -328,6 +351,8 @@ pub async fn fixtures(app: &super::TestApp) -> Fixtures {
         foreign_plan,
         own_talk,
         foreign_talk,
+        own_record,
+        foreign_record,
         foreign_note,
         foreign_visit,
         foreign_goal,

@@ -37,6 +37,19 @@ pub fn talk_form(id: &str, youth: &str, goal: &str, entries: &[&str]) -> String 
     form
 }
 
+/// A complete record form of the Fachberatung (`kind`: a `RecordType` code other than
+/// diagnostics) about a young person.
+pub fn record_form(id: &str, youth: &str, kind: &str, outcome: &str) -> String {
+    format!(
+        "input[id]={id}&input[youth_id]={youth}&input[date]={}&input[record_type]={kind}&input[participants]={}\
+         &input[content]={}&input[outcome]={}",
+        today(),
+        enc("Frank Berater, Frau Krause"),
+        enc("Besprochen wurden die Besuche."),
+        enc(outcome)
+    )
+}
+
 /// A complete note form for a subject (a young person's id or `gruppe:<id>`).
 pub fn note_form(id: &str, subject: &str, text: &str) -> String {
     format!(

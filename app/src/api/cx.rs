@@ -191,11 +191,21 @@ impl Cx {
         Ok(group)
     }
 
-    /// Where a note or visit belongs, for `action` on it.
+    /// Where an entry belongs, for `action` on it. An entry only the Fachberatung and
+    /// Leitung read is "not found" for everyone else.
     pub async fn entry(&mut self, action: Action, id: &EntryId) -> Result<crate::db::entries::Scope, AppError> {
         let scope = crate::db::entries::scope(self.tx(), id).await?.ok_or(AppError::NotFound)?;
+        if scope.advisors_only && !self.sees_advisor_records(&scope.group_id) {
+            return Err(AppError::NotFound);
+        }
         self.decide(action, Resource::Group(&scope.group_id))?;
         Ok(scope)
+    }
+
+    /// Whether lists and counts of this group's entries include those only the
+    /// Fachberatung and Leitung read.
+    pub fn sees_advisor_records(&self, group: &GroupId) -> bool {
+        self.can(Action::ViewAdvisorRecords, Resource::Group(group))
     }
 
     /// The group of an incident, for `action` on it.

@@ -86,7 +86,13 @@ pub async fn get_entry(id: String) -> Result<EntryDetail, AppError> {
     let mut entry = ssr::view(stored);
     ssr::resolve_goal_titles(std::slice::from_mut(&mut entry), &goals);
     cx.audit(AuditAction::Read, scope.kind.record_kind(), Some(id.as_str()), scope.youth_id.as_ref()).await?;
-    let can_correct = cx.can(Action::WriteEntry, Resource::Group(&scope.group_id));
+    // The Fachberatung corrects its own records; staff and Leitung everything else.
+    let corrects = if scope.kind == crate::domain::entry::EntryKind::Record {
+        Action::WriteCaseRecord
+    } else {
+        Action::WriteEntry
+    };
+    let can_correct = cx.can(corrects, Resource::Group(&scope.group_id));
     cx.commit().await?;
     Ok(EntryDetail { entry, versions: versions.into_iter().map(ssr::version).collect(), can_correct, goals })
 }
@@ -102,8 +108,10 @@ pub async fn youth_timeline(input: TimelineInput) -> Result<TimelinePage, AppErr
     let youth: crate::domain::ids::YouthId = parse_id(&input.youth_id)?;
     let (filter, before) = input.validate()?;
     let mut cx = Cx::begin(Action::ViewEntries).await?;
-    cx.youth(Action::ViewEntries, &youth).await?;
-    let (stored, next) = crate::db::entries::timeline(cx.tx(), &youth, &filter, before.as_ref(), TIMELINE_PAGE).await?;
+    let group = cx.youth(Action::ViewEntries, &youth).await?;
+    let advisors = cx.sees_advisor_records(&group);
+    let (stored, next) =
+        crate::db::entries::timeline(cx.tx(), &youth, &filter, before.as_ref(), TIMELINE_PAGE, advisors).await?;
     let goals = crate::db::goals::list_for_youth(cx.tx(), &youth).await?;
     let mut entries: Vec<_> = stored.into_iter().map(ssr::view).collect();
     ssr::resolve_goal_titles(&mut entries, &goals);
@@ -121,12 +129,19 @@ pub async fn group_handover(id: String) -> Result<Handover, AppError> {
     let id: crate::domain::ids::GroupId = parse_id(&id)?;
     let mut cx = Cx::begin(Action::ViewEntries).await?;
     let group = cx.group(Action::ViewEntries, &id).await?;
+    let advisors = cx.sees_advisor_records(&id);
     let today = super::ssr::today();
     let yesterday = today.pred_opt().unwrap_or(today);
-    let mut today_entries: Vec<_> =
-        crate::db::entries::group_day(cx.tx(), &id, &today.to_string()).await?.into_iter().map(ssr::view).collect();
-    let mut yesterday_entries: Vec<_> =
-        crate::db::entries::group_day(cx.tx(), &id, &yesterday.to_string()).await?.into_iter().map(ssr::view).collect();
+    let mut today_entries: Vec<_> = crate::db::entries::group_day(cx.tx(), &id, &today.to_string(), advisors)
+        .await?
+        .into_iter()
+        .map(ssr::view)
+        .collect();
+    let mut yesterday_entries: Vec<_> = crate::db::entries::group_day(cx.tx(), &id, &yesterday.to_string(), advisors)
+        .await?
+        .into_iter()
+        .map(ssr::view)
+        .collect();
     let mut goals = Vec::new();
     for youth in crate::db::youths::list_in_group(cx.tx(), &id).await? {
         goals.extend(crate::db::goals::list_for_youth(cx.tx(), &youth.id).await?);
@@ -284,14 +299,18 @@ pub mod ssr {
         body: EntryBody,
         reason: &str,
     ) -> Result<i64, AppError> {
-        let scope = cx.entry(Action::WriteEntry, id).await?;
+        let action = if body.kind() == EntryKind::Record { Action::WriteCaseRecord } else { Action::WriteEntry };
+        let scope = cx.entry(action, id).await?;
         if scope.kind != body.kind() {
             return Err(AppError::NotFound);
         }
         match (&body, &scope.youth_id) {
             (EntryBody::Note(note), _) => check_goals(cx, scope.youth_id.as_ref(), &note.goal_ids).await?,
             (EntryBody::Talk(talk), Some(youth)) => crate::api::talks::ssr::check_talk(cx, youth, talk).await?,
-            (EntryBody::Talk(_), None) => return Err(AppError::NotFound),
+            (EntryBody::Talk(_) | EntryBody::Record(_), None) => return Err(AppError::NotFound),
+            (EntryBody::Record(record), Some(youth)) => {
+                crate::api::records::ssr::check_record(cx, youth, id, record).await?;
+            }
             (EntryBody::Visit(_), _) => {}
         }
         let author = cx.user().id.clone();
@@ -308,6 +327,7 @@ pub mod ssr {
             entry.goal_titles = match &entry.body {
                 EntryBody::Note(note) => note.goal_ids.iter().filter_map(title).collect(),
                 EntryBody::Talk(talk) => talk.goals.iter().map(|g| title(&g.goal_id).unwrap_or_default()).collect(),
+                EntryBody::Record(record) => record.goal_ids.iter().filter_map(title).collect(),
                 EntryBody::Visit(_) => Vec::new(),
             };
         }

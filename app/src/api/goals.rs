@@ -135,6 +135,7 @@ pub mod ssr {
         match body {
             EntryBody::Note(n) => n.text.clone(),
             EntryBody::Visit(v) => v.notes.clone(),
+            EntryBody::Record(r) => r.feed_text(),
             EntryBody::Talk(talk) => talk
                 .goals
                 .iter()
@@ -147,6 +148,8 @@ pub mod ssr {
 
     pub async fn progress(cx: &mut Cx, goal: Goal) -> Result<GoalProgress, AppError> {
         let today = crate::api::ssr::today();
+        let group = crate::db::youths::group_of(cx.tx(), &goal.youth_id).await?.ok_or(AppError::NotFound)?;
+        let advisors = cx.sees_advisor_records(&group);
         let youth_name = crate::api::plans::ssr::youth_name(cx, &goal.youth_id).await?;
         let overviews = crate::api::plans::ssr::goal_overviews(cx, &goal.youth_id).await?;
         let overview = overviews.iter().find(|o| o.goal.id == goal.id);
@@ -162,7 +165,7 @@ pub mod ssr {
             .filter(|o| o.goal.parent_id.as_ref() == Some(&goal.id))
             .map(|o| GoalRef { id: o.goal.id.clone(), title: o.goal.title.clone() })
             .collect();
-        let rows = crate::db::progress::linked_entries(cx.tx(), &goal.id, ENTRIES_SHOWN).await?;
+        let rows = crate::db::progress::linked_entries(cx.tx(), &goal.id, ENTRIES_SHOWN, advisors).await?;
         let entries = rows
             .into_iter()
             .filter_map(|(id, kind, date, body, author_name)| {
@@ -181,7 +184,7 @@ pub mod ssr {
             .checked_sub_months(chrono::Months::new(MONTHS_SHOWN - 1))
             .map(|d| d.format("%Y-%m-01").to_string())
             .unwrap_or_default();
-        let (counts, entries_total) = crate::db::progress::month_counts(cx.tx(), &goal.id, &from).await?;
+        let (counts, entries_total) = crate::db::progress::month_counts(cx.tx(), &goal.id, &from, advisors).await?;
         let months = month_counts(today, &counts);
         let ratings: Vec<RatingPoint> = crate::db::progress::ratings(cx.tx(), &goal.id)
             .await?

@@ -21,6 +21,7 @@ pub mod notes;
 pub mod own_account;
 pub mod own_goals;
 pub mod plans;
+pub mod records;
 pub mod rights;
 pub mod session;
 pub mod submissions;

@@ -181,7 +181,9 @@ pub mod ssr {
         let today = crate::api::ssr::today();
         let days = cx.settings().goal_stale_days;
         let goals = crate::db::goals::list_with_dates(cx.tx(), youth).await?;
-        let last = crate::db::progress::last_entries(cx.tx(), youth).await?;
+        let group = crate::db::youths::group_of(cx.tx(), youth).await?.ok_or(AppError::NotFound)?;
+        let advisors = cx.sees_advisor_records(&group);
+        let last = crate::db::progress::last_entries(cx.tx(), youth, advisors).await?;
         let rated = crate::db::progress::latest_ratings(cx.tx(), youth).await?;
         let set_on: Vec<(crate::domain::ids::GoalId, chrono::NaiveDate)> = goals
             .iter()

@@ -98,6 +98,8 @@ pub mod ssr {
             .checked_sub_days(chrono::Days::new(OFFER_DAYS))
             .map(|d| d.to_string())
             .unwrap_or_default();
+        let group = crate::db::youths::group_of(cx.tx(), youth).await?.ok_or(AppError::NotFound)?;
+        let advisors = cx.sees_advisor_records(&group);
         let mut out = Vec::new();
         for goal in goals.iter().filter(|g| g.status.active()) {
             let is_direction_with_actions =
@@ -111,7 +113,7 @@ pub mod ssr {
                 .and_then(|p| goals.iter().find(|g| &g.id == p))
                 .map(|g| g.title.clone())
                 .unwrap_or_default();
-            let entries = crate::db::progress::linked_since(cx.tx(), &goal.id, &from)
+            let entries = crate::db::progress::linked_since(cx.tx(), &goal.id, &from, advisors)
                 .await?
                 .into_iter()
                 .filter_map(|(id, date, body)| {
@@ -119,6 +121,7 @@ pub mod ssr {
                     let text = match body {
                         EntryBody::Note(n) => n.text,
                         EntryBody::Visit(v) => v.notes,
+                        EntryBody::Record(r) => r.outcome,
                         EntryBody::Talk(_) => return None,
                     };
                     Some(OfferedEntry { id, date, excerpt: excerpt(&text, 90) })
@@ -133,12 +136,14 @@ pub mod ssr {
     /// The goals and entries a talk names must be the young person's.
     pub async fn check_talk(cx: &mut Cx, youth: &YouthId, body: &TalkBody) -> Result<(), AppError> {
         let t = texts();
+        let group = crate::db::youths::group_of(cx.tx(), youth).await?.ok_or(AppError::NotFound)?;
+        let advisors = cx.sees_advisor_records(&group);
         for goal in &body.goals {
             let found = crate::db::goals::get(cx.tx(), &goal.goal_id).await?;
             if found.map(|g| g.youth_id).as_ref() != Some(youth) {
                 return Err(AppError::invalid("goals", t.v_unknown_goal));
             }
-            let found = crate::db::entries::count_of_youth(cx.tx(), youth, &goal.entry_ids).await?;
+            let found = crate::db::entries::count_of_youth(cx.tx(), youth, &goal.entry_ids, advisors).await?;
             if found != goal.entry_ids.len() {
                 return Err(AppError::invalid("goals", t.v_unknown_entry));
             }

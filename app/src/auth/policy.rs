@@ -70,6 +70,12 @@ pub enum Action {
     ChangeOwnPassword,
     /// See one's own help-plan goals and rate them with faces (young people).
     OwnGoals,
+    /// Write and correct the Fachberatung's own records about a young person
+    /// (Fachgespräch, Elterngespräch, diagnostics, …).
+    WriteCaseRecord,
+    /// Read the records only the Fachberatung and Leitung read (the team's case
+    /// reflection): without it they are missing from every list, count and link.
+    ViewAdvisorRecords,
 }
 
 impl Action {
@@ -134,6 +140,8 @@ fn grant(role: Role, action: Action) -> Grant {
         (WriteEntry, Fachkraft) => Own,
         (ManageCasePlan | ViewFeedbackCounts | IssueLoginCard | Acknowledge, Leitung) => All,
         (ManageCasePlan | ViewFeedbackCounts | IssueLoginCard | Acknowledge, Fachberatung) => Own,
+        (WriteCaseRecord | ViewAdvisorRecords, Leitung) => All,
+        (WriteCaseRecord | ViewAdvisorRecords, Fachberatung) => Own,
         (SubmitFeedback | OwnGoals, Jugendliche) => All,
         (HandleFeedback | ViewGroupLink, Leitung) => All,
         (HandleFeedback | ViewGroupLink, Fachberatung | Fachkraft) => Own,
@@ -299,6 +307,8 @@ pub enum Page {
     Goal,
     /// "Meine Ziele": a young person's own goals, rated with faces.
     OwnGoals,
+    /// Writing a record of the Fachberatung.
+    NewRecord,
 }
 
 /// The action a page is for. (Which record a detail page shows is decided again, with
@@ -326,6 +336,7 @@ fn page_action(page: Page) -> Option<Action> {
         Page::EditRights => EditRights,
         Page::OwnAccount => OwnAccount,
         Page::OwnGoals => OwnGoals,
+        Page::NewRecord => WriteCaseRecord,
     })
 }
 

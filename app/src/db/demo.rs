@@ -221,7 +221,7 @@ async fn seed_case(
         ),
     )
     .await?;
-    super::goals::insert(
+    let contact = super::goals::insert(
         conn,
         mia,
         &goal(
@@ -277,7 +277,18 @@ async fn seed_case(
         mood_after_text: "Erzählt viel, wirkt gelöst.".into(),
         notes: "Gemeinsam gespielt, Abschied ohne Tränen.".into(),
     });
-    for (body, day) in [(note, today), (visit, yesterday)] {
+    let parent_talk = EntryBody::Record(crate::domain::record::RecordBody {
+        record_type: crate::domain::record::RecordType::ParentTalk,
+        participants: "Frau Krause (Mutter), Frank Berater".into(),
+        content: "Wie die begleiteten Besuche für Mia und ihre Mutter laufen.".into(),
+        outcome: "Die Besuche bleiben begleitet, alle zwei Wochen samstags. Frau Krause ruft vorher an.".into(),
+        goal_ids: vec![contact],
+        phase: None,
+        assessor: String::new(),
+        instrument: String::new(),
+        findings: String::new(),
+    });
+    for (body, day, author) in [(note, today, staff), (visit, yesterday, staff), (parent_talk, yesterday, advisor)] {
         let id = crate::domain::ids::EntryId::fresh();
         let entry = super::entries::NewEntry {
             id: &id,
@@ -285,7 +296,7 @@ async fn seed_case(
             youth_id: Some(mia),
             date: day,
             body: &body,
-            author_id: staff,
+            author_id: author,
         };
         super::entries::insert(conn, entry).await?;
     }

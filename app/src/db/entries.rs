@@ -42,7 +42,19 @@ fn feed_columns(body: &EntryBody) -> (&'static str, bool, String) {
             (v.kind.code(), false, text)
         }
         EntryBody::Talk(talk) => (TALK_CATEGORY, talk.for_advisor, talk.feed_text()),
+        EntryBody::Record(r) => (r.record_type.code(), false, r.feed_text()),
     }
+}
+
+/// Only the Fachberatung and Leitung read it.
+fn advisors_only(body: &EntryBody) -> bool {
+    matches!(body, EntryBody::Record(r) if r.advisors_only())
+}
+
+/// The condition that leaves out entries only the Fachberatung and Leitung read, unless
+/// the caller is one of them.
+fn visible(advisors: bool) -> &'static str {
+    if advisors { "" } else { " AND e.advisors_only = 0" }
 }
 
 /// The category a monthly talk is filed under in the feed.
@@ -54,6 +66,7 @@ fn goal_links(body: &EntryBody) -> Vec<crate::domain::ids::GoalId> {
         EntryBody::Note(n) => n.goal_ids.clone(),
         EntryBody::Visit(_) => Vec::new(),
         EntryBody::Talk(talk) => talk.goals.iter().map(|g| g.goal_id.clone()).collect(),
+        EntryBody::Record(r) => r.goal_ids.clone(),
     }
 }
 
@@ -65,7 +78,7 @@ fn goal_ratings(body: &EntryBody) -> Vec<(crate::domain::ids::GoalId, &'static s
             .iter()
             .flat_map(|g| g.ratings().into_iter().map(|(p, r)| (g.goal_id.clone(), p.code(), r.step())))
             .collect(),
-        EntryBody::Note(_) | EntryBody::Visit(_) => Vec::new(),
+        EntryBody::Note(_) | EntryBody::Visit(_) | EntryBody::Record(_) => Vec::new(),
     }
 }
 
@@ -83,6 +96,7 @@ fn columns(body: &EntryBody) -> (Option<&'static str>, i64, Option<&'static str>
         EntryBody::Note(n) => (Some(n.category.code()), i64::from(n.important), None),
         EntryBody::Visit(v) => (None, 0, Some(v.outcome.code())),
         EntryBody::Talk(talk) => (Some(TALK_CATEGORY), i64::from(talk.for_advisor), None),
+        EntryBody::Record(r) => (Some(r.record_type.code()), 0, None),
     }
 }
 
@@ -94,7 +108,7 @@ pub async fn insert(conn: &mut Conn, entry: NewEntry<'_>) -> Result<Stored, sqlx
     let body = serde_json::to_string(entry.body).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     let done = sqlx::query(
         "INSERT INTO entries (id, kind, group_id, youth_id, occurred_on, category, important, outcome, author_id, \
-         created_at, version, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $10) \
+         created_at, version, updated_at, advisors_only) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $10, $11) \
          ON CONFLICT (id) DO NOTHING",
     )
     .bind(entry.id)
@@ -107,6 +121,7 @@ pub async fn insert(conn: &mut Conn, entry: NewEntry<'_>) -> Result<Stored, sqlx
     .bind(outcome)
     .bind(entry.author_id)
     .bind(now)
+    .bind(i64::from(advisors_only(entry.body)))
     .execute(&mut *conn)
     .await?;
     if done.rows_affected() == 0 {
@@ -136,7 +151,8 @@ pub async fn insert(conn: &mut Conn, entry: NewEntry<'_>) -> Result<Stored, sqlx
         day: &entry.date.to_string(),
         category,
         urgent,
-        to_advisor: false,
+        // The feed shows what went past the group only to the Fachberatung and Leitung.
+        to_advisor: advisors_only(entry.body),
         text: &text,
     };
     if !super::feed::insert(&mut *conn, item).await? {
@@ -222,18 +238,20 @@ pub struct Scope {
     pub group_id: GroupId,
     pub youth_id: Option<YouthId>,
     pub author_id: UserId,
+    /// Only the Fachberatung and Leitung read it.
+    pub advisors_only: bool,
 }
 
 pub async fn scope(conn: &mut Conn, id: &EntryId) -> Result<Option<Scope>, sqlx::Error> {
-    let row: Option<(String, GroupId, Option<YouthId>, UserId)> = sqlx::query_as(
-        "SELECT e.kind, COALESCE(y.group_id, e.group_id), e.youth_id, e.author_id \
+    let row: Option<(String, GroupId, Option<YouthId>, UserId, i64)> = sqlx::query_as(
+        "SELECT e.kind, COALESCE(y.group_id, e.group_id), e.youth_id, e.author_id, e.advisors_only \
          FROM entries e LEFT JOIN youths y ON y.id = e.youth_id WHERE e.id = $1",
     )
     .bind(id)
     .fetch_optional(conn)
     .await?;
-    Ok(row.and_then(|(kind, group_id, youth_id, author_id)| {
-        EntryKind::parse(&kind).map(|kind| Scope { kind, group_id, youth_id, author_id })
+    Ok(row.and_then(|(kind, group_id, youth_id, author_id, advisors)| {
+        EntryKind::parse(&kind).map(|kind| Scope { kind, group_id, youth_id, author_id, advisors_only: advisors != 0 })
     }))
 }
 
@@ -319,15 +337,17 @@ pub async fn get(conn: &mut Conn, id: &EntryId) -> Result<Option<StoredEntry>, s
     Ok(row.and_then(EntryRow::into_domain).map(|(e, _)| e))
 }
 
-/// A young person's entries, newest first, `limit` at a time after the cursor.
+/// A young person's entries, newest first, `limit` at a time after the cursor; with
+/// those only the Fachberatung and Leitung read if `advisors`.
 pub async fn timeline(
     conn: &mut Conn,
     youth_id: &YouthId,
     filter: &TimelineFilter,
     before: Option<&Cursor>,
     limit: usize,
+    advisors: bool,
 ) -> Result<(Vec<StoredEntry>, Option<String>), sqlx::Error> {
-    let mut sql = format!("{SELECT} WHERE e.youth_id = $1");
+    let mut sql = format!("{SELECT} WHERE e.youth_id = $1{}", visible(advisors));
     let filter_value = match filter {
         TimelineFilter::All => None,
         TimelineFilter::Visits => Some("visit"),
@@ -365,11 +385,17 @@ pub async fn timeline(
 }
 
 /// A group's entries of one day: its whole-group notes and the entries of the young
-/// people living there now.
-pub async fn group_day(conn: &mut Conn, group_id: &GroupId, date: &str) -> Result<Vec<StoredEntry>, sqlx::Error> {
+/// people living there now (with those only advisors read if `advisors`).
+pub async fn group_day(
+    conn: &mut Conn,
+    group_id: &GroupId,
+    date: &str,
+    advisors: bool,
+) -> Result<Vec<StoredEntry>, sqlx::Error> {
     let sql = format!(
         "{SELECT} WHERE e.occurred_on = $2 AND ((e.youth_id IS NULL AND e.group_id = $1) \
-         OR e.youth_id IN (SELECT id FROM youths WHERE group_id = $1)){ORDER}"
+         OR e.youth_id IN (SELECT id FROM youths WHERE group_id = $1)){}{ORDER}",
+        visible(advisors)
     );
     let rows: Vec<EntryRow> = sqlx::query_as(&sql).bind(group_id).bind(date).fetch_all(conn).await?;
     Ok(rows.into_iter().filter_map(EntryRow::into_domain).map(|(e, _)| e).collect())
@@ -439,15 +465,18 @@ pub async fn visit_outcomes(
     .await
 }
 
-/// How many of these entries are the young person's (to check what a talk ticks).
-pub async fn count_of_youth(conn: &mut Conn, youth: &YouthId, ids: &[EntryId]) -> Result<usize, sqlx::Error> {
+/// How many of these entries are the young person's and visible (to check what a talk
+/// ticks).
+pub async fn count_of_youth(
+    conn: &mut Conn,
+    youth: &YouthId,
+    ids: &[EntryId],
+    advisors: bool,
+) -> Result<usize, sqlx::Error> {
     let mut found = 0;
     for id in ids {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM entries WHERE id = $1 AND youth_id = $2")
-            .bind(id)
-            .bind(youth)
-            .fetch_one(&mut *conn)
-            .await?;
+        let sql = format!("SELECT COUNT(*) FROM entries e WHERE e.id = $1 AND e.youth_id = $2{}", visible(advisors));
+        let n: i64 = sqlx::query_scalar(&sql).bind(id).bind(youth).fetch_one(&mut *conn).await?;
         found += usize::try_from(n).unwrap_or_default();
     }
     Ok(found)

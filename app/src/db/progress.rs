@@ -46,17 +46,28 @@ pub async fn set_ratings(
     Ok(())
 }
 
+/// Leaves out entries only the Fachberatung and Leitung read, unless `advisors`.
+fn visible(advisors: bool) -> &'static str {
+    if advisors { "" } else { " AND e.advisors_only = 0" }
+}
+
 /// An entry linked to a goal: id, kind code, date, current body (JSON), author.
 pub type LinkRow = (EntryId, String, String, String, String);
 
 /// The newest `limit` entries linked to a goal.
-pub async fn linked_entries(conn: &mut Conn, goal: &GoalId, limit: usize) -> Result<Vec<LinkRow>, sqlx::Error> {
+pub async fn linked_entries(
+    conn: &mut Conn,
+    goal: &GoalId,
+    limit: usize,
+    advisors: bool,
+) -> Result<Vec<LinkRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT e.id, e.kind, e.occurred_on, v.body, u.display_name FROM entry_goals l \
          JOIN entries e ON e.id = l.entry_id \
          JOIN entry_versions v ON v.entry_id = e.id AND v.version = e.version \
          JOIN users u ON u.id = e.author_id \
-         WHERE l.goal_id = $1 ORDER BY l.occurred_on DESC, e.created_at DESC, e.id DESC LIMIT {limit}"
+         WHERE l.goal_id = $1{} ORDER BY l.occurred_on DESC, e.created_at DESC, e.id DESC LIMIT {limit}",
+        visible(advisors)
     ))
     .bind(goal)
     .fetch_all(conn)
@@ -68,12 +79,14 @@ pub async fn linked_since(
     conn: &mut Conn,
     goal: &GoalId,
     from: &str,
+    advisors: bool,
 ) -> Result<Vec<(EntryId, String, String)>, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as(&format!(
         "SELECT e.id, e.occurred_on, v.body FROM entry_goals l JOIN entries e ON e.id = l.entry_id \
          JOIN entry_versions v ON v.entry_id = e.id AND v.version = e.version \
-         WHERE l.goal_id = $1 AND l.occurred_on >= $2 ORDER BY l.occurred_on DESC, e.id DESC LIMIT 30",
-    )
+         WHERE l.goal_id = $1 AND l.occurred_on >= $2{} ORDER BY l.occurred_on DESC, e.id DESC LIMIT 30",
+        visible(advisors)
+    ))
     .bind(goal)
     .bind(from)
     .fetch_all(conn)
@@ -85,10 +98,13 @@ pub async fn month_counts(
     conn: &mut Conn,
     goal: &GoalId,
     from: &str,
+    advisors: bool,
 ) -> Result<(Vec<(String, i64)>, i64), sqlx::Error> {
-    let days: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT occurred_on, COUNT(*) FROM entry_goals WHERE goal_id = $1 AND occurred_on >= $2 GROUP BY occurred_on",
-    )
+    let linked =
+        format!("FROM entry_goals l JOIN entries e ON e.id = l.entry_id WHERE l.goal_id = $1{}", visible(advisors));
+    let days: Vec<(String, i64)> = sqlx::query_as(&format!(
+        "SELECT l.occurred_on, COUNT(*) {linked} AND l.occurred_on >= $2 GROUP BY l.occurred_on"
+    ))
     .bind(goal)
     .bind(from)
     .fetch_all(&mut *conn)
@@ -101,8 +117,7 @@ pub async fn month_counts(
             None => months.push((month, n)),
         }
     }
-    let total: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM entry_goals WHERE goal_id = $1").bind(goal).fetch_one(conn).await?;
+    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {linked}")).bind(goal).fetch_one(conn).await?;
     Ok((months, total))
 }
 
@@ -117,11 +132,16 @@ pub async fn ratings(conn: &mut Conn, goal: &GoalId) -> Result<Vec<(String, Stri
 }
 
 /// Per goal of a young person: the newest linked entry's date.
-pub async fn last_entries(conn: &mut Conn, youth: &YouthId) -> Result<Vec<(GoalId, String)>, sqlx::Error> {
-    sqlx::query_as(
+pub async fn last_entries(
+    conn: &mut Conn,
+    youth: &YouthId,
+    advisors: bool,
+) -> Result<Vec<(GoalId, String)>, sqlx::Error> {
+    sqlx::query_as(&format!(
         "SELECT l.goal_id, MAX(l.occurred_on) FROM entry_goals l JOIN goals g ON g.id = l.goal_id \
-         WHERE g.youth_id = $1 GROUP BY l.goal_id",
-    )
+         JOIN entries e ON e.id = l.entry_id WHERE g.youth_id = $1{} GROUP BY l.goal_id",
+        visible(advisors)
+    ))
     .bind(youth)
     .fetch_all(conn)
     .await

@@ -50,6 +50,8 @@ impl AuditAction {
 pub enum RecordKind {
     Account,
     AuditLog,
+    /// A record of the Fachberatung.
+    CaseRecord,
     /// The young people offered on the capture forms.
     Capture,
     ContactArrangement,
@@ -83,9 +85,10 @@ pub enum RecordKind {
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 27] = [
+    pub const ALL: [RecordKind; 28] = [
         RecordKind::Account,
         RecordKind::AuditLog,
+        RecordKind::CaseRecord,
         RecordKind::Capture,
         RecordKind::ContactArrangement,
         RecordKind::Feed,
@@ -117,6 +120,7 @@ impl RecordKind {
         match self {
             RecordKind::Account => "account",
             RecordKind::AuditLog => "audit_log",
+            RecordKind::CaseRecord => "case_record",
             RecordKind::Capture => "capture",
             RecordKind::ContactArrangement => "contact_arrangement",
             RecordKind::Feed => "feed",

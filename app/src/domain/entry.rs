@@ -4,6 +4,7 @@
 
 use super::ids::{EntryId, GroupId, YouthId};
 use super::note::NoteBody;
+use super::record::RecordBody;
 use super::talk::TalkBody;
 use super::text::Check;
 use super::visit::VisitBody;
@@ -23,6 +24,7 @@ pub enum EntryBody {
     Note(NoteBody),
     Visit(VisitBody),
     Talk(TalkBody),
+    Record(RecordBody),
 }
 
 impl EntryBody {
@@ -31,6 +33,7 @@ impl EntryBody {
             EntryBody::Note(_) => EntryKind::Note,
             EntryBody::Visit(_) => EntryKind::Visit,
             EntryBody::Talk(_) => EntryKind::Talk,
+            EntryBody::Record(_) => EntryKind::Record,
         }
     }
 }
@@ -41,6 +44,8 @@ pub enum EntryKind {
     Note,
     Visit,
     Talk,
+    /// A record of the Fachberatung (a talk, a contact, diagnostics, a case reflection).
+    Record,
 }
 
 impl EntryKind {
@@ -49,6 +54,7 @@ impl EntryKind {
             EntryKind::Note => "note",
             EntryKind::Visit => "visit",
             EntryKind::Talk => "talk",
+            EntryKind::Record => "case_record",
         }
     }
 
@@ -57,6 +63,7 @@ impl EntryKind {
             "note" => Some(EntryKind::Note),
             "visit" => Some(EntryKind::Visit),
             "talk" => Some(EntryKind::Talk),
+            "case_record" => Some(EntryKind::Record),
             _ => None,
         }
     }
@@ -67,6 +74,7 @@ impl EntryKind {
             EntryKind::Note => super::audit::RecordKind::Note,
             EntryKind::Visit => super::audit::RecordKind::Visit,
             EntryKind::Talk => super::audit::RecordKind::Talk,
+            EntryKind::Record => super::audit::RecordKind::CaseRecord,
         }
     }
 }
@@ -99,6 +107,21 @@ pub(crate) fn entry_id<T: super::ids::RecordId>(check: &mut Check, value: &str) 
         check.fail("id", texts().v_entry_id);
     }
     id
+}
+
+/// The young person a new entry is about (`Some(None)` after a failed check); a
+/// correction keeps the stored one (`Some(None)` too, and nothing is checked).
+pub(crate) fn youth_for(check: &mut Check, value: &str, purpose: Purpose) -> Option<Option<YouthId>> {
+    match purpose {
+        Purpose::Create => {
+            let youth = YouthId::parse(value.trim());
+            if youth.is_none() {
+                check.fail("youth_id", texts().v_choose_youth);
+            }
+            Some(youth)
+        }
+        Purpose::Correct => Some(None),
+    }
 }
 
 pub(crate) fn reason(check: &mut Check, value: &str, purpose: Purpose) -> String {

@@ -22,7 +22,7 @@ pub const SEARCH_MAX: usize = 100;
 pub const SEARCH_WORDS_MAX: usize = 6;
 
 /// The kinds of items, as the kind filter and the badges name them.
-pub const KINDS: [&str; 6] = ["note", "visit", "talk", "beteiligung", "beschwerde", "incident"];
+pub const KINDS: [&str; 7] = ["note", "visit", "talk", "case_record", "beteiligung", "beschwerde", "incident"];
 
 /// The label of a kind code.
 pub fn kind_label(kind: &str) -> &'static str {
@@ -31,6 +31,7 @@ pub fn kind_label(kind: &str) -> &'static str {
         "note" => t.feed_kind_note,
         "visit" => t.feed_kind_visit,
         "talk" => t.feed_kind_talk,
+        "case_record" => t.feed_kind_record,
         "beteiligung" => t.fb_kind_participation,
         "beschwerde" => t.fb_kind_complaint,
         "incident" => t.feed_kind_incident,
@@ -44,6 +45,7 @@ pub fn category_label(kind: &str, code: &str) -> &'static str {
         "note" => NoteCategory::parse(code).map(NoteCategory::label),
         "visit" => VisitKind::parse(code).map(VisitKind::label),
         "talk" => Some(texts().feed_kind_talk),
+        "case_record" => super::record::RecordType::parse(code).map(super::record::RecordType::label),
         "beteiligung" | "beschwerde" => Topic::parse(code).map(Topic::label),
         "incident" => IncidentCategory::parse(code).map(IncidentCategory::label),
         _ => None,

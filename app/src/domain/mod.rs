@@ -17,6 +17,7 @@ pub mod note;
 pub mod outbox;
 pub mod plan;
 pub mod progress;
+pub mod record;
 pub mod role;
 pub mod scope;
 pub mod talk;

@@ -5,7 +5,7 @@
 //! ratings from each perspective; the next step; the young person's own words; topics for
 //! the next Hilfeplangespräch; and whether the Fachberatung should take it up.
 
-use super::entry::{Purpose, entry_date, entry_id, form_value, reason};
+use super::entry::{Purpose, entry_date, entry_id, form_value, reason, youth_for};
 use super::ids::{EntryId, GoalId, YouthId};
 use super::plan::{Perspective, Rating};
 use super::text::Check;
@@ -156,16 +156,7 @@ impl TalkInput {
         let t = texts();
         let mut check = Check::default();
         let id = entry_id(&mut check, &self.id);
-        let youth_id = match purpose {
-            Purpose::Create => {
-                let youth = YouthId::parse(self.youth_id.trim());
-                if youth.is_none() {
-                    check.fail("youth_id", t.v_choose_youth);
-                }
-                Some(youth)
-            }
-            Purpose::Correct => Some(None),
-        };
+        let youth_id = youth_for(&mut check, &self.youth_id, purpose);
         let date = entry_date(&mut check, &self.date, today);
         let participants = check.required("participants", &self.participants, PARTICIPANTS_MAX);
         let youth_present = check.yes_no("youth_present", &self.youth_present, t.v_talk_present);

@@ -5,6 +5,7 @@ use super::capture::{NoteFields, VisitFields};
 use super::route_id;
 use crate::api::entries::{get_entry, group_handover};
 use crate::api::notes::CorrectNote;
+use crate::api::records::CorrectRecord;
 use crate::api::talks::CorrectTalk;
 use crate::api::visits::CorrectVisit;
 use crate::auth::policy::Page;
@@ -65,6 +66,30 @@ pub fn EntryBodyView(body: EntryBody, #[prop(optional)] goal_titles: Vec<String>
             .into_any()
         }
         EntryBody::Talk(talk) => view! { <TalkBodyView talk goal_titles /> }.into_any(),
+        EntryBody::Record(r) => view! { <RecordBodyView r goal_titles /> }.into_any(),
+    }
+}
+
+/// A record of the Fachberatung: who took part, what was discussed and agreed, the
+/// diagnostics' findings, the goals it concerns.
+#[component]
+fn RecordBodyView(r: crate::domain::record::RecordBody, goal_titles: Vec<String>) -> impl IntoView {
+    let t = texts();
+    view! {
+        <p class="entry-meta">
+            <span class="badge">{r.record_type.label()}</span>
+            {r.advisors_only().then(|| view! { " "<span class="badge badge-warn">{t.record_advisors_only}</span> })}
+            {r.phase.map(|p| view! { " "<span class="badge">{p.label()}</span> })}
+        </p>
+        <dl class="facts">
+            {(!r.participants.is_empty()).then(|| view! { <dt>{t.record_participants}</dt><dd>{r.participants.clone()}</dd> })}
+            {(!r.assessor.is_empty()).then(|| view! { <dt>{t.record_assessor}</dt><dd>{r.assessor.clone()}</dd> })}
+            {(!r.instrument.is_empty()).then(|| view! { <dt>{t.record_instrument}</dt><dd>{r.instrument.clone()}</dd> })}
+        </dl>
+        {(!r.content.is_empty()).then(|| view! { <p class="entry-text">{r.content.clone()}</p> })}
+        {(!r.findings.is_empty()).then(|| view! { <p><strong>{t.record_findings}": "</strong>{r.findings.clone()}</p> })}
+        {(!r.outcome.is_empty()).then(|| view! { <p><strong>{t.record_outcome}": "</strong>{r.outcome.clone()}</p> })}
+        {(!goal_titles.is_empty()).then(|| view! { <p class="muted">{t.note_goals}": "{goal_titles.join(", ")}</p> })}
     }
 }
 
@@ -120,6 +145,7 @@ fn kind_title(body: &EntryBody) -> &'static str {
         EntryBody::Note(_) => t.outbox_kind_note,
         EntryBody::Visit(_) => t.outbox_kind_visit,
         EntryBody::Talk(_) => t.outbox_kind_talk,
+        EntryBody::Record(r) => r.record_type.label(),
     }
 }
 
@@ -152,11 +178,13 @@ pub fn EntryPage() -> impl IntoView {
     let correct_note = ServerAction::<CorrectNote>::new();
     let correct_visit = ServerAction::<CorrectVisit>::new();
     let correct_talk = ServerAction::<CorrectTalk>::new();
+    let correct_record = ServerAction::<CorrectRecord>::new();
     // A stored correction reloads the entry with its new version.
     Effect::new(move |_| {
         let stored = matches!(correct_note.value().get(), Some(Ok(_)))
             || matches!(correct_visit.value().get(), Some(Ok(_)))
-            || matches!(correct_talk.value().get(), Some(Ok(_)));
+            || matches!(correct_talk.value().get(), Some(Ok(_)))
+            || matches!(correct_record.value().get(), Some(Ok(_)));
         if stored {
             detail.refetch();
         }
@@ -164,7 +192,7 @@ pub fn EntryPage() -> impl IntoView {
     view! {
         <Guard page=Page::Entry>
         <Load data=detail let:d>
-            <EntryDetailView detail=d correct_note correct_visit correct_talk />
+            <EntryDetailView detail=d correct_note correct_visit correct_talk correct_record />
         </Load>
         </Guard>
     }
@@ -176,6 +204,7 @@ fn EntryDetailView(
     correct_note: ServerAction<CorrectNote>,
     correct_visit: ServerAction<CorrectVisit>,
     correct_talk: ServerAction<CorrectTalk>,
+    correct_record: ServerAction<CorrectRecord>,
 ) -> impl IntoView {
     let t = texts();
     let e = detail.entry.clone();
@@ -206,6 +235,9 @@ fn EntryDetailView(
         }
         EntryBody::Visit(v) => view! { <VisitCorrection entry=e.clone() body=v action=correct_visit /> }.into_any(),
         EntryBody::Talk(talk) => view! { <TalkCorrection entry=e.clone() body=talk action=correct_talk /> }.into_any(),
+        EntryBody::Record(r) => {
+            view! { <RecordCorrection entry=e.clone() body=r detail=detail.clone() action=correct_record /> }.into_any()
+        }
     });
     view! {
         <PageTitle text=format!("{title} · {}", e.subject_name) />
@@ -345,6 +377,40 @@ fn TalkCorrection(
                 <input type="hidden" name="id" value=entry.id.clone() />
                 <input type="hidden" name="input[id]" value=entry.id.clone() />
                 <crate::pages::talk::TalkFields initial sets youth=selected errors server_errors />
+                <ReasonField server_errors />
+                <div class="form-actions">
+                    <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>{t.entry_save_correction}</button>
+                </div>
+            </ActionForm>
+        </details>
+    }
+}
+
+/// Correcting a record of the Fachberatung (its kind stays).
+#[component]
+fn RecordCorrection(
+    entry: EntryView,
+    body: crate::domain::record::RecordBody,
+    detail: EntryDetail,
+    action: ServerAction<CorrectRecord>,
+) -> impl IntoView {
+    let t = texts();
+    let value = Signal::derive(move || action.value().get());
+    let server_errors = Signal::derive(move || value.get().and_then(|r| r.err()));
+    let goals = detail
+        .goals
+        .iter()
+        .map(|g| crate::domain::goal::GoalChoice { id: g.id.clone(), title: g.title.clone() })
+        .collect();
+    let initial = crate::domain::record::RecordInput::from((&body, entry.id.as_str(), entry.date.as_str()));
+    view! {
+        <details class="correction" id="korrektur">
+            <summary class="btn btn-secondary">{t.entry_correct}</summary>
+            <ActionForm action=action attr:class="form" attr:novalidate=true>
+                <FormStatus value success=t.entry_corrected />
+                <input type="hidden" name="id" value=entry.id.clone() />
+                <input type="hidden" name="input[id]" value=entry.id.clone() />
+                <crate::pages::record::RecordFields initial goals server_errors />
                 <ReasonField server_errors />
                 <div class="form-actions">
                     <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>{t.entry_save_correction}</button>

@@ -14,6 +14,7 @@ pub mod not_found;
 pub mod own_account;
 pub mod own_goals;
 pub mod plan;
+pub mod record;
 pub mod start;
 pub mod talk;
 pub mod youths;

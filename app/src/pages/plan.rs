@@ -490,5 +490,6 @@ fn kind_label(kind: crate::domain::entry::EntryKind) -> &'static str {
         EntryKind::Note => t.feed_kind_note,
         EntryKind::Visit => t.feed_kind_visit,
         EntryKind::Talk => t.feed_kind_talk,
+        EntryKind::Record => t.feed_kind_record,
     }
 }

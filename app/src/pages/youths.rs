@@ -199,13 +199,16 @@ fn WriteLinks(
                 Suspend::new(async move {
                     let user = session.await.ok().flatten();
                     let can = |page| user.as_ref().is_some_and(|u| crate::auth::policy::can_open(u, page));
-                    let (writes, cards) = (can(Page::NewNote), can(Page::LoginCard));
-                    (writes || cards).then(|| view! {
+                    let (writes, cards, records) = (can(Page::NewNote), can(Page::LoginCard), can(Page::NewRecord));
+                    (writes || cards || records).then(|| view! {
                         <div class="toolbar cluster">
                             {writes.then(|| view! {
                                 <a class="btn btn-primary" href=format!("/tagesnotiz/neu?fuer={youth_id}")>{t.nav_new_note}</a>
                                 <a class="btn btn-secondary" href=format!("/besuchskontakt/neu?fuer={youth_id}")>{t.nav_new_visit}</a>
                                 <a class="btn btn-secondary" href=format!("/erziehungsplanung/neu?fuer={youth_id}") id="talk-write">{t.talk_write}</a>
+                            })}
+                            {records.then(|| view! {
+                                <a class="btn btn-secondary" href=format!("/jugendliche/{youth_id}/aufzeichnung/neu") id="record-write">{t.record_write}</a>
                             })}
                             {cards.then(|| view! {
                                 <a class="btn btn-secondary" href=format!("/jugendliche/{youth_id}/karte")>{t.card_link}</a>
