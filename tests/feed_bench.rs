@@ -9,7 +9,9 @@
 //! a desk that works would have them. At each size (`GB_FEED_BENCH_SIZES`, default 10000,100000,1000000) it
 //! times, through the real HTTP server with a real session: the feed page rendered on
 //! the server (`GET /feed`), the first page of `feed/list`, and following pages by
-//! cursor.
+//! cursor. Mia (the demo young person) gets her share of the notes linked to her school
+//! goal and a monthly talk rating it for each of the 36 months; her goal page and her
+//! page are timed too (server render and server function).
 
 use crate::common::{Client, TestApp, spawn_app};
 use std::time::Instant;
@@ -24,6 +26,9 @@ struct Institute {
     /// (group id, its young people)
     groups: Vec<(String, Vec<String>)>,
     author: String,
+    /// The demo young person and her school goal, which her notes link to.
+    mia: String,
+    goal: String,
 }
 
 async fn exec(conn: &mut sqlx::AnyConnection, sql: &str) {
@@ -97,7 +102,62 @@ async fn institute(app: &TestApp) -> Institute {
     }
     let author: String =
         sqlx::query_scalar("SELECT id FROM users WHERE login = 'leitung'").fetch_one(&mut *conn).await.expect("author");
-    Institute { groups, author }
+    let mia: String =
+        sqlx::query_scalar("SELECT id FROM youths WHERE first_name = 'Mia'").fetch_one(&mut *conn).await.expect("Mia");
+    let goal: String =
+        sqlx::query_scalar("SELECT id FROM goals WHERE youth_id = $1 AND title = 'Regelmäßiger Schulbesuch'")
+            .bind(&mia)
+            .fetch_one(&mut *conn)
+            .await
+            .expect("goal");
+    drop(conn);
+    monthly_talks(app, &mia, &goal, &author).await;
+    Institute { groups, author, mia, goal }
+}
+
+/// A monthly talk for each of the last 36 months, rating the goal from all three sides.
+async fn monthly_talks(app: &TestApp, mia: &str, goal: &str, author: &str) {
+    use gruppenbuch_app::domain::plan::Rating;
+    use gruppenbuch_app::domain::talk::{TalkBody, TalkGoal};
+    let mut conn = app.store.pool().acquire().await.expect("conn");
+    let (mia_id, goal_id, author_id): (
+        gruppenbuch_app::domain::ids::YouthId,
+        gruppenbuch_app::domain::ids::GoalId,
+        gruppenbuch_app::domain::ids::UserId,
+    ) = (crate::common::id(mia), crate::common::id(goal), crate::common::id(author));
+    let group = gruppenbuch_app::db::youths::group_of(&mut conn, &mia_id).await.expect("group").expect("group");
+    let today = chrono::Utc::now().date_naive();
+    for month in 0..36u32 {
+        let rating = |k: u32| Rating::from_step(i64::from(1 + (month + k) % 5));
+        let body = gruppenbuch_app::domain::entry::EntryBody::Talk(TalkBody {
+            participants: "Bezugsbetreuerin, Mutter".into(),
+            youth_present: true,
+            goals: vec![TalkGoal {
+                goal_id: goal_id.clone(),
+                happened: format!("Monat {month}: meistens pünktlich."),
+                entry_ids: vec![],
+                staff: rating(0),
+                youth: rating(1),
+                parents: rating(2),
+            }],
+            next_who: String::new(),
+            next_what: String::new(),
+            next_by: String::new(),
+            youth_words: String::new(),
+            hpg_topics: String::new(),
+            for_advisor: false,
+        });
+        let entry_id = gruppenbuch_app::domain::ids::EntryId::fresh();
+        let entry = gruppenbuch_app::db::entries::NewEntry {
+            id: &entry_id,
+            group_id: &group,
+            youth_id: Some(&mia_id),
+            date: today.checked_sub_months(chrono::Months::new(month)).unwrap_or(today),
+            body: &body,
+            author_id: &author_id,
+        };
+        gruppenbuch_app::db::entries::insert(&mut conn, entry).await.expect("talk");
+    }
 }
 
 /// Writes notes number `from..to` in bulk (200 rows per statement, 10,000 per
@@ -111,7 +171,7 @@ async fn add_notes(app: &TestApp, inst: &Institute, from: usize, to: usize, tota
         let end = (i + 10_000).min(to);
         while i < end {
             let chunk = (i..(i + 200).min(end)).collect::<Vec<_>>();
-            let (mut e, mut v, mut f) = (Vec::new(), Vec::new(), Vec::new());
+            let (mut e, mut v, mut f, mut l) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
             for n in &chunk {
                 let (group, youths) = &inst.groups[n % GROUPS];
                 let youth = &youths[(n / GROUPS) % YOUTHS_PER_GROUP];
@@ -128,8 +188,15 @@ async fn add_notes(app: &TestApp, inst: &Institute, from: usize, to: usize, tota
                     "NULL".into()
                 };
                 let text = format!("Schule und Freizeit, Eintrag {n}: Hausaufgaben gemacht, beim Sport gewesen.");
+                // Mia's notes point at her school goal, as staff tick it.
+                let goals = if *youth == inst.mia {
+                    l.push(format!("('{}', '{id}', '{day}')", inst.goal));
+                    format!(r#""{}""#, inst.goal)
+                } else {
+                    String::new()
+                };
                 let body = format!(
-                    r#"{{"kind":"note","body":{{"category":"schule","text":"{text}","important":{},"goal_ids":[]}}}}"#,
+                    r#"{{"kind":"note","body":{{"category":"schule","text":"{text}","important":{},"goal_ids":[{goals}]}}}}"#,
                     important == 1
                 );
                 e.push(format!(
@@ -169,6 +236,13 @@ async fn add_notes(app: &TestApp, inst: &Institute, from: usize, to: usize, tota
                 ),
             )
             .await;
+            if !l.is_empty() {
+                exec(
+                    &mut tx,
+                    &format!("INSERT INTO entry_goals (goal_id, entry_id, occurred_on) VALUES {}", l.join(", ")),
+                )
+                .await;
+            }
             i += chunk.len();
         }
         tx.commit().await.expect("commit");
@@ -214,9 +288,46 @@ async fn cursors(client: &Client, n: usize) -> Vec<String> {
     out
 }
 
-async fn measure(app: &TestApp, backend: &str, size: usize) {
+async fn measure(app: &TestApp, inst: &Institute, backend: &str, size: usize) {
+    // Mia's goal page and her page: her ~1/600 of the notes over three years, 36 talks.
+    let client = Client::login(app, "fachberatung").await;
+    let linked = client.call("/api/goals/progress", &format!("id={}", inst.goal)).await.json()["entries_total"].clone();
+    for (what, path, form) in [
+        ("GET /ziele/:id (server render)", format!("/ziele/{}", inst.goal), None),
+        ("goals/progress", "/api/goals/progress".to_owned(), Some(format!("id={}", inst.goal))),
+        ("GET /jugendliche/:id (server render)", format!("/jugendliche/{}", inst.mia), None),
+        ("plans/get", "/api/plans/get".to_owned(), Some(format!("id={}", inst.mia))),
+        ("entries/timeline", "/api/entries/timeline".to_owned(), Some(format!("input[youth_id]={}", inst.mia))),
+    ] {
+        let (p50, p99) = time(|_| {
+            let (client, path, form) = (&client, path.clone(), form.clone());
+            async move {
+                let res = match &form {
+                    Some(form) => client.call(&path, form).await,
+                    None => client.get(&path).await,
+                };
+                assert_eq!(res.status, 200, "{path}: {}", res.body);
+            }
+        })
+        .await;
+        println!(
+            "feed-bench {backend} {size} fachberatung {what} ({linked} linked notes): p50 {p50:.1} ms, p99 {p99:.1} ms"
+        );
+    }
     for login in ["fachberatung", "leitung"] {
         let client = Client::login(app, login).await;
+        let (p50, p99) = time(|_| async {
+            let res = client.call("/api/overview/get", "").await;
+            assert_eq!(res.status, 200);
+        })
+        .await;
+        println!("feed-bench {backend} {size} {login} overview/get: p50 {p50:.1} ms, p99 {p99:.1} ms");
+        let (p50, p99) = time(|_| async {
+            let res = client.call("/api/plans/reminders", "").await;
+            assert_eq!(res.status, 200);
+        })
+        .await;
+        println!("feed-bench {backend} {size} {login} plans/reminders (start page): p50 {p50:.1} ms, p99 {p99:.1} ms");
         let (p50, p99) = time(|_| async {
             let res = client.get("/feed").await;
             assert_eq!(res.status, 200);
@@ -276,7 +387,7 @@ async fn feed_bench() {
             start.elapsed().as_secs_f64()
         );
         have = size;
-        measure(&app, backend, size).await;
+        measure(&app, &inst, backend, size).await;
     }
     backup_and_restore(&app, backend, total).await;
 }

@@ -56,7 +56,7 @@ test('the monthly talk is written offline on the phone and arrives once', async 
   expect(talks[0].body.kind).toBe('talk');
   // Its ratings are on the goal's page.
   await page.goto(`/eintraege/${talks[0].id}`);
-  await expect(page.getByText(words)).toBeVisible();
+  await expect(page.locator('article.entry-card').getByText(words)).toBeVisible();
   await checkPage(page);
   await page.getByRole('link', { name: 'Regelmäßiger Schulbesuch' }).first().click();
   await expect(page.getByRole('heading', { name: 'Ziel: Regelmäßiger Schulbesuch' })).toBeVisible();

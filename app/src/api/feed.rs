@@ -116,6 +116,7 @@ pub async fn get_overview() -> Result<Vec<crate::domain::feed::GroupOverview>, A
     let mut out = Vec::new();
     let mut shown = Vec::new();
     for group in crate::db::groups::list_in(cx.tx(), &scope).await? {
+        let goals = super::plans::ssr::activity(&mut cx, crate::db::goals::Of::Group(&group.id), &group.id).await?;
         let mut youths = Vec::new();
         for y in crate::db::youths::list_in_group(cx.tx(), &group.id).await? {
             let (entries, last, held) =
@@ -124,8 +125,8 @@ pub async fn get_overview() -> Result<Vec<crate::domain::feed::GroupOverview>, A
                 .and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
                 .map(|d| (today - d).num_days().max(0));
             let planned = crate::db::contacts::get(cx.tx(), &y.id).await?.map(|a| a.planned_in(month_first));
-            let goals = super::plans::ssr::goal_overviews(&mut cx, &y.id).await?;
-            let quiet_goals = i64::try_from(goals.iter().filter(|o| o.stale).count()).unwrap_or_default();
+            let quiet = goals.iter().filter(|(g, _, stale)| g.youth_id == y.id && *stale).count();
+            let quiet_goals = i64::try_from(quiet).unwrap_or_default();
             shown.push(y.id.clone());
             youths.push(YouthOverview {
                 name: format!("{} {}", y.first_name, y.last_name),

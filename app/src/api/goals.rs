@@ -71,7 +71,7 @@ pub async fn get_goal_progress(id: String) -> Result<GoalProgress, AppError> {
     use crate::domain::audit::{AuditAction, RecordKind};
     let id: crate::domain::ids::GoalId = parse_id(&id)?;
     let mut cx = Cx::begin(Action::ViewEntries).await?;
-    let (goal, _) = crate::db::goals::get_with_date(cx.tx(), &id).await?.ok_or(AppError::NotFound)?;
+    let goal = crate::db::goals::get(cx.tx(), &id).await?.ok_or(AppError::NotFound)?;
     cx.youth(Action::ViewEntries, &goal.youth_id).await?;
     let youth = goal.youth_id.clone();
     let progress = ssr::progress(&mut cx, goal).await?;

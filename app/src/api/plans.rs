@@ -97,8 +97,9 @@ pub async fn plan_reminders() -> Result<Vec<Reminder>, AppError> {
     let mut shown = Vec::new();
     for group in crate::db::groups::list_in(cx.tx(), &scope).await? {
         let youths = crate::db::youths::list_in_group(cx.tx(), &group.id).await?;
-        let ids: Vec<_> = youths.iter().map(|y| y.id.clone()).collect();
-        let talks = crate::db::entries::last_talks(cx.tx(), &ids).await?;
+        let talks = crate::db::entries::last_talks(cx.tx(), &group.id).await?;
+        let admissions = crate::db::youths::admissions_in_group(cx.tx(), &group.id).await?;
+        let goals = ssr::activity(&mut cx, crate::db::goals::Of::Group(&group.id), &group.id).await?;
         for youth in youths {
             let name = format!("{} {}", youth.first_name, youth.last_name);
             let before = out.len();
@@ -112,17 +113,17 @@ pub async fn plan_reminders() -> Result<Vec<Reminder>, AppError> {
             };
             let last_talk = talks.iter().find(|(id, _)| *id == youth.id).map(|(_, d)| d.as_str());
             let admitted =
-                crate::db::youths::get(cx.tx(), &youth.id).await?.map(|y| y.admission_date).unwrap_or_default();
+                admissions.iter().find(|(id, _)| *id == youth.id).map(|(_, d)| d.clone()).unwrap_or_default();
             if talk_overdue(last_talk, &admitted, today, talk_days) {
                 out.push(reminder(ReminderKind::TalkOverdue, None, last_talk.unwrap_or_default().to_owned()));
             }
-            for o in ssr::goal_overviews(&mut cx, &youth.id).await? {
-                let goal = GoalRef { id: o.goal.id.clone(), title: o.goal.title.clone() };
-                if o.goal.status.active() && review_due(&o.goal.review_on, today) {
-                    out.push(reminder(ReminderKind::Review, Some(goal.clone()), o.goal.review_on.clone()));
+            for (g, last, stale) in goals.iter().filter(|(g, ..)| g.youth_id == youth.id) {
+                let goal = GoalRef { id: g.id.clone(), title: g.title.clone() };
+                if g.status.active() && review_due(&g.review_on, today) {
+                    out.push(reminder(ReminderKind::Review, Some(goal.clone()), g.review_on.clone()));
                 }
-                if o.stale {
-                    out.push(reminder(ReminderKind::QuietGoal, Some(goal), o.last_entry_on.clone()));
+                if *stale {
+                    out.push(reminder(ReminderKind::QuietGoal, Some(goal), last.clone()));
                 }
             }
             if out.len() > before {
@@ -143,8 +144,8 @@ pub mod ssr {
     use crate::domain::goal::Goal;
     use crate::domain::ids::YouthId;
     use crate::domain::plan::{
-        GoalOverview, HelpPlan, LatestRatings, LegalBasis, Perspective, PlanVersion, PlanVersionRef, Rating, is_stale,
-        plan_order,
+        GoalActivity, GoalOverview, HelpPlan, LatestRatings, LegalBasis, Perspective, PlanVersion, PlanVersionRef,
+        Rating, plan_order,
     };
     use crate::domain::text::berlin_minute;
     use crate::error::AppError;
@@ -175,47 +176,50 @@ pub mod ssr {
         })
     }
 
+    /// The goals of a young person or of a whole group with their newest entry and
+    /// whether they have gone quiet, in creation order.
+    pub async fn activity(
+        cx: &mut Cx,
+        of: crate::db::goals::Of<'_>,
+        group: &crate::domain::ids::GroupId,
+    ) -> Result<Vec<(Goal, String, bool)>, AppError> {
+        let today = crate::api::ssr::today();
+        let days = cx.settings().goal_stale_days;
+        let advisors = cx.sees_advisor_records(group);
+        let rows = crate::db::goals::activity(cx.tx(), of, advisors).await?;
+        let items: Vec<GoalActivity> = rows
+            .into_iter()
+            .map(|(goal, at, last)| GoalActivity {
+                goal,
+                set_on: crate::db::time_of(at).with_timezone(&chrono_tz::Europe::Berlin).date_naive(),
+                last_own: last.unwrap_or_default(),
+            })
+            .collect();
+        let flags = crate::domain::plan::activity(&items, today, days);
+        Ok(items.into_iter().zip(flags).map(|(item, (last, stale))| (item.goal, last, stale)).collect())
+    }
+
     /// The current goals of a young person in plan order, each with its warnings, latest
     /// ratings and whether it has gone without entries.
     pub async fn goal_overviews(cx: &mut Cx, youth: &YouthId) -> Result<Vec<GoalOverview>, AppError> {
-        let today = crate::api::ssr::today();
-        let days = cx.settings().goal_stale_days;
-        let goals = crate::db::goals::list_with_dates(cx.tx(), youth).await?;
         let group = crate::db::youths::group_of(cx.tx(), youth).await?.ok_or(AppError::NotFound)?;
-        let advisors = cx.sees_advisor_records(&group);
-        let last = crate::db::progress::last_entries(cx.tx(), youth, advisors).await?;
+        let goals = activity(cx, crate::db::goals::Of::Youth(youth), &group).await?;
         let rated = crate::db::progress::latest_ratings(cx.tx(), youth).await?;
-        let set_on: Vec<(crate::domain::ids::GoalId, chrono::NaiveDate)> = goals
-            .iter()
-            .map(|(g, at)| {
-                let day = crate::db::time_of(*at).with_timezone(&chrono_tz::Europe::Berlin).date_naive();
-                (g.id.clone(), day)
-            })
-            .collect();
-        let ordered: Vec<Goal> = plan_order(goals.into_iter().map(|(g, _)| g).collect());
-        // A Richtungsziel is worked on through its Handlungsziele: their entries count.
-        let last_of = |goal: &Goal| -> String {
-            let under: Vec<&crate::domain::ids::GoalId> = ordered
-                .iter()
-                .filter(|g| g.parent_id.as_ref() == Some(&goal.id))
-                .map(|g| &g.id)
-                .chain(std::iter::once(&goal.id))
-                .collect();
-            last.iter().filter(|(id, _)| under.contains(&id)).map(|(_, d)| d.clone()).max().unwrap_or_default()
-        };
-        let lasts: Vec<String> = ordered.iter().map(last_of).collect();
+        let ordered: Vec<Goal> = plan_order(goals.iter().map(|(g, ..)| g.clone()).collect());
         Ok(ordered
             .into_iter()
-            .zip(lasts)
-            .map(|(goal, last_entry_on)| {
+            .map(|goal| {
                 let mut latest = LatestRatings::default();
                 for (_, perspective, step, date) in rated.iter().filter(|(id, ..)| *id == goal.id) {
                     if let (Some(p), Some(r)) = (Perspective::parse(perspective), Rating::from_step(*step)) {
                         latest.set(p, r, date.clone());
                     }
                 }
-                let since = set_on.iter().find(|(id, _)| *id == goal.id).map_or(today, |(_, d)| *d);
-                let stale = is_stale(goal.status.active(), &last_entry_on, since, today, days);
+                let (last_entry_on, stale) = goals
+                    .iter()
+                    .find(|(g, ..)| g.id == goal.id)
+                    .map(|(_, last, stale)| (last.clone(), *stale))
+                    .unwrap_or_default();
                 GoalOverview { warnings: goal.warnings(), latest, last_entry_on, stale, goal }
             })
             .collect())

@@ -482,20 +482,15 @@ pub async fn count_of_youth(
     Ok(found)
 }
 
-/// The date of each young person's newest monthly talk.
-pub async fn last_talks(conn: &mut Conn, youths: &[YouthId]) -> Result<Vec<(YouthId, String)>, sqlx::Error> {
-    let mut out = Vec::new();
-    for youth in youths {
-        let last: Option<String> =
-            sqlx::query_scalar("SELECT MAX(occurred_on) FROM entries WHERE youth_id = $1 AND kind = 'talk'")
-                .bind(youth)
-                .fetch_one(&mut *conn)
-                .await?;
-        if let Some(last) = last {
-            out.push((youth.clone(), last));
-        }
-    }
-    Ok(out)
+/// The date of the newest monthly talk of each young person living in the group.
+pub async fn last_talks(conn: &mut Conn, group: &GroupId) -> Result<Vec<(YouthId, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT youth_id, MAX(occurred_on) FROM entries WHERE kind = 'talk' \
+         AND youth_id IN (SELECT id FROM youths WHERE group_id = $1) GROUP BY youth_id",
+    )
+    .bind(group)
+    .fetch_all(conn)
+    .await
 }
 
 /// Number of entries with this id (for tests: exactly once means one).

@@ -49,17 +49,12 @@ const COLUMNS: &str = "g.id, g.youth_id, g.title, g.description, g.review_on, g.
 
 /// A young person's goals, oldest first (the order of the help plan).
 pub async fn list_for_youth(conn: &mut Conn, youth_id: &YouthId) -> Result<Vec<Goal>, sqlx::Error> {
-    Ok(list_with_dates(conn, youth_id).await?.into_iter().map(|(g, _)| g).collect())
-}
-
-/// A young person's goals with when each was set (UTC ms), oldest first.
-pub async fn list_with_dates(conn: &mut Conn, youth_id: &YouthId) -> Result<Vec<(Goal, i64)>, sqlx::Error> {
     let rows: Vec<GoalRow> =
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM goals g WHERE g.youth_id = $1 ORDER BY g.created_at, g.id"))
             .bind(youth_id)
             .fetch_all(conn)
             .await?;
-    Ok(rows.into_iter().map(GoalRow::into_domain).collect())
+    Ok(rows.into_iter().map(|r| r.into_domain().0).collect())
 }
 
 /// The goals of the young people of one group (for the capture form).
@@ -131,6 +126,47 @@ pub async fn update(conn: &mut Conn, id: &GoalId, goal: &ValidGoal) -> Result<bo
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Whose goals [`activity`] reads.
+pub enum Of<'a> {
+    Youth(&'a YouthId),
+    /// The young people living in the group now.
+    Group(&'a GroupId),
+}
+
+/// Goals with when each was set (UTC ms) and the date of its newest linked entry (of
+/// entries the caller may read: without `advisors`, none only advisors read). One query
+/// for a young person or a whole group, for the plan, the reminders and the overview.
+pub async fn activity(
+    conn: &mut Conn,
+    of: Of<'_>,
+    advisors: bool,
+) -> Result<Vec<(Goal, i64, Option<String>)>, sqlx::Error> {
+    let visible = if advisors { "" } else { " AND e.advisors_only = 0" };
+    let (filter, id) = match of {
+        Of::Youth(y) => ("g.youth_id = $1", y.as_str()),
+        Of::Group(g) => ("g.youth_id IN (SELECT id FROM youths WHERE group_id = $1)", g.as_str()),
+    };
+    let sql = format!(
+        "SELECT {COLUMNS}, (SELECT MAX(l.occurred_on) FROM entry_goals l JOIN entries e ON e.id = l.entry_id \
+         WHERE l.goal_id = g.id{visible}) AS last_entry FROM goals g WHERE {filter} ORDER BY g.created_at, g.id"
+    );
+    let rows: Vec<ActivityRow> = sqlx::query_as(&sql).bind(id).fetch_all(conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let (goal, at) = r.goal.into_domain();
+            (goal, at, r.last_entry)
+        })
+        .collect())
+}
+
+#[derive(FromRow)]
+struct ActivityRow {
+    #[sqlx(flatten)]
+    goal: GoalRow,
+    last_entry: Option<String>,
 }
 
 /// Whether any Handlungsziel hangs under this goal (then it must stay a Richtungsziel).

@@ -131,22 +131,6 @@ pub async fn ratings(conn: &mut Conn, goal: &GoalId) -> Result<Vec<(String, Stri
     .await
 }
 
-/// Per goal of a young person: the newest linked entry's date.
-pub async fn last_entries(
-    conn: &mut Conn,
-    youth: &YouthId,
-    advisors: bool,
-) -> Result<Vec<(GoalId, String)>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT l.goal_id, MAX(l.occurred_on) FROM entry_goals l JOIN goals g ON g.id = l.goal_id \
-         JOIN entries e ON e.id = l.entry_id WHERE g.youth_id = $1{} GROUP BY l.goal_id",
-        visible(advisors)
-    ))
-    .bind(youth)
-    .fetch_all(conn)
-    .await
-}
-
 /// Per goal of a young person and perspective: the newest rating (goal, perspective,
 /// step, date).
 pub async fn latest_ratings(

@@ -91,6 +91,11 @@ pub async fn get(conn: &mut Conn, id: &YouthId) -> Result<Option<Youth>, sqlx::E
     Ok(row.map(YouthRow::into_domain))
 }
 
+/// The admission date of each young person living in the group (YYYY-MM-DD).
+pub async fn admissions_in_group(conn: &mut Conn, group_id: &GroupId) -> Result<Vec<(YouthId, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, admission_date FROM youths WHERE group_id = $1").bind(group_id).fetch_all(conn).await
+}
+
 /// The group a young person belongs to, for the policy.
 pub async fn group_of(conn: &mut Conn, id: &YouthId) -> Result<Option<GroupId>, sqlx::Error> {
     sqlx::query_scalar("SELECT group_id FROM youths WHERE id = $1").bind(id).fetch_optional(conn).await

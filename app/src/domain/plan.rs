@@ -270,6 +270,34 @@ pub struct OwnGoal {
     pub rated_on: String,
 }
 
+/// A goal with the day it was set and the date of its own newest linked entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GoalActivity {
+    pub goal: Goal,
+    pub set_on: NaiveDate,
+    /// YYYY-MM-DD, "" without any.
+    pub last_own: String,
+}
+
+/// Per goal, in the given order: the newest entry that counts for it (a Richtungsziel's
+/// include those of its Handlungsziele: it is worked on through them) and whether it has
+/// gone quiet for `days`.
+pub fn activity(items: &[GoalActivity], today: NaiveDate, days: i64) -> Vec<(String, bool)> {
+    items
+        .iter()
+        .map(|item| {
+            let last = items
+                .iter()
+                .filter(|o| o.goal.id == item.goal.id || o.goal.parent_id.as_ref() == Some(&item.goal.id))
+                .map(|o| o.last_own.clone())
+                .max()
+                .unwrap_or_default();
+            let stale = is_stale(item.goal.status.active(), &last, item.set_on, today, days);
+            (last, stale)
+        })
+        .collect()
+}
+
 /// A goal of the plan as the goal page's links name it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GoalRef {
@@ -335,6 +363,35 @@ mod tests {
         assert!(talk_overdue(None, "2026-01-01", today, 35));
         assert!(review_due("2026-12-17", today) && review_due("2026-11-01", today));
         assert!(!review_due("2026-12-18", today) && !review_due("", today));
+    }
+
+    #[test]
+    fn a_direction_counts_the_entries_of_its_actions() {
+        let youth = YouthId::fresh();
+        let goal = |title: &str, level: GoalLevel, parent: Option<&GoalId>| Goal {
+            id: GoalId::fresh(),
+            youth_id: youth.clone(),
+            title: title.into(),
+            description: String::new(),
+            review_on: String::new(),
+            level,
+            parent_id: parent.cloned(),
+            status: GoalStatus::Open,
+            status_reason: String::new(),
+            steps: Vec::new(),
+            youth_title: String::new(),
+        };
+        let direction = goal("Schulabschluss", GoalLevel::Direction, None);
+        let action = goal("Hausaufgaben", GoalLevel::Action, Some(&direction.id));
+        let alone = goal("Schwimmen", GoalLevel::Direction, None);
+        let set_on = day("2026-01-01");
+        let items = vec![
+            GoalActivity { goal: direction, set_on, last_own: String::new() },
+            GoalActivity { goal: action, set_on, last_own: "2026-11-30".into() },
+            GoalActivity { goal: alone, set_on, last_own: String::new() },
+        ];
+        let flags = activity(&items, day("2026-12-03"), 28);
+        assert_eq!(flags, [("2026-11-30".into(), false), ("2026-11-30".into(), false), (String::new(), true)]);
     }
 
     #[test]

@@ -104,7 +104,7 @@ fn TalkBodyView(talk: crate::domain::talk::TalkBody, goal_titles: Vec<String>) -
         .iter()
         .enumerate()
         .map(|(i, g)| {
-            let title = goal_titles.get(i).cloned().unwrap_or_default();
+            let title = goal_titles.get(i).cloned().filter(|t| !t.is_empty()).unwrap_or_else(|| texts().goals_title.to_owned());
             let ratings: Vec<String> = g
                 .ratings()
                 .into_iter()
@@ -135,6 +135,17 @@ fn TalkBodyView(talk: crate::domain::talk::TalkBody, goal_titles: Vec<String>) -
         })}
         {(!talk.youth_words.is_empty()).then(|| view! { <p><strong>{t.talk_youth_words}": "</strong>{talk.youth_words.clone()}</p> })}
         {(!talk.hpg_topics.is_empty()).then(|| view! { <p><strong>{t.talk_hpg_topics}": "</strong>{talk.hpg_topics.clone()}</p> })}
+    }
+}
+
+/// The titles of the goals an earlier version names (from the young person's goals).
+fn titles_for(body: &EntryBody, goals: &[crate::domain::goal::Goal]) -> Vec<String> {
+    let title = |id: &crate::domain::ids::GoalId| goals.iter().find(|g| &g.id == id).map(|g| g.title.clone());
+    match body {
+        EntryBody::Note(n) => n.goal_ids.iter().filter_map(title).collect(),
+        EntryBody::Talk(talk) => talk.goals.iter().map(|g| title(&g.goal_id).unwrap_or_default()).collect(),
+        EntryBody::Record(r) => r.goal_ids.iter().filter_map(title).collect(),
+        EntryBody::Visit(_) => Vec::new(),
     }
 }
 
@@ -224,7 +235,7 @@ fn EntryDetailView(
                         " · "{format_date(&v.date)}
                     </p>
                     {(!v.reason.is_empty()).then(|| view! { <p><strong>{t.entry_reason}": "</strong>{v.reason.clone()}</p> })}
-                    <EntryBodyView body=v.body.clone() />
+                    <EntryBodyView body=v.body.clone() goal_titles=titles_for(&v.body, &detail.goals) />
                 </li>
             }
         })
