@@ -314,6 +314,23 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
+    /// An open goal of one young person (the same for every call of a test).
+    fn goal(title: &str, level: GoalLevel, parent: Option<&GoalId>) -> Goal {
+        Goal {
+            id: GoalId::fresh(),
+            youth_id: YouthId::parse("01900000-0000-7000-8000-000000000009").unwrap(),
+            title: title.into(),
+            description: String::new(),
+            review_on: String::new(),
+            level,
+            parent_id: parent.cloned(),
+            status: GoalStatus::Open,
+            status_reason: String::new(),
+            steps: Vec::new(),
+            youth_title: String::new(),
+        }
+    }
+
     #[test]
     fn a_plan_needs_a_past_date_participants_a_legal_basis_and_a_key_worker() {
         let today = day("2026-12-03");
@@ -367,20 +384,6 @@ mod tests {
 
     #[test]
     fn a_direction_counts_the_entries_of_its_actions() {
-        let youth = YouthId::fresh();
-        let goal = |title: &str, level: GoalLevel, parent: Option<&GoalId>| Goal {
-            id: GoalId::fresh(),
-            youth_id: youth.clone(),
-            title: title.into(),
-            description: String::new(),
-            review_on: String::new(),
-            level,
-            parent_id: parent.cloned(),
-            status: GoalStatus::Open,
-            status_reason: String::new(),
-            steps: Vec::new(),
-            youth_title: String::new(),
-        };
         let direction = goal("Schulabschluss", GoalLevel::Direction, None);
         let action = goal("Hausaufgaben", GoalLevel::Action, Some(&direction.id));
         let alone = goal("Schwimmen", GoalLevel::Direction, None);
@@ -396,20 +399,6 @@ mod tests {
 
     #[test]
     fn the_plan_reads_direction_then_its_actions() {
-        let youth = YouthId::fresh();
-        let goal = |title: &str, level: GoalLevel, parent: Option<&GoalId>| Goal {
-            id: GoalId::fresh(),
-            youth_id: youth.clone(),
-            title: title.into(),
-            description: String::new(),
-            review_on: String::new(),
-            level,
-            parent_id: parent.cloned(),
-            status: GoalStatus::Open,
-            status_reason: String::new(),
-            steps: Vec::new(),
-            youth_title: String::new(),
-        };
         let school = goal("Schulabschluss", GoalLevel::Direction, None);
         let family = goal("Familie", GoalLevel::Direction, None);
         let loose = goal("Schwimmen", GoalLevel::Action, None);
