@@ -6,6 +6,9 @@
 -- Entries only the Fachberatung and Leitung may read (the team's own case reflection):
 -- every list, count and link leaves them out for the group's staff.
 ALTER TABLE entries ADD COLUMN advisors_only BIGINT NOT NULL DEFAULT 0;
+-- Each young person's newest entry of a kind (the last monthly talk, for the reminders),
+-- without reading all their notes.
+CREATE INDEX entries_kind_youth ON entries (kind, youth_id, occurred_on);
 
 -- The young person's row is their current placement; its legal basis (§ 33 S. 2, § 34,
 -- § 35a, § 41 SGB VIII) is set with each version of the plan.
