@@ -57,10 +57,11 @@ export default defineConfig({
         ]
       : []),
     // The incident and feed specs open both viewports themselves (staff on a phone, the
-    // Fachberatung at a desk), so each runs in one project only.
+    // Fachberatung at a desk), so each runs in one project only; the help-planning specs
+    // are split by where the work is done.
     {
       name: 'phone',
-      testIgnore: ['**/feed.spec.ts'],
+      testIgnore: ['**/feed.spec.ts', '**/plan-desk.spec.ts'],
       use: {
         browserName: 'chromium',
         viewport: { width: 360, height: 740 },
@@ -71,7 +72,7 @@ export default defineConfig({
     },
     {
       name: 'desktop',
-      testIgnore: ['**/incidents.spec.ts'],
+      testIgnore: ['**/incidents.spec.ts', '**/plan-phone.spec.ts'],
       use: {
         browserName: 'chromium',
         viewport: { width: 1366, height: 900 },
