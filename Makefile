@@ -64,7 +64,7 @@ fmt-check:
 
 lint:
 	scripts/check-policy.sh
-	cargo clippy -p gruppenbuch-app -p gruppenbuch-server -p gruppenbuch-tests --all-targets \
+	cargo clippy -p gruppenbuch-app -p gruppenbuch-server -p gruppenbuch-tests -p gruppenbuch-pdf --all-targets \
 		--features $(SSR_FEATURES) -- -D warnings
 	cargo clippy -p gruppenbuch-app --no-default-features --features hydrate \
 		--target wasm32-unknown-unknown -- -D warnings
@@ -72,7 +72,7 @@ lint:
 # Unit tests (app/src/domain and friends). Release profile with the ssr features: the
 # same artifacts as the server build and the integration tests.
 test-unit:
-	cargo test -p gruppenbuch-app -p gruppenbuch-server --release --features $(SSR_FEATURES) --lib $(call tee_log,unit)
+	cargo test -p gruppenbuch-app -p gruppenbuch-server -p gruppenbuch-pdf --release --features $(SSR_FEATURES) --lib $(call tee_log,unit)
 	node --test end2end/unit/ $(call tee_log,unit-js)
 
 test-integration:

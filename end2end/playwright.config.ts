@@ -61,7 +61,7 @@ export default defineConfig({
     // are split by where the work is done.
     {
       name: 'phone',
-      testIgnore: ['**/feed.spec.ts', '**/plan-desk.spec.ts'],
+      testIgnore: ['**/feed.spec.ts', '**/plan-desk.spec.ts', '**/report-desk.spec.ts'],
       use: {
         browserName: 'chromium',
         viewport: { width: 360, height: 740 },
@@ -72,7 +72,7 @@ export default defineConfig({
     },
     {
       name: 'desktop',
-      testIgnore: ['**/incidents.spec.ts', '**/plan-phone.spec.ts'],
+      testIgnore: ['**/incidents.spec.ts', '**/plan-phone.spec.ts', '**/report-phone.spec.ts'],
       use: {
         browserName: 'chromium',
         viewport: { width: 1366, height: 900 },

@@ -29,10 +29,14 @@ const ITEMS = "items"; // sealed entries, keyed by their id
 const META = "meta"; // last_sent_at, needs_login (nothing personal)
 
 const DELIVER_URL = "/api/outbox/deliver";
-// Where each kind goes; entries (note, visit) go to DELIVER_URL. A young person's
+// Where each kind goes; entries (note, visit, talk) go to DELIVER_URL. A young person's
 // submission has its own endpoint because it may come without a session (a group's
-// public link).
-const DELIVER_URLS = { feedback: "/api/feedback/deliver", incident: "/api/incidents/deliver" };
+// public link); so have incidents and a young person's view for their Hilfeplangespräch.
+const DELIVER_URLS = {
+  feedback: "/api/feedback/deliver",
+  incident: "/api/incidents/deliver",
+  hpg_view: "/api/reports/deliver-view",
+};
 const KEY_META = 'meta[name="gb-outbox-key"]';
 const INFO = "gruppenbuch-outbox-v1"; // HKDF info; bump with the scheme
 const LOCK = "gb-outbox-flush"; // one flush across all tabs

@@ -19,8 +19,8 @@ WASM_BINDGEN_VERSION=0.2.130
 # Runs the integration tests (scripts/test-integration.sh); any installed version will do.
 NEXTEST_VERSION=0.9.143
 WASM_OPT_MAJOR=132
-# curl: health check in scripts/e2e.sh
-APT_PACKAGES=(chromium brotli fonts-dejavu-core curl)
+# curl: health check in scripts/e2e.sh; poppler-utils: the tests read report PDFs back (pdftotext)
+APT_PACKAGES=(chromium brotli fonts-dejavu-core curl poppler-utils)
 
 log() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: ERROR: %s\n' "$*" >&2; exit 1; }

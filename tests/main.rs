@@ -19,6 +19,7 @@ mod master_data;
 mod own_account;
 mod plan;
 mod records;
+mod reports;
 mod request_context;
 mod schema;
 mod security;

@@ -150,6 +150,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/eintraege/:id") view=Case::Entry ssr=SsrMode::Async />
                     <Route path=path!("/hilfeplan/:id") view=Case::PlanVersion ssr=SsrMode::Async />
                     <Route path=path!("/ziele/:id") view=Case::Goal ssr=SsrMode::Async />
+                    <Route path=path!("/berichte/:id") view=Case::Report ssr=SsrMode::Async />
+                    <Route path=path!("/einstellungen/bericht") view=Case::ReportTemplate ssr=SsrMode::Async />
                     <Route path=path!("/vorkommnis/neu") view=Case::NewIncident ssr=SsrMode::Async />
                     <ParentRoute path=path!("/vorkommnisse") view=Outlet ssr=SsrMode::Async>
                         <Route path=path!("") view=Case::Incidents ssr=SsrMode::Async />
@@ -165,6 +167,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/nachricht/neu") view=Youth::NewMessage ssr=SsrMode::Async />
                     <Route path=path!("/nachrichten") view=Youth::MyMessages ssr=SsrMode::Async />
                     <Route path=path!("/meine-ziele") view=Youth::OwnGoals ssr=SsrMode::Async />
+                    <Route path=path!("/mein-hilfeplangespraech") view=Youth::OwnReport ssr=SsrMode::Async />
                     <Route path=path!("/mitreden/:id") view=Youth::LinkForm ssr=SsrMode::Async />
                     <Route path=path!("/karte/:id") view=Youth::CardLogin ssr=SsrMode::Async />
                     <ParentRoute path=path!("/meine-rechte") view=Outlet ssr=SsrMode::Async>
@@ -273,6 +276,8 @@ chunk_pages!(case: Case, case_page, load_case {
     PlanVersion => pages::plan::PlanVersionPage,
     Goal => pages::plan::GoalPage,
     NewRecord => pages::record::NewRecordPage,
+    Report => pages::report::ReportPage,
+    ReportTemplate => pages::report::ReportTemplatePage,
 });
 // The young people's pages: their form, their messages, their goals, the public link
 // form, the card login and "Meine Rechte".
@@ -280,6 +285,7 @@ chunk_pages!(youth: Youth, youth_page, load_youth {
     NewMessage => pages::feedback::NewMessagePage,
     MyMessages => pages::feedback::MyMessagesPage,
     OwnGoals => pages::own_goals::OwnGoalsPage,
+    OwnReport => pages::own_report::OwnReportPage,
     LinkForm => pages::feedback::LinkFormPage,
     CardLogin => pages::feedback::CardLoginPage,
     Rights => pages::feedback::RightsPage,

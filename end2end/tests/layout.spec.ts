@@ -253,6 +253,12 @@ test('an institute with long names, long texts and many entries', async ({ brows
     .toBeGreaterThan(0);
   world.feedback = list[0].id;
 
+  // The report for the next Hilfeplangespräch, drafted from all of the above.
+  const leitungAgain = await session(browser, info, 'leitung');
+  const meeting = new Date(Date.now() + 20 * 86_400_000).toLocaleDateString('sv-SE', { timeZone: 'Europe/Berlin' });
+  world.report = await call(leitungAgain, info, 'reports/start', { 'input[youth_id]': youth, 'input[meeting_on]': meeting });
+  await leitungAgain.dispose();
+
   world.group = sonnenhaus;
   world.youth = youth;
   for (const r of [leitung, staff, advisor]) await r.dispose();
@@ -267,6 +273,7 @@ function address(route: string): string {
     if (route.startsWith('/eintraege/')) return world.note;
     if (route.startsWith('/hilfeplan/')) return world.plan;
     if (route.startsWith('/ziele/')) return world.goal;
+    if (route.startsWith('/berichte/')) return world.report;
     if (route.startsWith('/rueckmeldungen/')) return world.feedback;
     if (route.startsWith('/vorkommnisse/')) return world.incident;
     if (route.startsWith('/mitreden/')) return world.link;

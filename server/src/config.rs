@@ -247,6 +247,11 @@ impl Config {
                 request_timeout_ms: number("GB_REQUEST_TIMEOUT_SECONDS", defaults.request_timeout_ms / 1000) * 1000,
                 goal_stale_days: number("GB_GOAL_STALE_WEEKS", defaults.goal_stale_days / 7).max(1) * 7,
                 talk_overdue_days: number("GB_TALK_OVERDUE_WEEKS", defaults.talk_overdue_days / 7).max(1) * 7,
+                institute_name: std::env::var("GB_INSTITUTE_NAME")
+                    .ok()
+                    .map(|v| v.trim().to_owned())
+                    .filter(|v| !v.is_empty())
+                    .unwrap_or(defaults.institute_name),
             },
             alerts: alerts_from_env(),
             backups: None,

@@ -14,6 +14,7 @@ pub mod cli;
 pub mod config;
 /// Security headers, CSRF defence, sessions, the page gate, error statuses.
 pub mod middleware;
+pub mod report_routes;
 
 use axum::Router;
 use axum::body::Body;
@@ -74,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/login", post(auth_routes::login))
         .route("/auth/logout", post(auth_routes::logout))
         .route("/auth/card", post(auth_routes::card_login))
+        .route("/berichte/{id}/bericht.pdf", get(report_routes::report_pdf))
         .merge(api)
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();

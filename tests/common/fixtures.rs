@@ -50,6 +50,49 @@ pub struct Fixtures {
     /// The tokens of the groups' public links (`/mitreden/<token>`).
     pub own_link: String,
     pub foreign_link: String,
+    /// A report draft for Mia's next Hilfeplangespräch (by `fachkraft`), and one for Noah's
+    /// (by `fachkraft2`), stored directly.
+    pub own_report: String,
+    pub foreign_report: String,
+}
+
+/// Stores a report draft with the default sections and nothing generated.
+pub async fn report_fixture(conn: &mut gruppenbuch_app::db::Conn, youth: &str, author: &str) -> String {
+    use gruppenbuch_app::domain::report::{ReportBody, Section, default_template};
+    let id = new_id();
+    let body = ReportBody {
+        sections: default_template()
+            .into_iter()
+            .map(|s| Section {
+                key: s.key,
+                kind: s.kind,
+                title: s.title,
+                lines: Vec::new(),
+                text: String::new(),
+                changed_by: String::new(),
+                changed_at: String::new(),
+            })
+            .collect(),
+    };
+    let today = today();
+    gruppenbuch_app::db::reports::insert(
+        conn,
+        gruppenbuch_app::db::reports::NewReport {
+            id: &id,
+            series_id: &id,
+            version: 1,
+            youth_id: &parse(youth),
+            meeting_on: &today,
+            period_from: &today,
+            period_to: &today,
+            body: &body,
+            correction_reason: "",
+            created_by: &parse(author),
+        },
+    )
+    .await
+    .expect("report fixture");
+    id
 }
 
 /// Pickup codes of the anonymous fixture submissions.
@@ -77,8 +120,20 @@ pub async fn incident_fixture(store: &Store, group: &str, youth: &str, author: &
 
 /// Stores an entry of today directly (as the API would after its checks); returns its id.
 pub async fn entry_fixture(store: &Store, group: &str, youth: &str, author: &str, body: EntryBody) -> String {
-    let id = new_id();
     let day = chrono::NaiveDate::parse_from_str(&today(), "%Y-%m-%d").expect("today");
+    entry_fixture_on(store, group, youth, author, day, body).await
+}
+
+/// The same on a given day.
+pub async fn entry_fixture_on(
+    store: &Store,
+    group: &str,
+    youth: &str,
+    author: &str,
+    day: chrono::NaiveDate,
+    body: EntryBody,
+) -> String {
+    let id = new_id();
     let (entry_id, group, youth, author) = (parse(&id), parse(group), parse(youth), parse(author));
     let entry = NewEntry {
         id: &entry_id,
@@ -96,7 +151,7 @@ pub async fn entry_fixture(store: &Store, group: &str, youth: &str, author: &str
 
 /// A submission stored directly (as `api::feedback` would after opening it): named when
 /// `author` (account id, young person's id) is given, else anonymous with `pickup`.
-async fn feedback_fixture(
+pub async fn feedback_fixture(
     store: &Store,
     group: &str,
     author: Option<(&str, &str)>,
@@ -218,20 +273,18 @@ pub async fn fixtures(app: &super::TestApp) -> Fixtures {
     .into_string();
     let foreign_staff_id: gruppenbuch_app::domain::ids::UserId = parse(&foreign_staff);
     let foreign_plan = {
-        use gruppenbuch_app::domain::plan::{LegalBasis, PlanSnapshot, ValidPlan};
+        use gruppenbuch_app::domain::plan::{LegalBasis, ValidPlan};
         let plan = ValidPlan {
             agreed_on: chrono::NaiveDate::parse_from_str(&today(), "%Y-%m-%d").expect("today"),
             participants: "Noah Schulz, Herr Schulz".into(),
             legal_basis: LegalBasis::Residential,
             key_worker: "Lars Linden".into(),
+            place: String::new(),
+            results: String::new(),
+            next_on: None,
         };
         let goals = gruppenbuch_app::db::goals::list_for_youth(&mut conn, &parse(&foreign_youth)).await.expect("goals");
-        let snapshot = PlanSnapshot {
-            participants: plan.participants.clone(),
-            legal_basis: plan.legal_basis,
-            key_worker: plan.key_worker.clone(),
-            goals,
-        };
+        let snapshot = plan.snapshot(goals);
         gruppenbuch_app::db::plans::insert(&mut conn, &parse(&foreign_youth), &plan, &snapshot, &foreign_staff_id)
             .await
             .expect("foreign plan")
@@ -339,6 +392,8 @@ pub async fn fixtures(app: &super::TestApp) -> Fixtures {
     // The pickup rows above were stored as before keyed hashing; the server converts
     // such rows at start-up, and so does this (the running test server is started).
     gruppenbuch_app::api::submissions::ssr::key_pickups(&mut conn, &app.settings).await.expect("key pickups");
+    let own_report = report_fixture(&mut conn, &own_youth, &own_staff).await;
+    let foreign_report = report_fixture(&mut conn, &foreign_youth, &foreign_staff).await;
     Fixtures {
         own_group,
         foreign_group,
@@ -366,5 +421,7 @@ pub async fn fixtures(app: &super::TestApp) -> Fixtures {
         foreign_incident,
         own_link,
         foreign_link,
+        own_report,
+        foreign_report,
     }
 }

@@ -158,6 +158,43 @@ impl Client {
     }
 }
 
+impl Client {
+    /// A GET whose body is a file (a PDF): status, content type and the bytes.
+    pub async fn get_bytes(&self, path: &str) -> (u16, String, Vec<u8>) {
+        let mut request = http().get(format!("http://{}{path}", self.addr));
+        if let Some(cookie) = &self.cookie {
+            request = request.header("cookie", cookie);
+        }
+        let res = request.send().await.unwrap_or_else(|e| panic!("request to {path}: {e}"));
+        let status = res.status().as_u16();
+        let kind = res
+            .headers()
+            .get("content-type")
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .unwrap_or_default();
+        let bytes = res.bytes().await.unwrap_or_else(|e| panic!("response of {path}: {e}")).to_vec();
+        (status, kind, bytes)
+    }
+}
+
+/// The text of a PDF, as `pdftotext` (poppler-utils, installed by `make setup`) reads it.
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("gb-pdf-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("report.pdf");
+    std::fs::write(&file, pdf).expect("write pdf");
+    let out = std::process::Command::new("pdftotext")
+        .arg("-enc")
+        .arg("UTF-8")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils; `make setup` installs it)");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// Percent-encodes a form value.
 pub fn enc(value: &str) -> String {
     use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};

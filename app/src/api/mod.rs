@@ -22,6 +22,7 @@ pub mod own_account;
 pub mod own_goals;
 pub mod plans;
 pub mod records;
+pub mod reports;
 pub mod rights;
 pub mod session;
 pub mod submissions;
@@ -74,6 +75,8 @@ pub mod ssr {
         /// Days since the last monthly Erziehungsplanungsgespräch after which it is
         /// shown as overdue.
         pub talk_overdue_days: i64,
+        /// The institute's name in the head of every printed report (`GB_INSTITUTE_NAME`).
+        pub institute_name: String,
     }
 
     impl Default for Settings {
@@ -93,6 +96,7 @@ pub mod ssr {
                 request_timeout_ms: 60_000,
                 goal_stale_days: 28,
                 talk_overdue_days: 35,
+                institute_name: "Städtisches Institut für erzieherische Hilfen (SIEH)".into(),
             }
         }
     }

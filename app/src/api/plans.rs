@@ -49,7 +49,7 @@ pub async fn create_plan_version(input: PlanInput) -> Result<String, AppError> {
     use super::cx::{Cx, id as parse_id};
     use crate::auth::policy::Action;
     use crate::domain::audit::{AuditAction, RecordKind};
-    use crate::domain::plan::{PlanSnapshot, plan_order};
+    use crate::domain::plan::plan_order;
     use crate::i18n::texts;
     let plan = input.validate(super::ssr::today())?;
     let youth: crate::domain::ids::YouthId = parse_id(&input.youth_id)?;
@@ -67,12 +67,7 @@ pub async fn create_plan_version(input: PlanInput) -> Result<String, AppError> {
         ));
     }
     let goals = plan_order(crate::db::goals::list_for_youth(cx.tx(), &youth).await?);
-    let snapshot = PlanSnapshot {
-        participants: plan.participants.clone(),
-        legal_basis: plan.legal_basis,
-        key_worker: plan.key_worker.clone(),
-        goals,
-    };
+    let snapshot = plan.snapshot(goals);
     let author = cx.user().id.clone();
     let (id, _) = crate::db::plans::insert(cx.tx(), &youth, &plan, &snapshot, &author).await?;
     cx.audit(AuditAction::Create, RecordKind::HelpPlan, Some(id.as_str()), Some(&youth)).await?;
@@ -88,7 +83,7 @@ pub async fn plan_reminders() -> Result<Vec<Reminder>, AppError> {
     use super::cx::Cx;
     use crate::auth::policy::Action;
     use crate::domain::audit::{AuditAction, RecordKind};
-    use crate::domain::plan::{GoalRef, ReminderKind, review_due, talk_overdue};
+    use crate::domain::plan::{GoalRef, ReminderKind, report_due, review_due, talk_overdue};
     let mut cx = Cx::begin(Action::ViewEntries).await?;
     let scope = cx.scope(Action::ViewEntries).await?;
     let today = super::ssr::today();
@@ -100,6 +95,8 @@ pub async fn plan_reminders() -> Result<Vec<Reminder>, AppError> {
         let talks = crate::db::entries::last_talks(cx.tx(), &group.id).await?;
         let admissions = crate::db::youths::admissions_in_group(cx.tx(), &group.id).await?;
         let goals = ssr::activity(&mut cx, crate::db::goals::Of::Group(&group.id), &group.id).await?;
+        let meetings = crate::db::plans::next_meetings_in_group(cx.tx(), &group.id).await?;
+        let reports = crate::db::reports::meetings_in_group(cx.tx(), &group.id).await?;
         for youth in youths {
             let name = format!("{} {}", youth.first_name, youth.last_name);
             let before = out.len();
@@ -114,6 +111,13 @@ pub async fn plan_reminders() -> Result<Vec<Reminder>, AppError> {
             let last_talk = talks.iter().find(|(id, _)| *id == youth.id).map(|(_, d)| d.as_str());
             let admitted =
                 admissions.iter().find(|(id, _)| *id == youth.id).map(|(_, d)| d.clone()).unwrap_or_default();
+            if let Some((_, next_on)) = meetings.iter().find(|(id, _)| *id == youth.id) {
+                let started: Vec<&str> =
+                    reports.iter().filter(|(id, _)| *id == youth.id).map(|(_, m)| m.as_str()).collect();
+                if report_due(next_on, &started, today) {
+                    out.push(reminder(ReminderKind::ReportDue, None, next_on.clone()));
+                }
+            }
             if talk_overdue(last_talk, &admitted, today, talk_days) {
                 out.push(reminder(ReminderKind::TalkOverdue, None, last_talk.unwrap_or_default().to_owned()));
             }

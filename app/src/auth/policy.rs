@@ -76,6 +76,21 @@ pub enum Action {
     /// Read the records only the Fachberatung and Leitung read (the team's case
     /// reflection): without it they are missing from every list, count and link.
     ViewAdvisorRecords,
+    /// Start the report for a Hilfeplangespräch, write its sections, the summary for the
+    /// young person and that it was explained to them: the group, its Fachberatung,
+    /// Leitung. (Reading a report is `ViewEntries`.)
+    WriteReport,
+    /// Comment on a report's sections, mark it as reviewed and record that it was sent to
+    /// the youth office: the group's Fachberatung, Leitung.
+    ReviewReport,
+    /// Sign a report, which freezes it, and correct a signed one: Leitung.
+    SignReport,
+    /// Set the list and titles of the report's sections (youth offices prescribe their
+    /// own): Leitung, for the whole institute.
+    ConfigureReports,
+    /// Say what one wants said in one's Hilfeplangespräch, and read the summary of one's
+    /// report once it is released (young people).
+    OwnReport,
 }
 
 impl Action {
@@ -94,6 +109,8 @@ impl Action {
                 | OwnAccount
                 | ChangeOwnPassword
                 | OwnGoals
+                | OwnReport
+                | ConfigureReports
         )
     }
 
@@ -108,7 +125,12 @@ impl Action {
     pub fn personal(self) -> bool {
         !matches!(
             self,
-            Action::ListGroups | Action::PollChanges | Action::EditRights | Action::CreateGroup | Action::ViewGroupLink
+            Action::ListGroups
+                | Action::PollChanges
+                | Action::EditRights
+                | Action::CreateGroup
+                | Action::ViewGroupLink
+                | Action::ConfigureReports
         )
     }
 }
@@ -142,7 +164,12 @@ fn grant(role: Role, action: Action) -> Grant {
         (ManageCasePlan | ViewFeedbackCounts | IssueLoginCard | Acknowledge, Fachberatung) => Own,
         (WriteCaseRecord | ViewAdvisorRecords, Leitung) => All,
         (WriteCaseRecord | ViewAdvisorRecords, Fachberatung) => Own,
-        (SubmitFeedback | OwnGoals, Jugendliche) => All,
+        (SubmitFeedback | OwnGoals | OwnReport, Jugendliche) => All,
+        (WriteReport, Leitung) => All,
+        (WriteReport, Fachberatung | Fachkraft) => Own,
+        (ReviewReport, Leitung) => All,
+        (ReviewReport, Fachberatung) => Own,
+        (SignReport | ConfigureReports, Leitung) => All,
         (HandleFeedback | ViewGroupLink, Leitung) => All,
         (HandleFeedback | ViewGroupLink, Fachberatung | Fachkraft) => Own,
         (OwnAccount, _) => All,
@@ -170,7 +197,7 @@ pub enum Resource<'a> {
 /// looks anything up: a role that never may gets 403 at once.
 pub fn may_ever(actor: &CurrentUser, action: Action) -> bool {
     match action {
-        Action::SubmitFeedback | Action::OwnGoals => {
+        Action::SubmitFeedback | Action::OwnGoals | Action::OwnReport => {
             grant(actor.role, action) == Grant::All && actor.youth_id.is_some()
         }
         _ => grant(actor.role, action) != Grant::No,
@@ -309,6 +336,12 @@ pub enum Page {
     OwnGoals,
     /// Writing a record of the Fachberatung.
     NewRecord,
+    /// A report for the Hilfeplangespräch, in the editor.
+    Report,
+    /// Leitung's list of the report's sections.
+    ReportTemplate,
+    /// "Mein Hilfeplangespräch": what a young person wants said, and their report's summary.
+    OwnReport,
 }
 
 /// The action a page is for. (Which record a detail page shows is decided again, with
@@ -337,6 +370,9 @@ fn page_action(page: Page) -> Option<Action> {
         Page::OwnAccount => OwnAccount,
         Page::OwnGoals => OwnGoals,
         Page::NewRecord => WriteCaseRecord,
+        Page::Report => ViewEntries,
+        Page::ReportTemplate => ConfigureReports,
+        Page::OwnReport => OwnReport,
     })
 }
 
@@ -387,8 +423,10 @@ pub fn menu(actor: &CurrentUser) -> &'static [Page] {
     match actor.role {
         Role::Fachkraft => &[Start, NewNote, NewVisit, NewIncident, Incidents, Feed, Feedback],
         Role::Fachberatung => &[Start, Feed, Incidents, Overview, Groups, Feedback],
-        Role::Leitung => &[Start, Feed, Incidents, Overview, Groups, NewNote, NewVisit, Feedback, Accounts],
-        Role::Jugendliche => &[Start, YouthFeedback, OwnGoals, Rights],
+        Role::Leitung => {
+            &[Start, Feed, Incidents, Overview, Groups, NewNote, NewVisit, Feedback, Accounts, ReportTemplate]
+        }
+        Role::Jugendliche => &[Start, YouthFeedback, OwnGoals, OwnReport, Rights],
         Role::Admin => &[Start, Accounts],
         Role::Datenschutz => &[Start, Audit],
     }

@@ -110,6 +110,8 @@ fn nav_items(user: &CurrentUser) -> Vec<NavItem> {
                 Page::Audit => (t.nav_audit, "/protokoll"),
                 Page::YouthFeedback => (t.youth_my_messages, "/nachrichten"),
                 Page::OwnGoals => (t.own_goals_title, "/meine-ziele"),
+                Page::OwnReport => (t.own_report_title, "/mein-hilfeplangespraech"),
+                Page::ReportTemplate => (t.nav_report_template, "/einstellungen/bericht"),
                 Page::Rights => (t.fb_rights_link, "/meine-rechte"),
                 _ => return None,
             };

@@ -165,7 +165,7 @@ async fn seed_case(
     use crate::domain::entry::EntryBody;
     use crate::domain::goal::{GoalLevel, GoalStatus, Step, ValidGoal};
     use crate::domain::note::{NoteBody, NoteCategory};
-    use crate::domain::plan::{LegalBasis, PlanSnapshot, ValidPlan};
+    use crate::domain::plan::{LegalBasis, ValidPlan};
     use crate::domain::visit::{Participant, VisitBody, VisitKind, VisitOutcome, VisitPlace};
     let today = chrono::Utc::now().date_naive();
     let agreed_on = today.checked_sub_days(chrono::Days::new(45)).unwrap_or(today);
@@ -238,14 +238,15 @@ async fn seed_case(
         participants: "Mia Krause, Frau Krause (Mutter), Herr Amtmann (Jugendamt), Sabine Sonnen, Frank Berater".into(),
         legal_basis: LegalBasis::Residential,
         key_worker: "Sabine Sonnen".into(),
+        place: "Jugendamt, Zimmer 214".into(),
+        results: "Mia bleibt in der Familienwohngruppe. Schwerpunkte bis zum nächsten Gespräch: \
+                  der Schulbesuch und ein verlässlicher Kontakt zur Mutter."
+            .into(),
+        // The next meeting is three weeks ahead, so the start page reminds of the report.
+        next_on: Some(today + chrono::Duration::days(21)),
     };
     let goals = crate::domain::plan::plan_order(super::goals::list_for_youth(conn, mia).await?);
-    let snapshot = PlanSnapshot {
-        participants: plan.participants.clone(),
-        legal_basis: plan.legal_basis,
-        key_worker: plan.key_worker.clone(),
-        goals,
-    };
+    let snapshot = plan.snapshot(goals);
     super::plans::insert(conn, mia, &plan, &snapshot, advisor).await?;
     let arrangement = ContactArrangement {
         times: 2,

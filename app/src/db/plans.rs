@@ -126,3 +126,25 @@ pub async fn latest_date(conn: &mut Conn, youth: &YouthId) -> Result<Option<Stri
 pub async fn legal_basis(conn: &mut Conn, youth: &YouthId) -> Result<String, sqlx::Error> {
     sqlx::query_scalar("SELECT legal_basis FROM youths WHERE id = $1").bind(youth).fetch_one(conn).await
 }
+
+/// The next Hilfeplangespräch as each young person's newest plan set it, for the young
+/// people of a group: (young person, YYYY-MM-DD); those without a date are left out.
+pub async fn next_meetings_in_group(
+    conn: &mut Conn,
+    group: &crate::domain::ids::GroupId,
+) -> Result<Vec<(YouthId, String)>, sqlx::Error> {
+    let rows: Vec<(YouthId, String)> = sqlx::query_as(
+        "SELECT p.youth_id, p.body FROM help_plans p JOIN youths y ON y.id = p.youth_id WHERE y.group_id = $1 \
+         AND p.version = (SELECT MAX(o.version) FROM help_plans o WHERE o.youth_id = p.youth_id)",
+    )
+    .bind(group)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(youth, body)| {
+            let snapshot: PlanSnapshot = serde_json::from_str(&body).ok()?;
+            (!snapshot.next_on.is_empty()).then_some((youth, snapshot.next_on))
+        })
+        .collect())
+}

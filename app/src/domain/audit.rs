@@ -23,6 +23,10 @@ pub enum AuditAction {
     SessionEnd,
     Deactivate,
     Activate,
+    /// A report was signed (and so frozen).
+    Sign,
+    /// A record left the system as a file (a report's PDF).
+    Export,
 }
 
 impl AuditAction {
@@ -40,6 +44,8 @@ impl AuditAction {
             AuditAction::SessionEnd => "session_end",
             AuditAction::Deactivate => "deactivate",
             AuditAction::Activate => "activate",
+            AuditAction::Sign => "sign",
+            AuditAction::Export => "export",
         }
     }
 }
@@ -75,6 +81,10 @@ pub enum RecordKind {
     Note,
     Notices,
     Overview,
+    /// A report for the Hilfeplangespräch (a version, or one of its sections).
+    Report,
+    /// The list of the report's sections.
+    ReportTemplate,
     RightsText,
     Session,
     /// An Erziehungsplanungsgespräch (the monthly talk).
@@ -82,10 +92,12 @@ pub enum RecordKind {
     Timeline,
     Visit,
     Youth,
+    /// A young person's own view for their Hilfeplangespräch.
+    YouthView,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 28] = [
+    pub const ALL: [RecordKind; 31] = [
         RecordKind::Account,
         RecordKind::AuditLog,
         RecordKind::CaseRecord,
@@ -108,12 +120,15 @@ impl RecordKind {
         RecordKind::Note,
         RecordKind::Notices,
         RecordKind::Overview,
+        RecordKind::Report,
+        RecordKind::ReportTemplate,
         RecordKind::RightsText,
         RecordKind::Session,
         RecordKind::Talk,
         RecordKind::Timeline,
         RecordKind::Visit,
         RecordKind::Youth,
+        RecordKind::YouthView,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -140,12 +155,15 @@ impl RecordKind {
             RecordKind::Note => "daily_note",
             RecordKind::Notices => "notices",
             RecordKind::Overview => "overview",
+            RecordKind::Report => "report",
+            RecordKind::ReportTemplate => "report_template",
             RecordKind::RightsText => "rights_text",
             RecordKind::Session => "session",
             RecordKind::Talk => "planning_talk",
             RecordKind::Timeline => "timeline",
             RecordKind::Visit => "visit",
             RecordKind::Youth => "youth",
+            RecordKind::YouthView => "youth_view",
         }
     }
 }

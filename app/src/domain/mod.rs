@@ -18,6 +18,7 @@ pub mod outbox;
 pub mod plan;
 pub mod progress;
 pub mod record;
+pub mod report;
 pub mod role;
 pub mod scope;
 pub mod talk;

@@ -76,6 +76,15 @@ pub struct PlanInput {
     pub legal_basis: String,
     #[serde(default)]
     pub key_worker: String,
+    /// Where the Hilfeplangespräch took place.
+    #[serde(default)]
+    pub place: String,
+    /// What it agreed: the results and the mandate to the group.
+    #[serde(default)]
+    pub results: String,
+    /// The planned date of the next Hilfeplangespräch ("" if not set yet).
+    #[serde(default)]
+    pub next_on: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -84,7 +93,13 @@ pub struct ValidPlan {
     pub participants: String,
     pub legal_basis: LegalBasis,
     pub key_worker: String,
+    pub place: String,
+    pub results: String,
+    pub next_on: Option<NaiveDate>,
 }
+
+pub const PLACE_MAX: usize = 200;
+pub const RESULTS_MAX: usize = 20_000;
 
 impl PlanInput {
     pub fn validate(&self, today: NaiveDate) -> Result<ValidPlan, Vec<FieldError>> {
@@ -100,11 +115,34 @@ impl PlanInput {
             check.fail("legal_basis", t.v_legal_basis);
         }
         let key_worker = check.required("key_worker", &self.key_worker, KEY_WORKER_MAX);
+        let place = check.optional("place", &self.place, PLACE_MAX);
+        let results = check.optional("results", &self.results, RESULTS_MAX);
+        let next_on = if self.next_on.trim().is_empty() { None } else { check.date("next_on", &self.next_on) };
+        if let (Some(next), Some(agreed)) = (next_on, agreed_on)
+            && next <= agreed
+        {
+            check.fail("next_on", t.v_plan_next_before);
+        }
         match (agreed_on, legal_basis) {
             (Some(agreed_on), Some(legal_basis)) if check.errors.is_empty() => {
-                Ok(ValidPlan { agreed_on, participants, legal_basis, key_worker })
+                Ok(ValidPlan { agreed_on, participants, legal_basis, key_worker, place, results, next_on })
             }
             _ => Err(check.errors),
+        }
+    }
+}
+
+impl ValidPlan {
+    /// What the version keeps: this header and the goals as they stand.
+    pub fn snapshot(&self, goals: Vec<Goal>) -> PlanSnapshot {
+        PlanSnapshot {
+            participants: self.participants.clone(),
+            legal_basis: self.legal_basis,
+            key_worker: self.key_worker.clone(),
+            goals,
+            place: self.place.clone(),
+            results: self.results.clone(),
+            next_on: self.next_on.map(|d| d.to_string()).unwrap_or_default(),
         }
     }
 }
@@ -116,6 +154,13 @@ pub struct PlanSnapshot {
     pub legal_basis: LegalBasis,
     pub key_worker: String,
     pub goals: Vec<Goal>,
+    #[serde(default)]
+    pub place: String,
+    #[serde(default)]
+    pub results: String,
+    /// YYYY-MM-DD of the next Hilfeplangespräch as planned then, or "".
+    #[serde(default)]
+    pub next_on: String,
 }
 
 /// One version of a plan, as its page shows it.
@@ -231,6 +276,22 @@ pub enum ReminderKind {
     TalkOverdue,
     /// An active goal without a linked entry for the configured weeks.
     QuietGoal,
+    /// The next Hilfeplangespräch is four weeks away (or closer) and its report is not
+    /// started yet.
+    ReportDue,
+}
+
+/// Whether the report for a planned Hilfeplangespräch should be started: from
+/// [`crate::domain::report::START_DAYS_BEFORE`] days before it until two weeks after,
+/// unless a report for a meeting around that date exists.
+pub fn report_due(next_on: &str, report_meetings: &[&str], today: NaiveDate) -> bool {
+    let Ok(next) = NaiveDate::parse_from_str(next_on, "%Y-%m-%d") else { return false };
+    let start = next - chrono::Duration::days(crate::domain::report::START_DAYS_BEFORE);
+    let started = report_meetings
+        .iter()
+        .filter_map(|m| NaiveDate::parse_from_str(m, "%Y-%m-%d").ok())
+        .any(|m| (m - next).num_days().abs() <= 60);
+    today >= start && today <= next + chrono::Duration::days(14) && !started
 }
 
 /// One reminder: about whom, which goal, which date.
@@ -345,8 +406,11 @@ mod tests {
             participants: "Mia, Frau Krause, Herr Amt".into(),
             legal_basis: "35a".into(),
             key_worker: "Sabine Sonnen".into(),
+            ..Default::default()
         };
         assert_eq!(ok.validate(today).unwrap().legal_basis, LegalBasis::Integration);
+        let next = PlanInput { next_on: "2026-12-01".into(), ..ok.clone() }.validate(today).unwrap_err();
+        assert_eq!(next[0].field, "next_on");
     }
 
     #[test]

@@ -237,8 +237,8 @@ fn MessageForm(form: FeedbackForm, sender: Sender, kind: Option<FeedbackKind>) -
 }
 
 #[component]
-fn FieldMessage(error: Signal<Option<String>>, id: &'static str) -> impl IntoView {
-    move || error.get().map(|e| view! { <p class="field-error" id=id role="alert">{e}</p> })
+pub(crate) fn FieldMessage(error: Signal<Option<String>>, #[prop(into)] id: String) -> impl IntoView {
+    move || error.get().map(|e| view! { <p class="field-error" id=id.clone() role="alert">{e}</p> })
 }
 
 /// Checks, seals and sends the form; then waits up to a few seconds for the receipt.

@@ -35,6 +35,7 @@ pub fn HelpPlanPage() -> impl IntoView {
             <PlanHeader plan=p.clone() />
             <PlanGoals plan=p.clone() create_goal update_goal />
             {p.can_edit.then(|| view! { <NewVersion plan=p.clone() action=record /> })}
+            <crate::pages::report::ReportsPanel youth_id=p.youth_id.to_string() />
             <PlanVersions plan=p />
         </Load>
         </Guard>
@@ -60,6 +61,9 @@ fn PlanHeader(plan: HelpPlan) -> impl IntoView {
                         <dt>{t.plan_participants}</dt><dd>{v.snapshot.participants.clone()}</dd>
                         <dt>{t.plan_legal_basis}</dt><dd>{legal}</dd>
                         <dt>{t.plan_key_worker}</dt><dd>{v.snapshot.key_worker.clone()}</dd>
+                        {(!v.snapshot.place.is_empty()).then(|| view! { <dt>{t.plan_place}</dt><dd>{v.snapshot.place.clone()}</dd> })}
+                        {(!v.snapshot.results.is_empty()).then(|| view! { <dt>{t.plan_results}</dt><dd class="pre-line">{v.snapshot.results.clone()}</dd> })}
+                        {(!v.snapshot.next_on.is_empty()).then(|| view! { <dt>{t.plan_next_on}</dt><dd id="plan-next-meeting">{format_date(&v.snapshot.next_on)}</dd> })}
                     </dl>
                     <p class="muted">{fill(t.plan_recorded, &[("name", &v.author_name), ("at", &v.recorded_at)])}</p>
                 }.into_any(),
@@ -282,6 +286,9 @@ fn NewVersion(plan: HelpPlan, action: ServerAction<CreatePlanVersion>) -> impl I
                         options=LegalBasis::ALL.iter().map(|l| (l.code().to_owned(), l.label().to_owned())).collect()
                         selected=legal error=field_error(value, "legal_basis") />
                     <TextField label=t.plan_key_worker name="input[key_worker]" id="plan-key-worker" value=key_worker maxlength=crate::domain::plan::KEY_WORKER_MAX error=field_error(value, "key_worker") />
+                    <TextField label=t.plan_place name="input[place]" id="plan-place" required=false maxlength=crate::domain::plan::PLACE_MAX error=field_error(value, "place") />
+                    <TextArea label=t.plan_results name="input[results]" id="plan-results" rows=5 hint=t.plan_results_hint maxlength=crate::domain::plan::RESULTS_MAX error=field_error(value, "results") />
+                    <TextField label=t.plan_next_on name="input[next_on]" id="plan-next-on" kind="date" required=false hint=t.plan_next_on_hint error=field_error(value, "next_on") />
                     <button type="submit" class="btn btn-primary" id="plan-record">{t.plan_record}</button>
                 </ActionForm>
             </details>
@@ -344,6 +351,9 @@ fn VersionView(v: PlanVersion) -> impl IntoView {
             <dt>{t.plan_participants}</dt><dd>{v.snapshot.participants.clone()}</dd>
             <dt>{t.plan_legal_basis}</dt><dd>{v.snapshot.legal_basis.label()}</dd>
             <dt>{t.plan_key_worker}</dt><dd>{v.snapshot.key_worker.clone()}</dd>
+            {(!v.snapshot.place.is_empty()).then(|| view! { <dt>{t.plan_place}</dt><dd>{v.snapshot.place.clone()}</dd> })}
+            {(!v.snapshot.results.is_empty()).then(|| view! { <dt>{t.plan_results}</dt><dd class="pre-line">{v.snapshot.results.clone()}</dd> })}
+            {(!v.snapshot.next_on.is_empty()).then(|| view! { <dt>{t.plan_next_on}</dt><dd>{format_date(&v.snapshot.next_on)}</dd> })}
         </dl>
         <p class="muted">{fill(t.plan_recorded, &[("name", &v.author_name), ("at", &v.recorded_at)])}</p>
         <h2>{t.plan_goals}</h2>

@@ -127,6 +127,12 @@ fn YouthStart(user: CurrentUser) -> impl IntoView {
                     </a>
                 </li>
                 <li>
+                    <a class="big-choice" href="/mein-hilfeplangespraech" id="start-report">
+                        <Icon name="kind-beteiligung" class="big-choice-icon" />
+                        <span>{t.start_youth_report}</span>
+                    </a>
+                </li>
+                <li>
                     <a class="big-choice" href="/nachrichten">
                         <Icon name="messages" class="big-choice-icon" />
                         <span>{t.youth_my_messages}</span>
@@ -178,6 +184,10 @@ fn PlanReminders() -> impl IntoView {
                                             ReminderKind::QuietGoal => (
                                                 fill(t.reminder_quiet, &[("goal", &goal)]),
                                                 format!("/ziele/{}", r.goal.as_ref().map(|g| g.id.to_string()).unwrap_or_default()),
+                                            ),
+                                            ReminderKind::ReportDue => (
+                                                fill(t.reminder_report, &[("date", &date)]),
+                                                format!("/jugendliche/{}/hilfeplan#berichte", r.youth_id),
                                             ),
                                         };
                                         view! { <li><a href=href>{r.youth_name.clone()}": "{text}</a></li> }
