@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# The feed benchmark (tests/feed_bench.rs) on SQLite, then on PostgreSQL
+# The feed benchmark (tests/feed_bench.rs) and the report benchmark (tests/report_bench.rs)
+# on SQLite, then on PostgreSQL
 # (TEST_POSTGRES_URL, or a throwaway PostgreSQL 15 cluster as for the integration tests).
-# Sizes: GB_FEED_BENCH_SIZES (default 10000,100000,1000000). Prints `feed-bench` lines.
+# Sizes: GB_FEED_BENCH_SIZES (default 10000,100000,1000000). Prints `feed-bench` and
+# `report-bench` lines.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export LEPTOS_OUTPUT_NAME=gruppenbuch
 
 run_bench() {
-    cargo test -p gruppenbuch-tests --release -- --ignored --exact feed_bench::feed_bench --nocapture --test-threads=1 \
-        2>&1 | grep -E '^feed-bench|panicked|error' || true
+    cargo test -p gruppenbuch-tests --release -- --ignored --exact feed_bench::feed_bench report_bench::report_bench \
+        --nocapture --test-threads=1 2>&1 | grep -E '^(feed|report)-bench|panicked|error' || true
 }
 
-echo "== feed benchmark on SQLite"
+echo "== feed and report benchmarks on SQLite"
 (unset TEST_DATABASE_URL; run_bench)
 
 PG_STATE=""
@@ -32,5 +34,5 @@ else
     rm -f -- "$PG_STATE"
     pg_url="$(PG_THROWAWAY_STATE="$PG_STATE" scripts/pg-throwaway.sh start)"
 fi
-echo "== feed benchmark on PostgreSQL"
+echo "== feed and report benchmarks on PostgreSQL"
 TEST_DATABASE_URL="$pg_url" run_bench

@@ -19,6 +19,7 @@ mod master_data;
 mod own_account;
 mod plan;
 mod records;
+mod report_bench;
 mod reports;
 mod request_context;
 mod schema;

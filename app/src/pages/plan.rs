@@ -23,9 +23,14 @@ pub fn HelpPlanPage() -> impl IntoView {
     let create_goal = ServerAction::<CreateGoal>::new();
     let update_goal = ServerAction::<UpdateGoal>::new();
     let record = ServerAction::<CreatePlanVersion>::new();
+    let start = ServerAction::<crate::api::reports::StartReport>::new();
     let plan = Resource::new(
         move || (id.get(), create_goal.version().get(), update_goal.version().get(), record.version().get()),
         |(id, ..)| when_allowed(Page::HelpPlan, move || get_help_plan(id)),
+    );
+    let reports = Resource::new(
+        move || (id.get(), record.version().get(), start.version().get()),
+        |(id, ..)| when_allowed(Page::HelpPlan, move || crate::api::reports::list_reports(id)),
     );
     view! {
         <Guard page=Page::HelpPlan>
@@ -35,8 +40,10 @@ pub fn HelpPlanPage() -> impl IntoView {
             <PlanHeader plan=p.clone() />
             <PlanGoals plan=p.clone() create_goal update_goal />
             {p.can_edit.then(|| view! { <NewVersion plan=p.clone() action=record /> })}
-            <crate::pages::report::ReportsPanel youth_id=p.youth_id.to_string() />
             <PlanVersions plan=p />
+        </Load>
+        <Load data=reports let:list>
+            <crate::pages::report::ReportsPanel list start />
         </Load>
         </Guard>
     }

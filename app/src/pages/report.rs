@@ -5,9 +5,8 @@
 
 use super::route_id;
 use crate::api::reports::{
-    CommentReport, CorrectReport, MarkReportExplained, MarkReportSent, RegenerateReport, ReviewReport,
+    CommentReport, CorrectReport, MarkReportExplained, MarkReportSent, RegenerateReport, ReportList, ReviewReport,
     SaveReportSection, SaveReportSummary, SaveReportTemplate, SignReport, StartReport, get_report, get_report_template,
-    list_reports,
 };
 use crate::auth::policy::Page;
 use crate::components::form::{FormStatus, TextArea, TextField, field_error};
@@ -18,34 +17,32 @@ use crate::domain::text::format_date;
 use crate::i18n::{fill, texts};
 use leptos::prelude::*;
 
-/// The reports of a young person on their plan page, with the form to start one.
+/// The reports of a young person on their plan page, with the form to start one. (The
+/// page loads the list: a resource made inside another's `<Load>` would not hydrate.)
 #[component]
-pub fn ReportsPanel(youth_id: String) -> impl IntoView {
+pub fn ReportsPanel(list: ReportList, start: ServerAction<StartReport>) -> impl IntoView {
     let t = texts();
-    let start = ServerAction::<StartReport>::new();
     let value = Signal::derive(move || start.value().get());
-    let list = Resource::new(move || youth_id.clone(), |id| when_allowed(Page::HelpPlan, move || list_reports(id)));
+    let l = list;
     view! {
         <section class="stack" aria-labelledby="reports-title" id="berichte">
             <h2 id="reports-title">{t.report_list_title}</h2>
-            <Load data=list let:l>
-                {l.reports.is_empty().then(|| view! { <p class="empty">{t.report_none}</p> })}
-                <ul class="list" id="report-list">
-                    {l.reports.iter().map(|r| view! {
-                        <li class="list-item"><a href=format!("/berichte/{}", r.id)>
-                            {fill(t.report_list_item, &[("date", &format_date(&r.meeting_on)), ("n", &r.version.to_string()), ("status", r.status.label())])}
-                        </a></li>
-                    }).collect_view()}
-                </ul>
-                {l.can_start.then(|| view! {
-                    <ActionForm action=start attr:class="form form-inline" attr:novalidate=true attr:id="report-start">
-                        <FormStatus value />
-                        <input type="hidden" name="input[youth_id]" value=l.youth_id.clone() />
-                        <TextField label=t.report_meeting_on name="input[meeting_on]" id="report-meeting-on" kind="date" value=l.next_meeting.clone() hint=t.report_start_hint error=field_error(value, "meeting_on") />
-                        <button type="submit" class="btn btn-primary" id="report-start-button">{t.report_start}</button>
-                    </ActionForm>
-                })}
-            </Load>
+            {l.reports.is_empty().then(|| view! { <p class="empty">{t.report_none}</p> })}
+            <ul class="list" id="report-list">
+                {l.reports.iter().map(|r| view! {
+                    <li class="list-item"><a href=format!("/berichte/{}", r.id)>
+                        {fill(t.report_list_item, &[("date", &format_date(&r.meeting_on)), ("n", &r.version.to_string()), ("status", r.status.label())])}
+                    </a></li>
+                }).collect_view()}
+            </ul>
+            {l.can_start.then(|| view! {
+                <ActionForm action=start attr:class="form form-inline" attr:novalidate=true attr:id="report-start">
+                    <FormStatus value />
+                    <input type="hidden" name="input[youth_id]" value=l.youth_id.clone() />
+                    <TextField label=t.report_meeting_on name="input[meeting_on]" id="report-meeting-on" kind="date" value=l.next_meeting.clone() hint=t.report_start_hint error=field_error(value, "meeting_on") />
+                    <button type="submit" class="btn btn-primary" id="report-start-button">{t.report_start}</button>
+                </ActionForm>
+            })}
         </section>
     }
 }
@@ -407,10 +404,12 @@ fn Summary(r: ReportView, actions: Actions) -> impl IntoView {
                         <FormStatus value=saved />
                         <input type="hidden" name="input[report_id]" value=summary_id />
                         <TextArea label=t.report_summary name="input[summary]" id="report-summary-input" value=r.summary.clone() rows=5 maxlength=crate::domain::report::SUMMARY_MAX error=field_error(saved, "summary") />
-                        <label class="check" for="report-summary-release">
-                            <input type="checkbox" id="report-summary-release" name="input[release]" value="ja" />
-                            {t.report_summary_release}
-                        </label>
+                        <div class="field">
+                            <label class="choice" for="report-summary-release">
+                                <input type="checkbox" id="report-summary-release" name="input[release]" value="ja" />
+                                {t.report_summary_release}
+                            </label>
+                        </div>
                         <button type="submit" class="btn btn-secondary" id="report-summary-save">{t.save}</button>
                     </ActionForm>
                 }.into_any()
