@@ -7,7 +7,8 @@
 //! the draft covers all of it (the worst case: a report covers six months): about 3,000
 //! entries written through the store as the app writes them (daily notes in every
 //! category, many linked to goals; a visit contact every two weeks, some cancelled; a
-//! monthly talk rating three goals), plus an incident a quarter. Timed through the real
+//! monthly talk rating three goals), plus an incident a quarter. The first PDF after the
+//! server started (fonts parsed once) is timed on its own. Timed through the real
 //! server with a real session: drawing the draft anew (`reports/regenerate`: read,
 //! generate, store), loading it in the editor (`reports/get`), and the PDF download.
 
@@ -81,14 +82,18 @@ async fn report_bench() {
         });
         entry_fixture_on(&app.store, &group, &youth, &staff, day, note).await;
         written += 1;
-        if d % 2 == 1 {
-            let second = EntryBody::Note(NoteBody {
-                category: NoteCategory::Health,
-                text: format!("Tag {d}: Medikamente genommen, beim Arzt zur Kontrolle."),
+        // A second note every day, a third every other day.
+        for (n, category) in [(1, NoteCategory::Health), (2, NoteCategory::Mood)] {
+            if n == 2 && d % 2 == 1 {
+                continue;
+            }
+            let more = EntryBody::Note(NoteBody {
+                category,
+                text: format!("Tag {d}, Eintrag {n}: beim Arzt zur Kontrolle, danach ruhig und zufrieden."),
                 important: false,
                 goal_ids: vec![],
             });
-            entry_fixture_on(&app.store, &group, &youth, &staff, day, second).await;
+            entry_fixture_on(&app.store, &group, &youth, &staff, day, more).await;
             written += 1;
         }
         if d % 14 == 0 {
@@ -145,7 +150,7 @@ async fn report_bench() {
         let mut conn = app.store.pool().acquire().await.expect("conn");
         sqlx::query("ANALYZE").execute(&mut *conn).await.expect("analyze");
     }
-    println!("report-bench {backend}: {written} entries written in {:.1} s", started.elapsed().as_secs_f64());
+    println!("\nreport-bench {backend}: {written} entries written in {:.1} s", started.elapsed().as_secs_f64());
 
     let client = Client::login(&app, "fachkraft").await;
     let meeting = today + Duration::days(14);
@@ -164,6 +169,13 @@ async fn report_bench() {
     let mut get = Vec::new();
     let mut pdf = Vec::new();
     let mut pages = 0;
+    let t = Instant::now();
+    let (status, _, _) = client.get_bytes(&format!("/berichte/{id}/bericht.pdf")).await;
+    assert_eq!(status, 200);
+    println!(
+        "report-bench {backend} {written} entries: the first PDF after start: {:.1} ms",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
     for _ in 0..SAMPLES {
         let revision = client.call("/api/reports/get", &format!("id={id}")).await.json()["revision"].clone();
         let t = Instant::now();
