@@ -22,7 +22,7 @@ pub async fn report_pdf(
             let h = res.headers_mut();
             h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            // The name is built from letters, digits and hyphens only.
+            // The name is ASCII letters, digits and hyphens (`domain::report::file_name`).
             if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
                 h.insert(header::CONTENT_DISPOSITION, v);
             }

@@ -601,12 +601,7 @@ pub mod ssr {
         let report = view(&mut cx, stored).await?;
         cx.audit(AuditAction::Export, RecordKind::Report, Some(&report.id), Some(&youth)).await?;
         cx.commit().await?;
-        let name = format!(
-            "Bericht-HPG-{}-{}-Fassung-{}.pdf",
-            report.youth_name.replace(|c: char| !c.is_alphanumeric(), "-"),
-            report.meeting_on,
-            report.version
-        );
+        let name = crate::domain::report::file_name(&report.youth_name, &report.meeting_on, report.version);
         let document = super::print::document(&report, &settings.institute_name);
         let bytes = gruppenbuch_pdf::render(&document).map_err(|error| {
             tracing::error!(%error, "report pdf failed");

@@ -1104,6 +1104,28 @@ pub struct OwnViewForm {
     pub summaries: Vec<OwnReport>,
 }
 
+/// The PDF's file name: `Bericht-HPG-Jurgen-Muller-2026-12-24-Fassung-2.pdf` with umlauts
+/// spelled out (ä → ae, ß → ss), every other character but ASCII letters and digits a
+/// hyphen, so it fits a `Content-Disposition` header on every system.
+pub fn file_name(youth_name: &str, meeting_on: &str, version: i64) -> String {
+    let mut name = String::new();
+    for c in youth_name.chars() {
+        match c {
+            'ä' => name.push_str("ae"),
+            'ö' => name.push_str("oe"),
+            'ü' => name.push_str("ue"),
+            'Ä' => name.push_str("Ae"),
+            'Ö' => name.push_str("Oe"),
+            'Ü' => name.push_str("Ue"),
+            'ß' => name.push_str("ss"),
+            c if c.is_ascii_alphanumeric() => name.push(c),
+            _ => name.push('-'),
+        }
+    }
+    let meeting: String = meeting_on.chars().filter(|c| c.is_ascii_digit() || *c == '-').collect();
+    format!("Bericht-HPG-{name}-{meeting}-Fassung-{version}.pdf")
+}
+
 /// Checks a report id as the forms send it.
 pub fn report_id(value: &str) -> Result<String, FieldError> {
     let v = value.trim();
@@ -1171,6 +1193,15 @@ mod tests {
         assert_eq!((from, to), (d("2026-06-01"), d("2026-11-20")));
         let (from, _) = period(None, Some(d("2026-03-01")), d("2026-11-20"), d("2026-11-10"));
         assert_eq!(from, d("2026-03-01"));
+    }
+
+    #[test]
+    fn the_file_name_is_plain_ascii() {
+        assert_eq!(
+            file_name("Jürgen Groß-Éluard", "2026-12-24", 2),
+            "Bericht-HPG-Juergen-Gross--luard-2026-12-24-Fassung-2.pdf"
+        );
+        assert!(file_name("\"; x", "2026\r\n", 1).chars().all(|c| c.is_ascii_graphic()));
     }
 
     #[test]
