@@ -26,7 +26,9 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1, // 2-core machine; the server and Chromium need the other core
-  retries: 0,
+  // One retry: a test that passes only the second time is listed as flaky at the end
+  // of the run (scripts/e2e-summary.py), so it is seen and mended, not hidden.
+  retries: 1,
   forbidOnly: !!process.env.CI,
   reporter: 'list',
   use: {
@@ -72,7 +74,7 @@ export default defineConfig({
     },
     {
       name: 'desktop',
-      testIgnore: ['**/incidents.spec.ts', '**/plan-phone.spec.ts', '**/report-phone.spec.ts'],
+      testIgnore: ['**/incidents.spec.ts', '**/plan-phone.spec.ts', '**/report-phone.spec.ts', '**/protection.spec.ts'],
       use: {
         browserName: 'chromium',
         viewport: { width: 1366, height: 900 },

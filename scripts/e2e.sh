@@ -28,4 +28,12 @@ playwright() {
 }
 export -f playwright
 export GB_TEST_LOG_DIR
-exec scripts/with-server.sh bash -c 'playwright "$@"' playwright "$@"
+set +e
+scripts/with-server.sh bash -c 'playwright "$@"' playwright "$@"
+rc=$?
+set -e
+# Last, so that the end of a long log says what failed (and what passed only on retry).
+if [[ -n "${GB_TEST_LOG_DIR:-}" && -s "$GB_TEST_LOG_DIR/e2e.log" ]]; then
+    python3 scripts/e2e-summary.py "$GB_TEST_LOG_DIR/e2e.log" >&2 || true
+fi
+exit "$rc"

@@ -30,8 +30,8 @@ cleanup() {
         wait "$SERVER_PID" 2>/dev/null || true
     fi
     if [[ $rc -ne 0 && -s "$SERVER_LOG" ]]; then
-        echo "---- last 200 lines of the server log ($SERVER_LOG) ----" >&2
-        tail -n 200 "$SERVER_LOG" >&2 || true
+        echo "---- last 60 lines of the server log ($SERVER_LOG) ----" >&2
+        tail -n 60 "$SERVER_LOG" >&2 || true
         echo "---- end of server log ----" >&2
     fi
     if [[ "${GB_KEEP_E2E_TMP:-0}" == 1 ]]; then
