@@ -31,10 +31,12 @@ const META = "meta"; // last_sent_at, needs_login (nothing personal)
 const DELIVER_URL = "/api/outbox/deliver";
 // Where each kind goes; entries (note, visit, talk) go to DELIVER_URL. A young person's
 // submission has its own endpoint because it may come without a session (a group's
-// public link); so have incidents and a young person's view for their Hilfeplangespräch.
+// public link); so have incidents, Kinderschutz observations and a young person's view
+// for their Hilfeplangespräch.
 const DELIVER_URLS = {
   feedback: "/api/feedback/deliver",
   incident: "/api/incidents/deliver",
+  observation: "/api/protection/deliver",
   hpg_view: "/api/reports/deliver-view",
 };
 const KEY_META = 'meta[name="gb-outbox-key"]';

@@ -124,6 +124,8 @@ struct Targets {
     /// Per role (ROLES order), the public id of a second session of that account, for
     /// ending one's own session in another browser.
     spare_sessions: Vec<String>,
+    /// Per role (ROLES order), an account that role adds to a Kinderschutz procedure.
+    helpers: Vec<String>,
 }
 
 impl Targets {
@@ -159,6 +161,19 @@ fn sealed_incident(t: &Targets, author_id: &str) -> String {
         }
     });
     sealed_form(&t.outbox_key, &id, "incident", &payload)
+}
+
+/// A sealed observation (§ 8a) about the caller's own young person.
+fn sealed_observation(t: &Targets, author_id: &str) -> String {
+    let id = new_id();
+    let payload = serde_json::json!({
+        "author_id": author_id,
+        "observation": {
+            "id": id, "youth_id": t.fx.own_youth, "date": today(), "time": "07:40",
+            "fact": "Matrix", "source": "kind", "assessment": ""
+        }
+    });
+    sealed_form(&t.outbox_key, &id, "observation", &payload)
 }
 
 /// A sealed view of Mia for her Hilfeplangespräch.
@@ -201,6 +216,18 @@ fn request(row: &Row, scope: Scope, t: &Targets, n: usize, role: Option<usize>) 
         "deliver" => sealed_note(t, &t.user_ids[role.unwrap_or(0)]),
         "end_my_session" => format!("id={}", t.spare_sessions[role.unwrap_or(0)]),
         "deliver_incident" => sealed_incident(t, &t.user_ids[role.unwrap_or(0)]),
+        "deliver_observation" => sealed_observation(t, &t.user_ids[role.unwrap_or(0)]),
+        // Leitung takes note, everyone else co-signs as the second professional.
+        "sign_step" => {
+            let step = if matches!(scope, Scope::Own | Scope::OwnPast) { &t.fx.own_step } else { &t.fx.foreign_step };
+            let as_role = if role == Some(0) { "leitung" } else { "zweitkraft" };
+            format!("id={step}&input[signed_as]={as_role}")
+        }
+        // Each role adds a person of its own, so that no call meets an earlier one.
+        "add_member" => {
+            let case = if matches!(scope, Scope::Own | Scope::OwnPast) { &t.fx.own_case } else { &t.fx.foreign_case };
+            format!("id={case}&input[user_id]={}", t.helpers[role.unwrap_or(0)])
+        }
         "deliver_view" => sealed_view(t, author, n),
         "deliver_feedback (account)" => sealed_feedback(t, Some(author), None, n),
         "deliver_feedback (link)" => {
@@ -337,6 +364,23 @@ fn body(path: &str, scope: Scope, t: &Targets, n: usize) -> String {
             format!("input[current]=gruppenbuch&input[password]={new}&input[repeat]={new}")
         }
         "/api/rights/set" => format!("input[body]={}", enc(&format!("Du hast Rechte. (Matrix {n})"))),
+        "/api/protection/observe" => format!(
+            "input[id]={}&input[youth_id]={}&input[date]={}&input[time]=07:40&input[fact]=Matrix{n}&input[source]=selbst",
+            new_id(),
+            t.fx.own_youth,
+            today()
+        ),
+        "/api/protection/observation" | "/api/protection/acknowledge" => {
+            format!("id={}", if own { &t.fx.own_observation } else { &t.fx.foreign_observation })
+        }
+        "/api/protection/open" => format!("input[key]={}&input[from]={youth}", new_id()),
+        "/api/protection/get" => format!("id={}", if own { &t.fx.own_case } else { &t.fx.foreign_case }),
+        "/api/protection/step" => format!(
+            "id={}&input[key]={}&input[kind]=wiedervorlage&input[date]={}&input[text]=Matrix{n}",
+            if own { &t.fx.own_case } else { &t.fx.foreign_case },
+            new_id(),
+            today()
+        ),
         _ => String::new(),
     }
 }
@@ -360,7 +404,13 @@ fn scopes(row: &Row) -> &'static [Scope] {
 }
 
 fn scoped(path: &str) -> bool {
-    const ENTRY_PATHS: [&str; 36] = [
+    const ENTRY_PATHS: [&str; 42] = [
+        "/api/protection/observation",
+        "/api/protection/acknowledge",
+        "/api/protection/open",
+        "/api/protection/get",
+        "/api/protection/step",
+        "/api/protection/sign",
         "/api/reports/list",
         "/api/reports/start",
         "/api/reports/get",
@@ -404,6 +454,9 @@ fn scoped(path: &str) -> bool {
         || path.starts_with("/hilfeplan/:id")
         || path.starts_with("/ziele/:id")
         || path.starts_with("/berichte/:id")
+        || path.starts_with("/kinderschutz/:id")
+        || path.starts_with("/kinderschutz/beobachtungen/:id")
+        || path == "/api/protection/member"
         || path.starts_with("/mitreden/:id")
         || path.starts_with("/karte/:id")
         || path.contains("/groups/get")
@@ -456,6 +509,31 @@ async fn setup() -> (TestApp, Targets, Vec<Client>) {
                 .expect("account")
         }
     };
+    // Accounts to add to Kinderschutz procedures (Fachkräfte of the foreign group).
+    for n in 0..ROLES.len() {
+        let res = leitung
+            .call(
+                "/api/accounts/create",
+                &format!(
+                    "input[display_name]=Helfer{n}&input[login]=helfer{n}&input[role]=fachkraft&input[group_ids][0]={}&input[password]=ein-langes-passwort",
+                    fx.foreign_group
+                ),
+            )
+            .await;
+        assert!(res.status < 400, "{res:?}");
+    }
+    let mut helpers = Vec::new();
+    for n in 0..ROLES.len() {
+        let store = app.store.clone();
+        let mut conn = store.pool().acquire().await.expect("conn");
+        helpers.push(
+            sqlx::query_scalar::<_, String>("SELECT id FROM users WHERE login = $1")
+                .bind(format!("helfer{n}"))
+                .fetch_one(&mut *conn)
+                .await
+                .expect("helper"),
+        );
+    }
     let account = login_id("zielkonto").await;
     let noah = login_id("noah").await;
     let mut clients = Vec::new();
@@ -490,7 +568,7 @@ async fn setup() -> (TestApp, Targets, Vec<Client>) {
         assert!(gruppenbuch_app::db::cards::notice_pin_lock(&mut conn, &account, 0).await.expect("notice"));
     }
     drop(conn);
-    (app, Targets { fx, account, user_ids, outbox_key, own_card, foreign_card, spare_sessions }, clients)
+    (app, Targets { fx, account, user_ids, outbox_key, own_card, foreign_card, spare_sessions, helpers }, clients)
 }
 
 #[tokio::test]
@@ -653,6 +731,20 @@ async fn pages_answer_each_role_as_the_matrix_says() {
                         &fx.own_goal
                     } else {
                         &fx.foreign_goal
+                    }
+                }
+                Some("kinderschutz") if route.contains("beobachtungen") => {
+                    if own {
+                        &fx.own_observation
+                    } else {
+                        &fx.foreign_observation
+                    }
+                }
+                Some("kinderschutz") => {
+                    if own {
+                        &fx.own_case
+                    } else {
+                        &fx.foreign_case
                     }
                 }
                 Some("vorkommnisse") => {

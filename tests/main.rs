@@ -18,6 +18,7 @@ mod mail;
 mod master_data;
 mod own_account;
 mod plan;
+mod protection;
 mod records;
 mod report_bench;
 mod reports;

@@ -157,6 +157,12 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=Case::Incidents ssr=SsrMode::Async />
                         <Route path=path!(":id") view=Case::Incident ssr=SsrMode::Async />
                     </ParentRoute>
+                    <ParentRoute path=path!("/kinderschutz") view=Outlet ssr=SsrMode::Async>
+                        <Route path=path!("") view=Case::Protection ssr=SsrMode::Async />
+                        <Route path=path!("beobachtung/neu") view=Case::NewObservation ssr=SsrMode::Async />
+                        <Route path=path!("beobachtungen/:id") view=Case::Observation ssr=SsrMode::Async />
+                        <Route path=path!(":id") view=Case::Procedure ssr=SsrMode::Async />
+                    </ParentRoute>
                     <Route path=path!("/feed") view=Case::Feed ssr=SsrMode::Async />
                     <Route path=path!("/uebersicht") view=Case::Overview ssr=SsrMode::Async />
                     <ParentRoute path=path!("/rueckmeldungen") view=Outlet ssr=SsrMode::Async>
@@ -278,6 +284,10 @@ chunk_pages!(case: Case, case_page, load_case {
     NewRecord => pages::record::NewRecordPage,
     Report => pages::report::ReportPage,
     ReportTemplate => pages::report::ReportTemplatePage,
+    NewObservation => pages::protection::NewObservationPage,
+    Protection => pages::protection::ProtectionPage,
+    Observation => pages::protection::ObservationPage,
+    Procedure => pages::protection::CasePage,
 });
 // The young people's pages: their form, their messages, their goals, the public link
 // form, the card login and "Meine Rechte".

@@ -216,6 +216,35 @@ test('an institute with long names, long texts and many entries', async ({ brows
     'input[informed][1]': 'jugendamt',
   });
 
+  // A Kinderschutz observation with the longest texts, the procedure opened from it and
+  // its Ersteinschätzung.
+  world.observation = crypto.randomUUID();
+  await call(staff, info, 'protection/observe', {
+    'input[id]': world.observation,
+    'input[youth_id]': youth,
+    'input[date]': TODAY,
+    'input[time]': '07:40',
+    'input[fact]': LONG_TEXT.slice(0, 4000),
+    'input[source]': 'kind',
+    'input[assessment]': LONG_TEXT.slice(0, 2000),
+  });
+  const leitungCase = await session(browser, info, 'leitung');
+  world.case = await call(leitungCase, info, 'protection/open', {
+    'input[key]': crypto.randomUUID(),
+    'input[from]': world.observation,
+    'input[concerns_staff]': 'ja',
+  });
+  await call(leitungCase, info, 'protection/step', {
+    id: world.case,
+    'input[key]': crypto.randomUUID(),
+    'input[kind]': 'ersteinschaetzung',
+    'input[date]': TODAY,
+    'input[participants]': `${LONG_FIRST} (Leitung), Frau Dr. Annegret Sommer-Blumenthal (Fachberatung). ${LONG_WORD}`,
+    'input[result]': 'anhaltspunkte',
+    'input[text]': LONG_TEXT.slice(0, 4000),
+  });
+  await leitungCase.dispose();
+
   const advisor = await session(browser, info, 'fachberatung');
   await call(advisor, info, 'records/save', {
     'input[id]': crypto.randomUUID(),
@@ -276,6 +305,8 @@ function address(route: string): string {
     if (route.startsWith('/berichte/')) return world.report;
     if (route.startsWith('/rueckmeldungen/')) return world.feedback;
     if (route.startsWith('/vorkommnisse/')) return world.incident;
+    if (route.startsWith('/kinderschutz/beobachtungen/')) return world.observation;
+    if (route.startsWith('/kinderschutz/')) return world.case;
     if (route.startsWith('/mitreden/')) return world.link;
     if (route.startsWith('/karte/')) return world.card;
     return '';

@@ -188,8 +188,9 @@ pub async fn round(store: &Store, config: &AlertConfig) -> Result<Round, sqlx::E
             incidents::queue_mail(&mut tx, address, &subject, &body).await?;
         }
     }
+    let overdue = gruppenbuch_app::api::protection::ssr::escalate_due(&mut tx, &config.public_url).await?;
     tx.commit().await?;
-    done.escalated = due.len();
+    done.escalated = due.len() + overdue;
 
     let Some(smtp) = &config.smtp else { return Ok(done) };
     let transport = match smtp.transport() {

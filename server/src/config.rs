@@ -252,6 +252,9 @@ impl Config {
                     .map(|v| v.trim().to_owned())
                     .filter(|v| !v.is_empty())
                     .unwrap_or(defaults.institute_name),
+                cp_ack_hours: number("GB_CP_ACK_HOURS", defaults.cp_ack_hours).max(1),
+                cp_specialist_days: number("GB_CP_SPECIALIST_WORKING_DAYS", defaults.cp_specialist_days).max(1),
+                cp_review_days: number("GB_CP_REVIEW_DAYS", defaults.cp_review_days).max(1),
             },
             alerts: alerts_from_env(),
             backups: None,

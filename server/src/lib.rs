@@ -76,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/logout", post(auth_routes::logout))
         .route("/auth/card", post(auth_routes::card_login))
         .route("/berichte/{id}/bericht.pdf", get(report_routes::report_pdf))
+        .route("/kinderschutz/{id}/{document}", get(report_routes::protection_pdf))
         .merge(api)
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();

@@ -54,6 +54,56 @@ pub struct Fixtures {
     /// (by `fachkraft2`), stored directly.
     pub own_report: String,
     pub foreign_report: String,
+    /// Kinderschutz: an observation about Mia and one about Noah (written by Leitung), a
+    /// procedure opened from each, and its Ersteinschätzung (by Leitung), stored directly.
+    pub own_observation: String,
+    pub foreign_observation: String,
+    pub own_case: String,
+    pub foreign_case: String,
+    pub own_step: String,
+    pub foreign_step: String,
+}
+
+/// An observation about `youth` by `author`, a procedure opened from it and its
+/// Ersteinschätzung; returns (observation, procedure, step).
+pub async fn protection_fixture(
+    conn: &mut gruppenbuch_app::db::Conn,
+    group: &str,
+    youth: &str,
+    author: &str,
+    fact: &str,
+) -> (String, String, String) {
+    use gruppenbuch_app::db::protection as store;
+    use gruppenbuch_app::domain::protection::{ObservationInput, StepInput};
+    let today = chrono::Utc::now().date_naive();
+    let observation = ObservationInput {
+        id: new_id(),
+        youth_id: youth.to_owned(),
+        date: today.to_string(),
+        time: "08:15".into(),
+        fact: fact.into(),
+        source: "selbst".into(),
+        assessment: String::new(),
+    }
+    .validate(today)
+    .expect("observation");
+    let (group, author) = (parse(group), parse(author));
+    assert!(store::insert_observation(conn, &observation, &group, &author).await.expect("observation").is_none());
+    let case = parse(&new_id());
+    store::insert_case(conn, &case, &group, &observation.youth_id, false, None, &author).await.expect("case");
+    assert!(store::attach(conn, &observation.id, &case).await.expect("attach"));
+    let step = StepInput {
+        kind: "ersteinschaetzung".into(),
+        date: today.to_string(),
+        participants: "Leitung, Fachberatung".into(),
+        result: "anhaltspunkte".into(),
+        ..Default::default()
+    }
+    .validate(today)
+    .expect("step");
+    let step_id = parse(&new_id());
+    store::insert_step(conn, &step_id, &case, &step, &author).await.expect("step");
+    (observation.id.to_string(), case.to_string(), step_id.to_string())
 }
 
 /// Stores a report draft with the default sections and nothing generated.
@@ -394,6 +444,14 @@ pub async fn fixtures(app: &super::TestApp) -> Fixtures {
     gruppenbuch_app::api::submissions::ssr::key_pickups(&mut conn, &app.settings).await.expect("key pickups");
     let own_report = report_fixture(&mut conn, &own_youth, &own_staff).await;
     let foreign_report = report_fixture(&mut conn, &foreign_youth, &foreign_staff).await;
+    let leitung = sqlx::query_scalar::<_, String>("SELECT id FROM users WHERE login = 'leitung'")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("leitung");
+    let (own_observation, own_case, own_step) =
+        protection_fixture(&mut conn, &own_group, &own_youth, &leitung, "Matrix: Mia hat Hämatome").await;
+    let (foreign_observation, foreign_case, foreign_step) =
+        protection_fixture(&mut conn, &foreign_group, &foreign_youth, &leitung, "Matrix: Noah Schulz weint").await;
     Fixtures {
         own_group,
         foreign_group,
@@ -423,5 +481,11 @@ pub async fn fixtures(app: &super::TestApp) -> Fixtures {
         foreign_link,
         own_report,
         foreign_report,
+        own_observation,
+        foreign_observation,
+        own_case,
+        foreign_case,
+        own_step,
+        foreign_step,
     }
 }

@@ -215,6 +215,37 @@ impl Cx {
         Ok(group)
     }
 
+    /// A Kinderschutz procedure, for `action` on it: by participation, not by group.
+    pub async fn protection(&mut self, action: Action, id: &crate::domain::ids::CaseId) -> Result<GroupId, AppError> {
+        let user = self.user().id.clone();
+        let (group, member) = crate::db::protection::scope(self.tx(), id, &user).await?.ok_or(AppError::NotFound)?;
+        self.decide(action, Resource::Protection { group: &group, member })?;
+        Ok(group)
+    }
+
+    /// An observation (§ 8a), for `action` on it: its writer and those who review the
+    /// group's procedures; when it joined a procedure, also who takes part in that.
+    pub async fn observation(
+        &mut self,
+        action: Action,
+        id: &crate::domain::ids::ObservationId,
+    ) -> Result<crate::db::protection::Observation, AppError> {
+        let row = crate::db::protection::observation(self.tx(), id).await?.ok_or(AppError::NotFound)?;
+        let author = row.author_id == self.user().id;
+        if action == Action::WorkChildProtection
+            && !author
+            && let Some(case) = &row.case_id
+        {
+            let user = self.user().id.clone();
+            if let Some((group, true)) = crate::db::protection::scope(self.tx(), case, &user).await? {
+                self.decide(action, Resource::Protection { group: &group, member: true })?;
+                return Ok(row);
+            }
+        }
+        self.decide(action, Resource::Observation { group: &row.group_id, author })?;
+        Ok(row)
+    }
+
     /// A submission, for `action` on it (staff never see what went past the group: 404).
     pub async fn feedback(
         &mut self,

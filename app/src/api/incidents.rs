@@ -76,6 +76,11 @@ pub async fn get_incident(id: String) -> Result<IncidentDetail, AppError> {
     }
     let youths = crate::db::incidents::youths(cx.tx(), &id).await?;
     let events = crate::db::incidents::events(cx.tx(), &id).await?;
+    let open_protection =
+        cx.can(Action::ManageChildProtection, Resource::Protection { group: &group, member: false }).then(|| {
+            let choices = youths.iter().map(|(id, name)| (id.to_string(), name.clone())).collect();
+            (crate::domain::ids::CaseId::fresh().into_string(), choices)
+        });
     let youth_ids: Vec<_> = youths.iter().map(|(id, _)| id).collect();
     cx.audit_each(AuditAction::Read, RecordKind::Incident, Some(id.as_str()), &youth_ids).await?;
     cx.commit().await?;
@@ -84,6 +89,7 @@ pub async fn get_incident(id: String) -> Result<IncidentDetail, AppError> {
         author_name: row.author_name.clone(),
         can_acknowledge: may_acknowledge && row.acknowledged.is_none(),
         acknowledged: ssr::acknowledged(&row),
+        open_protection,
         events: events
             .into_iter()
             .map(|e| IncidentEvent { kind: e.kind, at: berlin_minute(e.at), by: e.by, detail: e.detail })

@@ -21,6 +21,7 @@ pub mod notes;
 pub mod own_account;
 pub mod own_goals;
 pub mod plans;
+pub mod protection;
 pub mod records;
 pub mod reports;
 pub mod rights;
@@ -77,6 +78,12 @@ pub mod ssr {
         pub talk_overdue_days: i64,
         /// The institute's name in the head of every printed report (`GB_INSTITUTE_NAME`).
         pub institute_name: String,
+        /// Hours within which Leitung takes note of a Kinderschutz observation.
+        pub cp_ack_hours: i64,
+        /// Working days within which the insoweit erfahrene Fachkraft is consulted.
+        pub cp_specialist_days: i64,
+        /// Days until a procedure's Wiedervorlage.
+        pub cp_review_days: i64,
     }
 
     impl Default for Settings {
@@ -97,6 +104,9 @@ pub mod ssr {
                 goal_stale_days: 28,
                 talk_overdue_days: 35,
                 institute_name: "Städtisches Institut für erzieherische Hilfen (SIEH)".into(),
+                cp_ack_hours: crate::domain::protection::ACK_HOURS,
+                cp_specialist_days: i64::from(crate::domain::protection::SPECIALIST_WORKING_DAYS),
+                cp_review_days: crate::domain::protection::REVIEW_DAYS,
             }
         }
     }

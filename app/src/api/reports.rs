@@ -603,11 +603,25 @@ pub mod ssr {
         cx.commit().await?;
         let name = crate::domain::report::file_name(&report.youth_name, &report.meeting_on, report.version);
         let document = super::print::document(&report, &settings.institute_name);
-        let bytes = gruppenbuch_pdf::render(&document).map_err(|error| {
-            tracing::error!(%error, "report pdf failed");
-            AppError::Internal
-        })?;
+        let bytes = render_pdf(document).await?;
         Ok((bytes, name))
+    }
+
+    /// Typesetting takes 0.1 to 1.5 s of CPU: it runs on the blocking pool, so the
+    /// runtime's workers go on answering other requests meanwhile.
+    pub async fn render_pdf(document: gruppenbuch_pdf::Document) -> Result<Vec<u8>, AppError> {
+        let rendered = tokio::task::spawn_blocking(move || gruppenbuch_pdf::render(&document)).await;
+        match rendered {
+            Ok(Ok(bytes)) => Ok(bytes),
+            Ok(Err(error)) => {
+                tracing::error!(%error, "pdf failed");
+                Err(AppError::Internal)
+            }
+            Err(error) => {
+                tracing::error!(%error, "pdf task failed");
+                Err(AppError::Internal)
+            }
+        }
     }
 }
 

@@ -91,6 +91,17 @@ pub enum Action {
     /// Say what one wants said in one's Hilfeplangespräch, and read the summary of one's
     /// report once it is released (young people).
     OwnReport,
+    /// Write an observation that a child's welfare may be at risk (§ 8a): who writes
+    /// entries for the group. The writer sees their own observations, nothing more.
+    ReportObservation,
+    /// Read a Kinderschutz procedure and record its steps: Leitung, the group's
+    /// Fachberatung and the people explicitly added to it; never by group alone.
+    WorkChildProtection,
+    /// Open a procedure (from an observation, an incident or for a young person), add
+    /// people to it: Leitung, the group's Fachberatung.
+    ManageChildProtection,
+    /// Take note of an observation and of the steps (Kenntnisnahme): Leitung.
+    AcknowledgeChildProtection,
 }
 
 impl Action {
@@ -139,6 +150,8 @@ impl Action {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Grant {
     No,
+    /// Only what the account was explicitly added to (a Kinderschutz procedure).
+    Member,
     /// The groups the account works with or advises.
     Own,
     /// Every group, or the institute-wide thing itself.
@@ -148,7 +161,7 @@ enum Grant {
 /// The table: one line per action, the roles that have it and how far.
 fn grant(role: Role, action: Action) -> Grant {
     use Action::*;
-    use Grant::{All, No, Own};
+    use Grant::{All, Member, No, Own};
     use Role::*;
     match (action, role) {
         (ListGroups, Leitung | Admin) => All,
@@ -170,6 +183,11 @@ fn grant(role: Role, action: Action) -> Grant {
         (ReviewReport, Leitung) => All,
         (ReviewReport, Fachberatung) => Own,
         (SignReport | ConfigureReports, Leitung) => All,
+        (ReportObservation, Leitung) => All,
+        (ReportObservation, Fachkraft) => Own,
+        (WorkChildProtection | ManageChildProtection | AcknowledgeChildProtection, Leitung) => All,
+        (WorkChildProtection | ManageChildProtection, Fachberatung) => Own,
+        (WorkChildProtection, Fachkraft) => Member,
         (HandleFeedback | ViewGroupLink, Leitung) => All,
         (HandleFeedback | ViewGroupLink, Fachberatung | Fachkraft) => Own,
         (OwnAccount, _) => All,
@@ -191,6 +209,10 @@ pub enum Resource<'a> {
     Feedback { group: &'a GroupId, to_advisor: bool },
     /// An account of this role (accounts of young people need sight of case data).
     Account { role: Role },
+    /// A Kinderschutz procedure of a group, and whether the caller was added to it.
+    Protection { group: &'a GroupId, member: bool },
+    /// An observation (§ 8a) of a group, and whether the caller wrote it.
+    Observation { group: &'a GroupId, author: bool },
 }
 
 /// May `actor` take `action` on anything at all? A server function asks this before it
@@ -222,9 +244,27 @@ pub fn can(actor: &CurrentUser, action: Action, resource: Resource<'_>) -> bool 
     let in_reach = |group: &GroupId| match reach {
         Grant::All => true,
         Grant::Own => actor.in_group(group),
-        Grant::No => false,
+        Grant::No | Grant::Member => false,
     };
     match (action, resource) {
+        // Participation, not the group: the group's staff see a procedure only when
+        // added to it, since the danger may come from the group home's adults.
+        (Action::WorkChildProtection, Resource::Protection { group, member }) => {
+            in_reach(group) || (member && reach != Grant::No)
+        }
+        (Action::ManageChildProtection | Action::AcknowledgeChildProtection, Resource::Protection { group, .. }) => {
+            in_reach(group)
+        }
+        (_, Resource::Protection { .. }) => false,
+        // An observation: its writer, and those who review the group's procedures.
+        (Action::WorkChildProtection, Resource::Observation { group, author }) => {
+            (author && reach != Grant::No)
+                || can(actor, Action::ManageChildProtection, Resource::Protection { group, member: false })
+        }
+        (Action::ManageChildProtection | Action::AcknowledgeChildProtection, Resource::Observation { group, .. }) => {
+            in_reach(group)
+        }
+        (_, Resource::Observation { .. }) => false,
         (Action::HandleFeedback, Resource::Feedback { group, to_advisor }) => {
             // What went past the group is the Fachberatung's, never the group staff's.
             in_reach(group) && !(to_advisor && actor.role == Role::Fachkraft)
@@ -258,6 +298,8 @@ pub fn refusal(actor: &CurrentUser, resource: Resource<'_>) -> Refusal {
         // Who manages accounts learns that an account exists; a list and a detail page
         // hide the accounts they may not manage (`accounts::get` answers 404 itself).
         Resource::Account { .. } => may_ever(actor, Action::ManageAccounts),
+        // A procedure or an observation one does not see does not exist for one.
+        Resource::Protection { .. } | Resource::Observation { .. } => can(actor, Action::WorkChildProtection, resource),
     };
     if sees { Refusal::Forbidden } else { Refusal::NotFound }
 }
@@ -342,6 +384,11 @@ pub enum Page {
     ReportTemplate,
     /// "Mein Hilfeplangespräch": what a young person wants said, and their report's summary.
     OwnReport,
+    /// Writing an observation (§ 8a) on the phone.
+    NewObservation,
+    /// Kinderschutz: one's observations and the procedures one takes part in, one
+    /// observation, one procedure.
+    Protection,
 }
 
 /// The action a page is for. (Which record a detail page shows is decided again, with
@@ -373,6 +420,8 @@ fn page_action(page: Page) -> Option<Action> {
         Page::Report => ViewEntries,
         Page::ReportTemplate => ConfigureReports,
         Page::OwnReport => OwnReport,
+        Page::NewObservation => ReportObservation,
+        Page::Protection => WorkChildProtection,
     })
 }
 
@@ -421,11 +470,21 @@ pub fn home(actor: &CurrentUser) -> Home {
 pub fn menu(actor: &CurrentUser) -> &'static [Page] {
     use Page::*;
     match actor.role {
-        Role::Fachkraft => &[Start, NewNote, NewVisit, NewIncident, Incidents, Feed, Feedback],
-        Role::Fachberatung => &[Start, Feed, Incidents, Overview, Groups, Feedback],
-        Role::Leitung => {
-            &[Start, Feed, Incidents, Overview, Groups, NewNote, NewVisit, Feedback, Accounts, ReportTemplate]
-        }
+        Role::Fachkraft => &[Start, NewNote, NewVisit, NewIncident, Incidents, Feed, Feedback, Protection],
+        Role::Fachberatung => &[Start, Feed, Incidents, Protection, Overview, Groups, Feedback],
+        Role::Leitung => &[
+            Start,
+            Feed,
+            Incidents,
+            Protection,
+            Overview,
+            Groups,
+            NewNote,
+            NewVisit,
+            Feedback,
+            Accounts,
+            ReportTemplate,
+        ],
         Role::Jugendliche => &[Start, YouthFeedback, OwnGoals, OwnReport, Rights],
         Role::Admin => &[Start, Accounts],
         Role::Datenschutz => &[Start, Audit],
@@ -450,6 +509,34 @@ mod tests {
             group_ids: groups.iter().map(|g| gid(g)).collect(),
             youth_id: None,
             password_change_required: false,
+        }
+    }
+
+    #[test]
+    fn a_child_protection_procedure_is_seen_by_participation_not_by_group() {
+        let (a, b) = (gid("a"), gid("b"));
+        let staff = user(Role::Fachkraft, &["a"]);
+        let advisor = user(Role::Fachberatung, &["a"]);
+        let leitung = user(Role::Leitung, &[]);
+        let case = |member| Resource::Protection { group: &a, member };
+        assert!(!can(&staff, Action::WorkChildProtection, case(false)));
+        assert!(can(&staff, Action::WorkChildProtection, case(true)));
+        assert!(!can(&staff, Action::ManageChildProtection, case(true)));
+        assert!(can(&advisor, Action::WorkChildProtection, case(false)));
+        assert!(can(&advisor, Action::ManageChildProtection, case(false)));
+        assert!(!can(&advisor, Action::AcknowledgeChildProtection, case(false)));
+        assert!(!can(&advisor, Action::WorkChildProtection, Resource::Protection { group: &b, member: false }));
+        assert!(can(&advisor, Action::WorkChildProtection, Resource::Protection { group: &b, member: true }));
+        assert!(can(&leitung, Action::AcknowledgeChildProtection, case(false)));
+        // An observation: its writer and those who review the group, nobody else.
+        let other = user(Role::Fachkraft, &["a"]);
+        assert!(can(&staff, Action::WorkChildProtection, Resource::Observation { group: &a, author: true }));
+        assert!(!can(&other, Action::WorkChildProtection, Resource::Observation { group: &a, author: false }));
+        assert!(can(&advisor, Action::WorkChildProtection, Resource::Observation { group: &a, author: false }));
+        for role in [Role::Admin, Role::Datenschutz, Role::Jugendliche] {
+            let u = user(role, &["a"]);
+            assert!(!can(&u, Action::WorkChildProtection, case(true)));
+            assert!(!can(&u, Action::WorkChildProtection, Resource::Observation { group: &a, author: true }));
         }
     }
 

@@ -80,6 +80,7 @@ fn OfflineReady() -> impl IntoView {
 
 /// The incident board: its menu entry carries the number of open incidents.
 const INCIDENTS: &str = "/vorkommnisse";
+const PROTECTION: &str = "/kinderschutz";
 
 struct NavItem {
     label: &'static str,
@@ -100,6 +101,7 @@ fn nav_items(user: &CurrentUser) -> Vec<NavItem> {
                 Page::Start => (t.nav_start, "/"),
                 Page::Feed => (t.nav_feed, "/feed"),
                 Page::Incidents => (t.nav_incidents, INCIDENTS),
+                Page::Protection => (t.nav_protection, PROTECTION),
                 Page::Overview => (t.nav_overview, "/uebersicht"),
                 Page::Groups => (t.nav_groups, "/gruppen"),
                 Page::NewNote => (t.nav_new_note, "/tagesnotiz/neu"),
@@ -134,6 +136,14 @@ fn NavFor(user: CurrentUser) -> impl IntoView {
     let items = nav_items(&user)
         .into_iter()
         .map(|item| match item.href {
+            Some(PROTECTION) if alerted => view! {
+                <li>
+                    <A href=PROTECTION exact=true>
+                        {item.label}" "<span class="badge badge-alarm" id="nav-protection-open" hidden=true></span>
+                    </A>
+                </li>
+            }
+            .into_any(),
             Some(INCIDENTS) if alerted => view! {
                 <li>
                     <A href=INCIDENTS exact=true>
@@ -167,22 +177,35 @@ fn NavFor(user: CurrentUser) -> impl IntoView {
         }
 }
 
-/// Keeps the menu badge with the number of open incidents up to date.
+/// Writes a count into a menu badge (hidden at 0).
+#[cfg(feature = "hydrate")]
+fn set_badge(id: &str, n: i64, label: &str) {
+    if let Some(badge) = document().get_element_by_id(id) {
+        let label = crate::i18n::fill(label, &[("n", &n.to_string())]);
+        badge.set_text_content(Some(&n.to_string()));
+        let _ = badge.set_attribute("title", &label);
+        let _ = badge.set_attribute("aria-label", &label);
+        if n > 0 {
+            let _ = badge.remove_attribute("hidden");
+        } else {
+            let _ = badge.set_attribute("hidden", "");
+        }
+    }
+}
+
+/// Keeps the menu badges with the number of open incidents and of Kinderschutz
+/// observations waiting (and deadlines overdue) up to date.
 #[cfg(feature = "hydrate")]
 fn watch_open_incidents() {
     let update = || {
         leptos::task::spawn_local(async {
-            let Ok(n) = crate::api::incidents::open_incident_count().await else { return };
-            if let Some(badge) = document().get_element_by_id("nav-incidents-open") {
-                let label = crate::i18n::fill(texts().nav_incidents_open, &[("n", &n.to_string())]);
-                badge.set_text_content(Some(&n.to_string()));
-                let _ = badge.set_attribute("title", &label);
-                let _ = badge.set_attribute("aria-label", &label);
-                if n > 0 {
-                    let _ = badge.remove_attribute("hidden");
-                } else {
-                    let _ = badge.set_attribute("hidden", "");
-                }
+            if let Ok(n) = crate::api::incidents::open_incident_count().await {
+                set_badge("nav-incidents-open", n, texts().nav_incidents_open);
+            }
+            if document().get_element_by_id("nav-protection-open").is_some()
+                && let Ok(n) = crate::api::protection::protection_count().await
+            {
+                set_badge("nav-protection-open", n, texts().nav_protection_open);
             }
         });
     };

@@ -21,6 +21,7 @@ pub mod incidents;
 pub mod keys;
 pub mod plans;
 pub mod progress;
+pub mod protection;
 pub mod reports;
 pub mod rights;
 pub mod sessions;

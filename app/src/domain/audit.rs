@@ -94,10 +94,16 @@ pub enum RecordKind {
     Youth,
     /// A young person's own view for their Hilfeplangespräch.
     YouthView,
+    /// An observation that a child's welfare may be at risk (§ 8a).
+    Observation,
+    /// A Kinderschutz procedure (§ 8a), one of its steps, signatures or documents.
+    Protection,
+    /// The Kinderschutz page (observations and procedures listed).
+    ProtectionBoard,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 31] = [
+    pub const ALL: [RecordKind; 34] = [
         RecordKind::Account,
         RecordKind::AuditLog,
         RecordKind::CaseRecord,
@@ -129,6 +135,9 @@ impl RecordKind {
         RecordKind::Visit,
         RecordKind::Youth,
         RecordKind::YouthView,
+        RecordKind::Observation,
+        RecordKind::Protection,
+        RecordKind::ProtectionBoard,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -164,6 +173,9 @@ impl RecordKind {
             RecordKind::Visit => "visit",
             RecordKind::Youth => "youth",
             RecordKind::YouthView => "youth_view",
+            RecordKind::Observation => "cp_observation",
+            RecordKind::Protection => "child_protection",
+            RecordKind::ProtectionBoard => "child_protection_board",
         }
     }
 }

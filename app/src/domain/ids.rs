@@ -174,6 +174,19 @@ id_type!(
     ItemId
 );
 
+id_type!(
+    /// An observation that a child's welfare may be at risk (§ 8a).
+    ObservationId
+);
+id_type!(
+    /// A Kinderschutz procedure (§ 8a).
+    CaseId
+);
+id_type!(
+    /// One step of a Kinderschutz procedure.
+    StepId
+);
+
 impl ItemId {
     /// The incident a feed item of kind "incident" files (a feed item has its source's id).
     pub fn incident(&self) -> IncidentId {

@@ -221,6 +221,9 @@ pub struct IncidentDetail {
     pub can_acknowledge: bool,
     /// Who acknowledged it and when ("Name, 23.11.2026, 14:30").
     pub acknowledged: Option<String>,
+    /// For those who may open a Kinderschutz procedure from it: the new procedure's id
+    /// (made when the page is drawn) and the young people (id, name) to choose from.
+    pub open_protection: Option<(String, Vec<(String, String)>)>,
 }
 
 /// The text of an alarm e-mail: a link to the incident and nothing that names anyone or

@@ -17,6 +17,7 @@ pub mod note;
 pub mod outbox;
 pub mod plan;
 pub mod progress;
+pub mod protection;
 pub mod record;
 pub mod report;
 pub mod role;

@@ -157,6 +157,14 @@ fn save_to_outbox(
                 .map(|_| SealedPayload { author_id, note: None, visit: None, talk: Some(input) })
                 .and_then(|p| serde_json::to_string(&p).map_err(|_| Vec::new()))
         }
+        "observation" => {
+            use crate::domain::protection::{ObservationInput, SealedObservation};
+            let input = ObservationInput { id: id.clone(), ..ObservationInput::from_fields(&fields) };
+            input
+                .validate(today)
+                .map(|_| SealedObservation { author_id, observation: input })
+                .and_then(|p| serde_json::to_string(&p).map_err(|_| Vec::new()))
+        }
         "incident" => {
             use crate::domain::incident::{IncidentInput, SealedIncident};
             let input = IncidentInput { id: id.clone(), ..IncidentInput::from_fields(&fields) };

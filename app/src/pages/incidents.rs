@@ -67,7 +67,8 @@ pub fn NewIncidentPage() -> impl IntoView {
     }
 }
 
-fn options<T: Copy>(
+/// A closed list's choices as (code, label) pairs for a select or a choice group.
+pub(crate) fn options<T: Copy>(
     all: &[T],
     code: impl Fn(T) -> &'static str,
     label: impl Fn(T) -> &'static str,
@@ -85,17 +86,7 @@ fn IncidentForm(choices: CaptureChoices, preselected: String) -> impl IntoView {
         super::capture::refresh_default("incident-time", choices.now.clone(), outbox::clock(js_sys::Date::now()));
     }
     let errors = RwSignal::new(Vec::<FieldError>::new());
-    let several = choices.groups.len() > 1;
-    let youths: Vec<(String, String)> = choices
-        .groups
-        .iter()
-        .flat_map(|g| {
-            g.youths.iter().map(move |y| {
-                let label = if several { format!("{} ({})", y.name, g.name) } else { y.name.clone() };
-                (y.id.to_string(), label)
-            })
-        })
-        .collect();
+    let youths = youth_options(&choices);
     let (today, now) = (choices.today.clone(), choices.now.clone());
     view! {
         <super::capture::CaptureForm kind="incident" action="/api/incidents/save" author_id=choices.author_id.clone() outbox_key=choices.outbox_key.clone() fresh_id=choices.fresh_id.clone() errors submit=t.inc_report>
@@ -119,6 +110,22 @@ fn IncidentForm(choices: CaptureChoices, preselected: String) -> impl IntoView {
         </super::capture::CaptureForm>
         <p><a href="/vorkommnisse">{t.inc_to_board}</a></p>
     }
+}
+
+/// The young people one may write for, as (id, name) choices; with the group's name
+/// when there are several groups.
+pub(crate) fn youth_options(choices: &CaptureChoices) -> Vec<(String, String)> {
+    let several = choices.groups.len() > 1;
+    choices
+        .groups
+        .iter()
+        .flat_map(|g| {
+            g.youths.iter().map(move |y| {
+                let label = if several { format!("{} ({})", y.name, g.name) } else { y.name.clone() };
+                (y.id.to_string(), label)
+            })
+        })
+        .collect()
 }
 
 // ------------------------------------------------------------------ board
@@ -323,6 +330,8 @@ pub fn IncidentPage() -> impl IntoView {
     });
     let ack_value = Signal::derive(move || acknowledge.value().get());
     let comment_value = Signal::derive(move || comment.value().get());
+    let open_case = ServerAction::<crate::api::protection::OpenCase>::new();
+    let open_value = Signal::derive(move || open_case.value().get());
     // A sent comment empties the form (it stays on a refused one, with the message).
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
@@ -340,6 +349,7 @@ pub fn IncidentPage() -> impl IntoView {
             {
                 shown.set_value(i64::try_from(d.events.len()).unwrap_or_default());
                 let s = d.summary.clone();
+                let incident_id = s.id.to_string();
                 let informed: Vec<&str> = d.body.informed.iter().map(|i| i.label()).collect();
                 let informed = if informed.is_empty() { t.inc_nobody_informed.to_owned() } else { informed.join(", ") };
                 let measures = if d.body.measures.is_empty() { t.inc_no_measures.to_owned() } else { d.body.measures.clone() };
@@ -364,6 +374,12 @@ pub fn IncidentPage() -> impl IntoView {
                             <input type="hidden" name="id" value=s.id.clone() />
                             <button type="submit" class="btn btn-primary" id="incident-acknowledge" disabled=move || acknowledge.pending().get()>{t.inc_acknowledge}</button>
                         </ActionForm>
+                    })}
+                    {d.open_protection.clone().map(|(key, youths)| view! {
+                        <details class="card" id="incident-protection">
+                            <summary>{t.cp_start_from_incident}</summary>
+                            <super::protection::OpenCaseForm action=open_case value=open_value from=incident_id.clone() key=key youths=youths />
+                        </details>
                     })}
                     <h2>{t.inc_chain}</h2>
                     <ol class="history" id="incident-chain">

@@ -15,6 +15,7 @@ pub mod own_account;
 pub mod own_goals;
 pub mod own_report;
 pub mod plan;
+pub mod protection;
 pub mod record;
 pub mod report;
 pub mod start;
