@@ -103,7 +103,12 @@ fn markers(scope: Scope) -> [&'static str; 3] {
 }
 
 fn group_form(name: &str) -> String {
-    format!("input[name]={}&input[address]={}&input[phone]={}", enc(name), enc("Testweg 1"), enc("0361 1"))
+    format!(
+        "input[name]={}&input[address]={}&input[phone]={}&input[licensed]=ja",
+        enc(name),
+        enc("Testweg 1"),
+        enc("0361 1")
+    )
 }
 
 fn youth_form(group: &str, first: &str, last: &str, birth: &str, admission: &str) -> String {
@@ -375,6 +380,14 @@ fn body(path: &str, scope: Scope, t: &Targets, n: usize) -> String {
         }
         "/api/protection/open" => format!("input[key]={}&input[from]={youth}", new_id()),
         "/api/protection/get" => format!("id={}", if own { &t.fx.own_case } else { &t.fx.foreign_case }),
+        "/api/licence/form" => "input[incident_id]=".to_owned(),
+        "/api/licence/save" => format!(
+            "input[key]={}&input[group_id]={group}&input[category]=brand&input[occurred_at]={}T06%3A00&input[description]=Matrix{n}&input[recipient]=Landesjugendamt&input[reported_at]={}T06%3A30",
+            new_id(),
+            today(),
+            today()
+        ),
+        "/api/licence/get" => format!("id={}", if own { &t.fx.own_licence } else { &t.fx.foreign_licence }),
         "/api/protection/step" => format!(
             "id={}&input[key]={}&input[kind]=wiedervorlage&input[date]={}&input[text]=Matrix{n}",
             if own { &t.fx.own_case } else { &t.fx.foreign_case },
@@ -404,13 +417,15 @@ fn scopes(row: &Row) -> &'static [Scope] {
 }
 
 fn scoped(path: &str) -> bool {
-    const ENTRY_PATHS: [&str; 42] = [
+    const ENTRY_PATHS: [&str; 44] = [
         "/api/protection/observation",
         "/api/protection/acknowledge",
         "/api/protection/open",
         "/api/protection/get",
         "/api/protection/step",
         "/api/protection/sign",
+        "/api/licence/save",
+        "/api/licence/get",
         "/api/reports/list",
         "/api/reports/start",
         "/api/reports/get",
@@ -455,6 +470,7 @@ fn scoped(path: &str) -> bool {
         || path.starts_with("/ziele/:id")
         || path.starts_with("/berichte/:id")
         || path.starts_with("/kinderschutz/:id")
+        || path.starts_with("/meldungen-47/:id")
         || path.starts_with("/kinderschutz/beobachtungen/:id")
         || path == "/api/protection/member"
         || path.starts_with("/mitreden/:id")
@@ -731,6 +747,13 @@ async fn pages_answer_each_role_as_the_matrix_says() {
                         &fx.own_goal
                     } else {
                         &fx.foreign_goal
+                    }
+                }
+                Some("meldungen-47") => {
+                    if own {
+                        &fx.own_licence
+                    } else {
+                        &fx.foreign_licence
                     }
                 }
                 Some("kinderschutz") if route.contains("beobachtungen") => {

@@ -13,6 +13,7 @@ mod feed_bench;
 mod feedback;
 mod incidents;
 mod instances;
+mod licence;
 mod load_bench;
 mod mail;
 mod master_data;

@@ -8,7 +8,7 @@ use gruppenbuch_app::domain::Role;
 use gruppenbuch_app::domain::group::ValidGroup;
 
 fn group(name: &str) -> ValidGroup {
-    ValidGroup { name: name.into(), address: "Weg 1, 99084 Erfurt".into(), phone: "0361 1".into() }
+    ValidGroup { name: name.into(), address: "Weg 1, 99084 Erfurt".into(), phone: "0361 1".into(), licensed: false }
 }
 
 #[tokio::test]

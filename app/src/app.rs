@@ -163,6 +163,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("beobachtungen/:id") view=Case::Observation ssr=SsrMode::Async />
                         <Route path=path!(":id") view=Case::Procedure ssr=SsrMode::Async />
                     </ParentRoute>
+                    <ParentRoute path=path!("/meldungen-47") view=Outlet ssr=SsrMode::Async>
+                        <Route path=path!("") view=Case::Licences ssr=SsrMode::Async />
+                        <Route path=path!("neu") view=Case::NewLicence ssr=SsrMode::Async />
+                        <Route path=path!(":id") view=Case::Licence ssr=SsrMode::Async />
+                    </ParentRoute>
                     <Route path=path!("/feed") view=Case::Feed ssr=SsrMode::Async />
                     <Route path=path!("/uebersicht") view=Case::Overview ssr=SsrMode::Async />
                     <ParentRoute path=path!("/rueckmeldungen") view=Outlet ssr=SsrMode::Async>
@@ -288,6 +293,9 @@ chunk_pages!(case: Case, case_page, load_case {
     Protection => pages::protection::ProtectionPage,
     Observation => pages::protection::ObservationPage,
     Procedure => pages::protection::CasePage,
+    Licences => pages::licence::LicenceListPage,
+    NewLicence => pages::licence::NewLicencePage,
+    Licence => pages::licence::LicencePage,
 });
 // The young people's pages: their form, their messages, their goals, the public link
 // form, the card login and "Meine Rechte".

@@ -243,6 +243,17 @@ test('an institute with long names, long texts and many entries', async ({ brows
     'input[result]': 'anhaltspunkte',
     'input[text]': LONG_TEXT.slice(0, 4000),
   });
+  world.licence = await call(leitungCase, info, 'licence/save', {
+    'input[key]': crypto.randomUUID(),
+    'input[group_id]': sonnenhaus,
+    'input[case_id]': world.case,
+    'input[category]': 'fehlverhalten_personal',
+    'input[occurred_at]': `${TODAY}T00:10`,
+    'input[description]': LONG_TEXT.slice(0, 4000),
+    'input[measures]': LONG_TEXT.slice(0, 1500),
+    'input[recipient]': `Landesjugendamt, Referat Heimaufsicht, ${LONG_FIRST}`.slice(0, 300),
+    'input[reported_at]': `${TODAY}T00:20`,
+  });
   await leitungCase.dispose();
 
   const advisor = await session(browser, info, 'fachberatung');
@@ -306,6 +317,7 @@ function address(route: string): string {
     if (route.startsWith('/rueckmeldungen/')) return world.feedback;
     if (route.startsWith('/vorkommnisse/')) return world.incident;
     if (route.startsWith('/kinderschutz/beobachtungen/')) return world.observation;
+    if (route.startsWith('/meldungen-47/')) return world.licence;
     if (route.startsWith('/kinderschutz/')) return world.case;
     if (route.startsWith('/mitreden/')) return world.link;
     if (route.startsWith('/karte/')) return world.card;

@@ -62,6 +62,29 @@ pub struct Fixtures {
     pub foreign_case: String,
     pub own_step: String,
     pub foreign_step: String,
+    /// A § 47 Meldung of each group (by Leitung), stored directly.
+    pub own_licence: String,
+    pub foreign_licence: String,
+}
+
+/// A § 47 Meldung of `group` (a fire), by `author`.
+pub async fn licence_fixture(conn: &mut gruppenbuch_app::db::Conn, group: &str, author: &str) -> String {
+    let today = chrono::Utc::now().date_naive();
+    let key = new_id();
+    let licence = gruppenbuch_app::domain::licence::LicenceInput {
+        key: key.clone(),
+        group_id: group.to_owned(),
+        category: "brand".into(),
+        occurred_at: format!("{today}T05:00"),
+        description: "Matrix: Brand in der Küche".into(),
+        recipient: "Landesjugendamt".into(),
+        reported_at: format!("{today}T05:30"),
+        ..Default::default()
+    }
+    .validate(today)
+    .expect("licence");
+    assert!(gruppenbuch_app::db::licence::insert(conn, &licence, &parse(author)).await.expect("licence"));
+    key
 }
 
 /// An observation about `youth` by `author`, a procedure opened from it and its
@@ -452,7 +475,11 @@ pub async fn fixtures(app: &super::TestApp) -> Fixtures {
         protection_fixture(&mut conn, &own_group, &own_youth, &leitung, "Matrix: Mia hat Hämatome").await;
     let (foreign_observation, foreign_case, foreign_step) =
         protection_fixture(&mut conn, &foreign_group, &foreign_youth, &leitung, "Matrix: Noah Schulz weint").await;
+    let own_licence = licence_fixture(&mut conn, &own_group, &leitung).await;
+    let foreign_licence = licence_fixture(&mut conn, &foreign_group, &leitung).await;
     Fixtures {
+        own_licence,
+        foreign_licence,
         own_group,
         foreign_group,
         own_youth,

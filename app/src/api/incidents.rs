@@ -81,10 +81,13 @@ pub async fn get_incident(id: String) -> Result<IncidentDetail, AppError> {
             let choices = youths.iter().map(|(id, name)| (id.to_string(), name.clone())).collect();
             (crate::domain::ids::CaseId::fresh().into_string(), choices)
         });
+    let licence_offer = crate::domain::licence::LicenceCategory::for_incident(row.category).is_some()
+        && super::licence::ssr::offered(&mut cx, &group).await?;
     let youth_ids: Vec<_> = youths.iter().map(|(id, _)| id).collect();
     cx.audit_each(AuditAction::Read, RecordKind::Incident, Some(id.as_str()), &youth_ids).await?;
     cx.commit().await?;
     Ok(IncidentDetail {
+        licence_offer,
         body: row.body.clone(),
         author_name: row.author_name.clone(),
         can_acknowledge: may_acknowledge && row.acknowledged.is_none(),

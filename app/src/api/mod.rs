@@ -17,6 +17,7 @@ pub mod feed;
 pub mod goals;
 pub mod groups;
 pub mod incidents;
+pub mod licence;
 pub mod notes;
 pub mod own_account;
 pub mod own_goals;

@@ -550,6 +550,7 @@ pub mod ssr {
         let can_manage = cx.can(Action::ManageChildProtection, resource);
         let is_leitung = cx.can(Action::AcknowledgeChildProtection, resource);
         let now = crate::db::now_ms();
+        let licence_offer = case.concerns_staff != 0 && crate::api::licence::ssr::offered(cx, &case.group_id).await?;
         let step_views = steps
             .iter()
             .map(|s| {
@@ -645,6 +646,7 @@ pub mod ssr {
             can_manage,
             today: today().to_string(),
             key: StepId::fresh().into_string(),
+            licence_offer,
         })
     }
 

@@ -102,6 +102,9 @@ pub enum Action {
     ManageChildProtection,
     /// Take note of an observation and of the steps (Kenntnisnahme): Leitung.
     AcknowledgeChildProtection,
+    /// Write and read the § 47 Meldungen of groups under an operating licence: Leitung,
+    /// the group's Fachberatung (never the group's staff: a Meldung may be about them).
+    ReportLicence,
 }
 
 impl Action {
@@ -188,6 +191,8 @@ fn grant(role: Role, action: Action) -> Grant {
         (WorkChildProtection | ManageChildProtection | AcknowledgeChildProtection, Leitung) => All,
         (WorkChildProtection | ManageChildProtection, Fachberatung) => Own,
         (WorkChildProtection, Fachkraft) => Member,
+        (ReportLicence, Leitung) => All,
+        (ReportLicence, Fachberatung) => Own,
         (HandleFeedback | ViewGroupLink, Leitung) => All,
         (HandleFeedback | ViewGroupLink, Fachberatung | Fachkraft) => Own,
         (OwnAccount, _) => All,
@@ -389,6 +394,10 @@ pub enum Page {
     /// Kinderschutz: one's observations and the procedures one takes part in, one
     /// observation, one procedure.
     Protection,
+    /// The § 47 Meldungen and one of them.
+    LicenceReports,
+    /// Writing a § 47 Meldung.
+    NewLicenceReport,
 }
 
 /// The action a page is for. (Which record a detail page shows is decided again, with
@@ -422,6 +431,7 @@ fn page_action(page: Page) -> Option<Action> {
         Page::OwnReport => OwnReport,
         Page::NewObservation => ReportObservation,
         Page::Protection => WorkChildProtection,
+        Page::LicenceReports | Page::NewLicenceReport => ReportLicence,
     })
 }
 
@@ -471,7 +481,7 @@ pub fn menu(actor: &CurrentUser) -> &'static [Page] {
     use Page::*;
     match actor.role {
         Role::Fachkraft => &[Start, NewNote, NewVisit, NewIncident, Incidents, Feed, Feedback, Protection],
-        Role::Fachberatung => &[Start, Feed, Incidents, Protection, Overview, Groups, Feedback],
+        Role::Fachberatung => &[Start, Feed, Incidents, Protection, Overview, Groups, Feedback, LicenceReports],
         Role::Leitung => &[
             Start,
             Feed,
@@ -482,6 +492,7 @@ pub fn menu(actor: &CurrentUser) -> &'static [Page] {
             NewNote,
             NewVisit,
             Feedback,
+            LicenceReports,
             Accounts,
             ReportTemplate,
         ],

@@ -102,6 +102,7 @@ fn nav_items(user: &CurrentUser) -> Vec<NavItem> {
                 Page::Feed => (t.nav_feed, "/feed"),
                 Page::Incidents => (t.nav_incidents, INCIDENTS),
                 Page::Protection => (t.nav_protection, PROTECTION),
+                Page::LicenceReports => (t.nav_licence, "/meldungen-47"),
                 Page::Overview => (t.nav_overview, "/uebersicht"),
                 Page::Groups => (t.nav_groups, "/gruppen"),
                 Page::NewNote => (t.nav_new_note, "/tagesnotiz/neu"),

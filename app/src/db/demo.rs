@@ -73,6 +73,7 @@ async fn seed(conn: &mut Conn) -> Result<(), StoreError> {
             name: "FWG Sonnenhaus".into(),
             address: "Am Sonnenhang 12, 99084 Erfurt".into(),
             phone: "0361 5550 101".into(),
+            licensed: true,
         },
     )
     .await?;
@@ -82,6 +83,7 @@ async fn seed(conn: &mut Conn) -> Result<(), StoreError> {
             name: "FWG Lindenhof".into(),
             address: "Lindenweg 3, 99089 Erfurt".into(),
             phone: "0361 5550 202".into(),
+            licensed: true,
         },
     )
     .await?;

@@ -10,15 +10,23 @@ struct GroupRow {
     address: String,
     phone: String,
     youth_count: i64,
+    licensed: i64,
 }
 
 impl GroupRow {
     fn into_domain(self) -> Group {
-        Group { id: self.id, name: self.name, address: self.address, phone: self.phone, youth_count: self.youth_count }
+        Group {
+            id: self.id,
+            name: self.name,
+            address: self.address,
+            phone: self.phone,
+            youth_count: self.youth_count,
+            licensed: self.licensed != 0,
+        }
     }
 }
 
-const SELECT: &str = "SELECT g.id, g.name, g.address, g.phone, \
+const SELECT: &str = "SELECT g.id, g.name, g.address, g.phone, g.licensed, \
      (SELECT COUNT(*) FROM youths y WHERE y.group_id = g.id) AS youth_count FROM groups g";
 
 /// All groups, by name.
@@ -65,13 +73,14 @@ pub async fn insert(conn: &mut Conn, group: &ValidGroup) -> Result<GroupId, sqlx
     let id = GroupId::fresh();
     let now = now_ms();
     sqlx::query(
-        "INSERT INTO groups (id, name, address, phone, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)",
+        "INSERT INTO groups (id, name, address, phone, created_at, updated_at, licensed) VALUES ($1, $2, $3, $4, $5, $5, $6)",
     )
     .bind(&id)
     .bind(&group.name)
     .bind(&group.address)
     .bind(&group.phone)
     .bind(now)
+    .bind(i64::from(group.licensed))
     .execute(conn)
     .await?;
     Ok(id)
@@ -79,13 +88,23 @@ pub async fn insert(conn: &mut Conn, group: &ValidGroup) -> Result<GroupId, sqlx
 
 /// Updates a group; false when it does not exist.
 pub async fn update(conn: &mut Conn, id: &GroupId, group: &ValidGroup) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("UPDATE groups SET name = $2, address = $3, phone = $4, updated_at = $5 WHERE id = $1")
-        .bind(id)
-        .bind(&group.name)
-        .bind(&group.address)
-        .bind(&group.phone)
-        .bind(now_ms())
-        .execute(conn)
-        .await?;
+    let done = sqlx::query(
+        "UPDATE groups SET name = $2, address = $3, phone = $4, updated_at = $5, licensed = $6 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(&group.name)
+    .bind(&group.address)
+    .bind(&group.phone)
+    .bind(now_ms())
+    .bind(i64::from(group.licensed))
+    .execute(conn)
+    .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Whether a group runs under an operating licence (§ 45 SGB VIII).
+pub async fn licensed(conn: &mut Conn, id: &GroupId) -> Result<bool, sqlx::Error> {
+    let n: Option<i64> =
+        sqlx::query_scalar("SELECT licensed FROM groups WHERE id = $1").bind(id).fetch_optional(conn).await?;
+    Ok(n.unwrap_or(0) != 0)
 }

@@ -19,6 +19,7 @@ pub mod goals;
 pub mod groups;
 pub mod incidents;
 pub mod keys;
+pub mod licence;
 pub mod plans;
 pub mod progress;
 pub mod protection;

@@ -100,10 +100,12 @@ pub enum RecordKind {
     Protection,
     /// The Kinderschutz page (observations and procedures listed).
     ProtectionBoard,
+    /// A § 47 Meldung, or the list of them.
+    LicenceReport,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 34] = [
+    pub const ALL: [RecordKind; 35] = [
         RecordKind::Account,
         RecordKind::AuditLog,
         RecordKind::CaseRecord,
@@ -138,6 +140,7 @@ impl RecordKind {
         RecordKind::Observation,
         RecordKind::Protection,
         RecordKind::ProtectionBoard,
+        RecordKind::LicenceReport,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -176,6 +179,7 @@ impl RecordKind {
             RecordKind::Observation => "cp_observation",
             RecordKind::Protection => "child_protection",
             RecordKind::ProtectionBoard => "child_protection_board",
+            RecordKind::LicenceReport => "licence_report",
         }
     }
 }

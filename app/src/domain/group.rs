@@ -17,6 +17,8 @@ pub struct Group {
     pub address: String,
     pub phone: String,
     pub youth_count: i64,
+    /// Runs under an operating licence (§ 45 SGB VIII): § 47 Meldungen are offered.
+    pub licensed: bool,
 }
 
 /// The group form, as typed.
@@ -26,12 +28,20 @@ pub struct GroupInput {
     pub name: String,
     pub address: String,
     pub phone: String,
+    /// "ja" when the group runs under an operating licence.
+    #[serde(default)]
+    pub licensed: String,
 }
 
 impl From<&Group> for GroupInput {
     /// The form as it shows a stored group.
     fn from(group: &Group) -> GroupInput {
-        GroupInput { name: group.name.clone(), address: group.address.clone(), phone: group.phone.clone() }
+        GroupInput {
+            name: group.name.clone(),
+            address: group.address.clone(),
+            phone: group.phone.clone(),
+            licensed: if group.licensed { "ja".into() } else { String::new() },
+        }
     }
 }
 
@@ -41,6 +51,7 @@ pub struct ValidGroup {
     pub name: String,
     pub address: String,
     pub phone: String,
+    pub licensed: bool,
 }
 
 impl GroupInput {
@@ -52,7 +63,15 @@ impl GroupInput {
         if !phone.is_empty() && !is_phone(&phone) {
             check.fail("phone", texts().v_phone);
         }
-        check.finish(ValidGroup { name, address, phone })
+        let licensed = match self.licensed.trim() {
+            "" => false,
+            "ja" => true,
+            _ => {
+                check.fail("licensed", texts().v_cp_concerns_staff);
+                false
+            }
+        };
+        check.finish(ValidGroup { name, address, phone, licensed })
     }
 }
 
@@ -66,7 +85,12 @@ mod tests {
     use super::*;
 
     fn input(name: &str, phone: &str) -> GroupInput {
-        GroupInput { name: name.into(), address: "Lindenweg 3, 99084 Erfurt".into(), phone: phone.into() }
+        GroupInput {
+            name: name.into(),
+            address: "Lindenweg 3, 99084 Erfurt".into(),
+            phone: phone.into(),
+            licensed: String::new(),
+        }
     }
 
     #[test]

@@ -224,6 +224,9 @@ pub struct IncidentDetail {
     /// For those who may open a Kinderschutz procedure from it: the new procedure's id
     /// (made when the page is drawn) and the young people (id, name) to choose from.
     pub open_protection: Option<(String, Vec<(String, String)>)>,
+    /// The incident lies in the institution's sphere, its group runs under an operating
+    /// licence and the caller writes § 47 Meldungen: the page offers one.
+    pub licence_offer: bool,
 }
 
 /// The text of an alarm e-mail: a link to the incident and nothing that names anyone or

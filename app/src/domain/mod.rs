@@ -13,6 +13,7 @@ pub mod goal;
 pub mod group;
 pub mod ids;
 pub mod incident;
+pub mod licence;
 pub mod note;
 pub mod outbox;
 pub mod plan;

@@ -520,7 +520,7 @@ fn optional_date(check: &mut Check, field: &str, value: &str) -> Option<NaiveDat
 }
 
 /// "2026-12-03T14:05" (datetime-local) or "03.12.2026 14:05".
-fn date_time(check: &mut Check, field: &str, value: &str) -> Option<NaiveDateTime> {
+pub(crate) fn date_time(check: &mut Check, field: &str, value: &str) -> Option<NaiveDateTime> {
     let value = value.trim();
     if value.is_empty() {
         check.fail(field, texts().v_required);
@@ -921,6 +921,9 @@ pub struct CaseView {
     pub today: String,
     /// The id of the next step recorded from this page (made when it is drawn).
     pub key: String,
+    /// The procedure concerns the group home's adults, the group runs under an
+    /// operating licence and the caller writes § 47 Meldungen: the page offers one.
+    pub licence_offer: bool,
 }
 
 /// A procedure in a list.

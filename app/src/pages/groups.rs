@@ -205,5 +205,9 @@ fn GroupFields(value: GroupInput, error: impl Fn(&'static str) -> Signal<Option<
         <TextField label=t.group_name name="input[name]" id="group-name" value=value.name maxlength=group::NAME_MAX error=error("name") />
         <TextField label=t.group_address name="input[address]" id="group-address" value=value.address maxlength=group::ADDRESS_MAX autocomplete="street-address" error=error("address") />
         <TextField label=t.group_phone name="input[phone]" id="group-phone" kind="tel" value=value.phone maxlength=group::PHONE_MAX autocomplete="tel" error=error("phone") />
+        <label class="choice" for="group-licensed">
+            <input type="checkbox" id="group-licensed" name="input[licensed]" value="ja" checked=value.licensed == "ja" />
+            <span>{t.group_licensed}</span>
+        </label>
     }
 }

@@ -381,6 +381,9 @@ pub fn IncidentPage() -> impl IntoView {
                             <super::protection::OpenCaseForm action=open_case value=open_value from=incident_id.clone() key=key youths=youths />
                         </details>
                     })}
+                    {d.licence_offer.then(|| view! {
+                        <p><a class="btn btn-secondary" id="incident-licence" href=format!("/meldungen-47/neu?vorkommnis={incident_id}")>{t.l47_offer}</a></p>
+                    })}
                     <h2>{t.inc_chain}</h2>
                     <ol class="history" id="incident-chain">
                         {d.events

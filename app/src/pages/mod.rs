@@ -9,6 +9,7 @@ pub mod feedback;
 pub mod feedback_desk;
 pub mod groups;
 pub mod incidents;
+pub mod licence;
 pub mod login;
 pub mod not_found;
 pub mod own_account;

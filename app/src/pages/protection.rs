@@ -388,6 +388,9 @@ fn CaseContent(c: CaseView, saved: RwSignal<u32>) -> impl IntoView {
         </section>
         <section aria-labelledby="case-documents-title" class="no-print">
             <h2 id="case-documents-title">{t.cp_documents}</h2>
+            {c.licence_offer.then(|| view! {
+                <p><a class="btn btn-secondary" id="case-licence" href=format!("/meldungen-47/neu?verfahren={case_id}")>{t.l47_offer}</a></p>
+            })}
             <p><a class="btn btn-secondary" id="case-notice-pdf" rel="external" href=format!("{pdf_base}/mitteilung.pdf") download="">{t.cp_notice_pdf}</a></p>
             <p><a class="btn btn-secondary" id="case-export-pdf" rel="external" href=format!("{pdf_base}/fachkraft.pdf") download="">{t.cp_export_pdf}</a></p>
             <p class="hint">{t.cp_export_hint}</p>
