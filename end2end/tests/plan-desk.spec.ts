@@ -72,7 +72,7 @@ test('the Fachberatung records a parent talk at the desk and the group reads it'
   await page.locator('#record-write').click();
   await expect(page.getByRole('heading', { name: 'Aufzeichnung zu Mia Krause' })).toBeVisible();
   await checkPage(page);
-  await page.getByLabel('Art').selectOption({ label: 'Elterngespräch / Beratung der Herkunftsfamilie' });
+  await page.getByLabel('Art', { exact: true }).selectOption({ label: 'Elterngespräch / Beratung der Herkunftsfamilie' });
   await page.getByLabel('Teilnehmende').fill('Frau Krause, Frank Berater');
   await page.getByLabel('Ergebnis und Vereinbarungen').fill(outcome);
   await page.getByLabel('Kontakt zur Mutter stabilisieren').check();
